@@ -1,0 +1,57 @@
+"""Import blocks for generated modules, grouped and ordered the way isort/ruff expect."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+_STDLIB = frozenset({"collections.abc", "datetime", "types", "typing"})
+
+# what each type-hint import key means
+KEY_SOURCES = {
+    "Annotated": ("typing", "Annotated"),
+    "Any": ("typing", "Any"),
+    "Literal": ("typing", "Literal"),
+    "TypeAlias": ("typing", "TypeAlias"),
+    "Field": ("pydantic", "Field"),
+    "BaseModel": ("pydantic", "BaseModel"),
+    "ConfigDict": ("pydantic", "ConfigDict"),
+}
+
+
+def member_key(name: str) -> tuple[int, str, str]:
+    """isort's order-by-type: CONSTANTS, then Classes, then functions; case-insensitive."""
+    rank = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return rank, name.lower(), name
+
+
+def import_block(plain: Iterable[str], members: Iterable[tuple[str, str]]) -> tuple[str, ...]:
+    """Lines of an import block; "" separates the stdlib, third-party and local groups."""
+    groups: list[list[str]] = [[], [], []]
+    by_module: dict[str, set[str]] = {}
+    for module, name in members:
+        by_module.setdefault(module, set()).add(name)
+    for module in sorted(set(plain)):
+        groups[_group(module)].append(f"import {module}")
+    for module in sorted(by_module, key=lambda m: (m.startswith("."), m)):
+        names = ", ".join(sorted(by_module[module], key=member_key))
+        groups[_group(module)].append(f"from {module} import {names}")
+    lines: list[str] = []
+    for group in groups:
+        if group:
+            lines += ([""] if lines else []) + group
+    return tuple(lines)
+
+
+def _group(module: str) -> int:
+    if module.startswith("."):
+        return 2
+    return 0 if module in _STDLIB or module.split(".")[0] in _STDLIB else 1
+
+
+def type_members(keys: Iterable[str]) -> list[tuple[str, str]]:
+    return [KEY_SOURCES[k] for k in keys if k in KEY_SOURCES]
+
+
+def sort_exports(names: Iterable[str]) -> tuple[str, ...]:
+    """`__all__` in the order ruff's RUF022 expects."""
+    return tuple(sorted(set(names), key=member_key))

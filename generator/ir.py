@@ -1,0 +1,88 @@
+"""The intermediate representation: what the templates see, fully precomputed.
+
+Templates only loop over these nodes and print their fields; every decision
+(names, type hints, defaults, docstrings, imports) is made in `build`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldIR:
+    """One attribute of a pydantic model."""
+
+    python_name: str
+    wire_name: str
+    annotation: str  # the type hint, e.g. "str | None"
+    assignment: str  # right-hand side after "=", or "" when the field is required
+    doc_literal: str  # a safe Python string literal, or ""
+
+
+@dataclass(frozen=True)
+class ModelIR:
+    """A component schema: either a pydantic class or a type alias."""
+
+    python_name: str
+    pointer: str  # where the schema lives in the spec
+    is_class: bool
+    doc_literal: str
+    fields: tuple[FieldIR, ...] = ()
+    alias_of: str = ""  # for type aliases: the aliased type expression
+    config: str = ""  # the model_config assignment's right-hand side
+
+
+@dataclass(frozen=True)
+class ParamIR:
+    """One argument of an operation function."""
+
+    python_name: str
+    wire_name: str
+    wire_literal: str  # the wire name as a Python string literal
+    location: str  # "path", "query" or "body"
+    annotation: str  # the full hint, including "| NotGiven" for optional arguments
+    required: bool
+    default: str  # "" when required, else "NOT_GIVEN"
+    type_text: str  # a readable type for the README, e.g. "list[str]"
+    doc: str  # one line of plain text
+
+
+@dataclass(frozen=True)
+class OperationIR:
+    python_name: str
+    operation_id: str
+    method: str  # upper case
+    path: str
+    path_literal: str  # the path template as a Python string literal
+    pointer: str
+    path_params: tuple[ParamIR, ...]
+    query_params: tuple[ParamIR, ...]
+    body_params: tuple[ParamIR, ...]
+    body_model: str  # the request body's model name for docs, or ""
+    body_required: bool
+    response_type: str  # the success type hint, or "None"
+    summary: str
+    doc_literal: str
+    deprecated: bool
+    deprecation_literal: str  # the @deprecated message as a literal, or ""
+    has_body: bool
+
+
+@dataclass(frozen=True)
+class PackageIR:
+    package_name: str
+    client_name: str
+    env_prefix: str  # API key and base URL come from {env_prefix}_API_KEY / _BASE_URL
+    title: str
+    title_doc: str  # the title, escaped for use inside a docstring
+    api_version: str
+    server_url: str
+    header_comment: str  # the "generated, do not edit" line, without the leading marker
+    models: tuple[ModelIR, ...]
+    model_imports: tuple[str, ...]  # import lines for the models module
+    operations: tuple[OperationIR, ...]
+    operation_imports: tuple[str, ...]  # import lines for the operations module
+    client_imports: tuple[str, ...]  # import lines for the client module
+    init_exports: tuple[str, ...]  # names the package __init__ re-exports, in __all__ order
+    exported_models: tuple[str, ...]  # model names used by operations, for `from .models import`

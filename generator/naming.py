@@ -1,0 +1,118 @@
+"""Stage 3: every Python name, assigned in one deterministic pass.
+
+Rules, applied in order: split the wire name into words; join them in the
+target case; make the result a valid identifier (leading digits, keywords,
+reserved names); then resolve collisions inside the scope by suffixing
+`_2`, `_3`, ... in a fixed order, so the same spec always gets the same names.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z]|[0-9]|\b|_|$)|[A-Z]?[a-z]+|[A-Z]+|[0-9]+[a-z]*")
+
+BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
+KEYWORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) - {"_"}
+
+# Attributes of pydantic.BaseModel that a field may not shadow.
+PYDANTIC_RESERVED = frozenset(
+    {
+        "construct", "copy", "dict", "fields", "from_orm", "json", "parse_file", "parse_obj",
+        "parse_raw", "schema", "schema_json", "update_forward_refs", "validate",
+    }
+)
+# Names the generated modules import; a generated name must not hide them.
+GENERATED_MODULE_NAMES = frozenset(
+    {
+        "Annotated", "Any", "BaseModel", "ConfigDict", "Field", "Literal", "TypeAlias", "Union",
+        "annotations", "datetime", "deprecated", "Request", "NotGiven", "NOT_GIVEN",
+        "models", "operations", "runtime",
+    }
+)
+
+
+def words(name: str) -> list[str]:
+    """Split a wire name into lowercase words: 'submitToolOuputsToRun' -> submit, tool, ouputs, to, run."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return [w.lower() for w in _WORDS.findall(ascii_name)]
+
+
+def snake(name: str) -> str:
+    return "_".join(words(name))
+
+
+def pascal(name: str) -> str:
+    return "".join(w[:1].upper() + w[1:] for w in words(name))
+
+
+def _identifier(text: str, fallback: str) -> str:
+    if not text:
+        return fallback
+    if text[0].isdigit():
+        return f"{fallback}_{text}" if fallback.islower() else f"{fallback}{text}"
+    return text
+
+
+def function_name(operation_id: str) -> str:
+    """A module-level function name: snake_case, never a keyword or builtin."""
+    name = _identifier(snake(operation_id), "op")
+    return name + "_" if name in KEYWORDS or name in BUILTINS or name in GENERATED_MODULE_NAMES else name
+
+
+def parameter_name(wire_name: str) -> str:
+    """A keyword-argument name: `include[]` -> `include`, `from` -> `from_`, `type` -> `type_`."""
+    name = _identifier(snake(wire_name), "param")
+    return name + "_" if name in KEYWORDS or name in BUILTINS or name in GENERATED_MODULE_NAMES else name
+
+
+def field_name(wire_name: str) -> str:
+    """A model attribute: keeps the wire name when it is a safe identifier.
+
+    Builtins such as `id` and `type` are safe as class attributes and stay as
+    they are; keywords and pydantic's own attributes are suffixed with `_`.
+    """
+    name = wire_name if wire_name.isidentifier() and wire_name.isascii() else snake(wire_name)
+    name = _identifier(name, "field")
+    if name.startswith("_"):
+        name = "field" + name
+    if name in KEYWORDS or name in PYDANTIC_RESERVED or name.startswith("model_"):
+        name = name + "_"
+    if name in GENERATED_MODULE_NAMES or name in ("str", "int", "float", "bool", "list", "dict"):
+        name = name + "_"
+    return name
+
+
+def class_name(wire_name: str) -> str:
+    """A model name: PascalCase, never one of the names the module imports."""
+    if wire_name.isidentifier() and wire_name.isascii() and not wire_name.startswith("_"):
+        name = wire_name[0].upper() + wire_name[1:]
+    else:
+        name = _identifier(pascal(wire_name), "Model")
+    return name + "Model" if name in GENERATED_MODULE_NAMES or name in BUILTINS else name
+
+
+def assign_unique(candidates: Iterable[tuple[str, str]], taken: Iterable[str] = ()) -> dict[str, str]:
+    """Resolve collisions in one scope.
+
+    `candidates` are (key, wanted name) pairs. A key whose wanted name equals the
+    key itself wins over others; the rest keep their order and take `_2`, `_3`...
+    Names are compared case-insensitively, so two results never differ by case only.
+    """
+    pairs = list(candidates)
+    used = {t.lower() for t in taken}
+    result: dict[str, str] = {}
+    ordered = sorted(range(len(pairs)), key=lambda i: (pairs[i][0] != pairs[i][1], i))
+    for i in ordered:
+        key, wanted = pairs[i]
+        name, n = wanted, 1
+        while name.lower() in used:
+            n += 1
+            name = f"{wanted}_{n}" if not wanted[-1].isdigit() else f"{wanted}_v{n}"
+        used.add(name.lower())
+        result[key] = name
+    return result

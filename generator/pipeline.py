@@ -1,0 +1,102 @@
+"""The stages in order: load -> validate -> build -> render -> format -> files in memory."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator import TOOL_NAME, __version__
+from generator.build import build_package
+from generator.format import format_files
+from generator.load import load_spec
+from generator.render import render_package
+from generator.validate import validate
+
+GENERATOR_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = GENERATOR_DIR.parent
+DEFAULT_TEMPLATES = PROJECT_DIR / "templates"
+RUNTIME_FILE = GENERATOR_DIR / "runtime" / "_runtime.py"
+
+
+@dataclass(frozen=True)
+class Options:
+    spec: Path
+    package: str = "assistants_client"
+    client_name: str = "AssistantsClient"
+    env_prefix: str = "OPENAI"
+    templates: Path = DEFAULT_TEMPLATES
+
+
+@dataclass
+class Result:
+    files: dict[str, bytes]  # path relative to the package folder -> bytes
+    operations: int
+    models: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = now - self._last
+        self._last = now
+
+
+def check_spec(spec: Path) -> tuple[int, int]:
+    """Load and validate only; returns (operations, component schemas)."""
+    loaded = load_spec(spec)
+    validate(loaded.doc)
+    doc = loaded.doc
+    ops = sum(1 for item in (doc.get("paths") or {}).values() if isinstance(item, dict)
+              for m in ("get", "put", "post", "delete", "patch", "head", "options", "trace") if m in item)
+    return ops, len((doc.get("components") or {}).get("schemas") or {})
+
+
+def generate(options: Options) -> Result:
+    """Run every stage in memory; raises SpecError on bad input, writes nothing."""
+    clock = _Clock()
+    loaded = load_spec(options.spec)
+    clock.lap("load")
+    validate(loaded.doc)
+    clock.lap("validate")
+    pkg = build_package(loaded.doc, options.package, options.client_name, options.env_prefix, loaded.sha256)
+    clock.lap("build")
+    texts = render_package(pkg, options.templates)
+    texts["_runtime.py"] = f"# {pkg.header_comment}\n" + RUNTIME_FILE.read_text(encoding="utf-8")
+    texts["py.typed"] = f"# {pkg.header_comment}\n"
+    clock.lap("render")
+    texts = format_files(texts)
+    clock.lap("format")
+    files = {name: text.encode("utf-8") for name, text in sorted(texts.items())}
+    files["_manifest.json"] = manifest(options, loaded.sha256, pkg.header_comment, files)
+    return Result(files, len(pkg.operations), len(pkg.models), clock.timings)
+
+
+def manifest(options: Options, spec_sha: str, header: str, files: dict[str, bytes]) -> bytes:
+    """What the output was made from, so a drift check can say why it differs."""
+    data = {
+        "_comment": header,
+        "generator": {"name": TOOL_NAME, "version": __version__, "sha256": tree_hash(GENERATOR_DIR, ".py")},
+        "spec": {"file": options.spec.name, "sha256": spec_sha},
+        "templates": {"sha256": tree_hash(options.templates, ".jinja")},
+        "options": {"package": options.package, "client_name": options.client_name,
+                    "env_prefix": options.env_prefix},
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
+    return (json.dumps(data, indent=2, sort_keys=False) + "\n").encode("utf-8")
+
+
+def tree_hash(root: Path, suffix: str) -> str:
+    """sha256 over the relative paths and bytes of every `suffix` file under root, in sorted order."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob(f"*{suffix}") if "__pycache__" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -1,0 +1,51 @@
+"""Problems found in a spec, carried as data between stages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, located by a JSON pointer into the spec."""
+
+    pointer: str
+    message: str
+    level: Level = "error"
+    line: int | None = None
+
+    def render(self) -> str:
+        where = self.pointer or "/"
+        if self.line is not None:
+            where = f"{where} (line {self.line})"
+        return f"{self.level}: {where}: {self.message}"
+
+
+class SpecError(Exception):
+    """Raised at a stage boundary when the spec cannot be turned into a client."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(sorted(set(problems), key=_sort_key))
+        super().__init__("\n".join(p.render() for p in self.problems))
+
+
+def _sort_key(p: Problem) -> tuple[str, str]:
+    return (p.pointer, p.message)
+
+
+def escape_token(token: object) -> str:
+    """Escape one JSON pointer reference token (RFC 6901)."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def pointer(*tokens: object) -> str:
+    """Build a JSON pointer from raw tokens: pointer("paths", "/a") == "/paths/~1a"."""
+    return "".join("/" + escape_token(t) for t in tokens)
+
+
+def unescape_token(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")

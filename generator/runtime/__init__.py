@@ -1,0 +1,1 @@
+"""Hand-written runtime copied verbatim into every generated package."""

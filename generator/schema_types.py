@@ -1,0 +1,302 @@
+"""Schema -> Python type hint, version-blind.
+
+OpenAPI 3.0 `nullable: true`, 3.1 `type: [.., "null"]`, a `{type: "null"}` branch
+and `null` in an enum all come out as the same `| None`. Inline object schemas
+become named models (named from their location) that `build` turns into classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.naming import pascal
+from generator.problems import escape_token
+from generator.validate import _MISSING, resolve_pointer
+
+COMPONENT_PREFIX = "#/components/schemas/"
+_PRIMITIVES = {"integer": "int", "number": "float", "boolean": "bool"}
+_STRING_FORMATS = {"date-time": ("datetime.datetime", "datetime"), "date": ("datetime.date", "datetime"),
+                   "binary": ("bytes", ""), "byte": ("str", "")}
+_TAG_PREFERENCE = ("type", "event", "object", "kind")
+
+
+@dataclass(frozen=True)
+class TypeExpr:
+    """A type hint's source text, what it needs imported, and which models it names."""
+
+    code: str
+    imports: frozenset[str] = frozenset()
+    refs: frozenset[str] = frozenset()
+    nullable: bool = False
+
+    def or_none(self) -> TypeExpr:
+        if self.nullable or self.code == "Any":
+            return self
+        return TypeExpr(f"{self.code} | None", self.imports, self.refs, True)
+
+
+ANY = TypeExpr("Any", frozenset({"Any"}))
+
+
+@dataclass
+class InlineModel:
+    """An object schema found inside another one; `build` makes a class of it."""
+
+    name: str
+    schema: dict[str, Any]
+    pointer: str
+
+
+@dataclass
+class SchemaTyper:
+    """Turns schemas into TypeExprs; collects the inline models it had to name."""
+
+    doc: dict[str, Any]
+    component_names: dict[str, str]  # component key -> Python name
+    claim_name: Any  # callable(wanted: str) -> unique model name
+    nullable_components: frozenset[str] = frozenset()  # classes whose component schema admits null
+    inline: list[InlineModel] = field(default_factory=list)
+    by_pointer: dict[str, str] = field(default_factory=dict)  # inline schema location -> its model
+
+    def hint(self, schema: Any, ptr: str, ctx: str) -> TypeExpr:
+        if not isinstance(schema, dict):
+            return ANY
+        if isinstance(schema.get("$ref"), str):
+            return self._ref(schema, ptr, ctx)
+        nullable = is_nullable(schema)
+        expr = self._non_null(schema, ptr, ctx)
+        return expr.or_none() if nullable else expr
+
+    def _ref(self, schema: dict[str, Any], ptr: str, ctx: str) -> TypeExpr:
+        ref = schema["$ref"]
+        key = ref[len(COMPONENT_PREFIX):] if ref.startswith(COMPONENT_PREFIX) else None
+        if key is not None and "/" not in key and key in self.component_names:
+            name = self.component_names[key]
+            expr = TypeExpr(name, refs=frozenset({name}))
+            if key in self.nullable_components:
+                expr = expr.or_none()
+        else:
+            target = resolve_pointer(self.doc, ref[1:])
+            expr = self.hint(target, ref[1:], ctx) if target is not _MISSING else ANY
+        return expr.or_none() if is_nullable(schema) else expr
+
+    def _non_null(self, schema: dict[str, Any], ptr: str, ctx: str) -> TypeExpr:
+        for key in ("allOf", "oneOf", "anyOf"):
+            branches = non_null_branches(schema.get(key))
+            if branches:
+                return self._composed(key, branches, schema, ptr, ctx)
+        if "const" in schema and schema["const"] is not None:
+            return literal([schema["const"]])
+        if isinstance(schema.get("enum"), list):
+            values = [v for v in schema["enum"] if v is not None]
+            return literal(values) if values else TypeExpr("None", nullable=True)
+        types = schema_types(schema)
+        if len(types) > 1:
+            return union([self._typed(t, schema, ptr, ctx) for t in types])
+        return self._typed(types[0] if types else None, schema, ptr, ctx)
+
+    def _typed(self, kind: str | None, schema: dict[str, Any], ptr: str, ctx: str) -> TypeExpr:
+        if kind == "string":
+            code, imp = _STRING_FORMATS.get(schema.get("format", ""), ("str", ""))
+            return TypeExpr(code, frozenset({imp} - {""}))
+        if kind in _PRIMITIVES:
+            return TypeExpr(_PRIMITIVES[kind])
+        if kind == "null":
+            return TypeExpr("None", nullable=True)
+        if kind == "array" or (kind is None and "items" in schema):
+            item = self.hint(schema.get("items"), ptr + "/items", ctx + "Item")
+            return TypeExpr(f"list[{item.code}]", item.imports, item.refs)
+        if schema.get("properties"):
+            return self.inline_model(schema, ptr, ctx)
+        if kind == "object" or "additionalProperties" in schema:
+            return self._map(schema, ptr, ctx)
+        return ANY
+
+    def _map(self, schema: dict[str, Any], ptr: str, ctx: str) -> TypeExpr:
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict) and extra:
+            value = self.hint(extra, ptr + "/additionalProperties", ctx + "Value")
+            return TypeExpr(f"dict[str, {value.code}]", value.imports, value.refs)
+        return TypeExpr("dict[str, Any]", frozenset({"Any"}))
+
+    def inline_model(self, schema: dict[str, Any], ptr: str, ctx: str) -> TypeExpr:
+        """The model for an inline object schema; one model per location, however often it is met."""
+        name = self.by_pointer.get(ptr)
+        if name is None:
+            name = self.by_pointer[ptr] = self.claim_name(ctx)
+            self.inline.append(InlineModel(name, schema, ptr))
+        return TypeExpr(name, refs=frozenset({name}))
+
+    def _composed(self, key: str, branches: list[tuple[int, Any]], schema: dict[str, Any],
+                  ptr: str, ctx: str) -> TypeExpr:
+        if key == "allOf":
+            return self._all_of(branches, schema, ptr, ctx)
+        if len(branches) == 1:
+            i, only = branches[0]
+            return self.hint(only, f"{ptr}/{key}/{i}", ctx)
+        members = [self.hint(b, f"{ptr}/{key}/{i}", self._branch_ctx(b, ctx, i)) for i, b in branches]
+        expr = union(members)
+        tag = self.discriminator(schema, [b for _, b in branches])
+        if tag is None:
+            return expr
+        return TypeExpr(f"Annotated[{expr.code}, Field(discriminator={tag!r})]",
+                        expr.imports | {"Annotated", "Field"}, expr.refs)
+
+    def _all_of(self, branches: list[tuple[int, Any]], schema: dict[str, Any],
+                ptr: str, ctx: str) -> TypeExpr:
+        if len(branches) == 1 and not schema.get("properties"):
+            i, only = branches[0]
+            return self.hint(only, f"{ptr}/allOf/{i}", ctx)
+        merged = merge_all_of(self.doc, schema)
+        return self.inline_model(merged, ptr, ctx)
+
+    def _branch_ctx(self, branch: Any, ctx: str, index: int) -> str:
+        tags = single_valued_props(self.doc, branch)
+        for prop in _TAG_PREFERENCE:
+            if prop in tags:
+                return ctx + pascal(str(tags[prop]))
+        return f"{ctx}Option{index + 1}"
+
+    def discriminator(self, schema: dict[str, Any], branches: list[Any]) -> str | None:
+        """The property that tells the branches apart, if every branch is an object carrying it."""
+        explicit = (schema.get("discriminator") or {}).get("propertyName")
+        leaves = [leaf_objects(self.doc, b) for b in branches]
+        if any(not group for group in leaves):
+            return None
+        flat = [obj for group in leaves for obj in group]
+        candidates = [explicit] if isinstance(explicit, str) else _candidate_tags(self.doc, flat)
+        for prop in candidates:
+            values = [single_valued_props(self.doc, obj).get(prop, _MISSING) for obj in flat]
+            if all(v is not _MISSING for v in values) and len(set(map(repr, values))) == len(values):
+                return prop
+        return None
+
+
+def _candidate_tags(doc: dict[str, Any], objects: list[Any]) -> list[str]:
+    common = set(single_valued_props(doc, objects[0]))
+    for obj in objects[1:]:
+        common &= set(single_valued_props(doc, obj))
+    return sorted(common, key=lambda p: (p not in _TAG_PREFERENCE, _TAG_PREFERENCE.index(p)
+                                         if p in _TAG_PREFERENCE else 0, p))
+
+
+def deref(doc: dict[str, Any], node: Any) -> Any:
+    for _ in range(64):
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
+            target = resolve_pointer(doc, node["$ref"][1:])
+            if target is _MISSING:
+                return {}
+            node = target
+        else:
+            return node
+    return {}
+
+
+def leaf_objects(doc: dict[str, Any], node: Any, depth: int = 0) -> list[dict[str, Any]]:
+    """The object schemas a union branch stands for (following refs and nested unions)."""
+    node = deref(doc, node)
+    if not isinstance(node, dict) or depth > 16:
+        return []
+    for key in ("oneOf", "anyOf"):
+        branches = non_null_branches(node.get(key))
+        if branches:
+            found = [leaf_objects(doc, b, depth + 1) for _, b in branches]
+            return [o for group in found for o in group] if all(found) else []
+    if node.get("properties"):
+        return [node]
+    return []
+
+
+def single_valued_props(doc: dict[str, Any], node: Any) -> dict[str, Any]:
+    """Required properties of an object schema that can hold only one value."""
+    node = deref(doc, node)
+    if not isinstance(node, dict):
+        return {}
+    required = set(node.get("required") or ())
+    out = {}
+    for name, prop in (node.get("properties") or {}).items():
+        prop = deref(doc, prop)
+        if name not in required or not isinstance(prop, dict):
+            continue
+        if "const" in prop:
+            out[name] = prop["const"]
+        elif isinstance(prop.get("enum"), list) and len(prop["enum"]) == 1:
+            out[name] = prop["enum"][0]
+    return out
+
+
+def merge_all_of(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """One object schema from an allOf: properties and required lists unioned in order."""
+    props: dict[str, Any] = {}
+    required: list[str] = []
+    for part in [deref(doc, b) for b in schema.get("allOf", [])] + [schema]:
+        if not isinstance(part, dict):
+            continue
+        if part is not schema and "allOf" in part:
+            part = merge_all_of(doc, part)
+        props.update(part.get("properties") or {})
+        required += [r for r in part.get("required") or [] if r not in required]
+    merged = {k: v for k, v in schema.items() if k not in ("allOf", "properties", "required")}
+    merged.update(type="object", properties=props, required=required)
+    return merged
+
+
+def is_nullable(schema: dict[str, Any]) -> bool:
+    if schema.get("nullable") is True:
+        return True
+    types = schema.get("type")
+    if types == "null" or (isinstance(types, list) and "null" in types):
+        return True
+    if isinstance(schema.get("enum"), list) and None in schema["enum"]:
+        return True
+    return any(_is_null_branch(b) for key in ("oneOf", "anyOf") for b in schema.get(key) or [])
+
+
+def _is_null_branch(branch: Any) -> bool:
+    return isinstance(branch, dict) and (branch.get("type") == "null" or branch.get("enum") == [None])
+
+
+def non_null_branches(branches: Any) -> list[tuple[int, Any]]:
+    if not isinstance(branches, list):
+        return []
+    return [(i, b) for i, b in enumerate(branches) if not _is_null_branch(b) and not _prose_only(b)]
+
+
+def _prose_only(branch: Any) -> bool:
+    return isinstance(branch, dict) and set(branch) <= {"description", "title", "example", "examples"}
+
+
+def schema_types(schema: dict[str, Any]) -> list[str]:
+    types = schema.get("type")
+    if isinstance(types, str):
+        return [types] if types != "null" else []
+    if isinstance(types, list):
+        return [t for t in types if t != "null"]
+    return []
+
+
+def literal(values: list[Any]) -> TypeExpr:
+    unique: list[Any] = []
+    for v in values:
+        if isinstance(v, (str, int, bool)) and repr(v) not in map(repr, unique):
+            unique.append(v)
+    if not unique:
+        return ANY
+    return TypeExpr(f"Literal[{', '.join(repr(v) for v in unique)}]", frozenset({"Literal"}))
+
+
+def union(members: list[TypeExpr]) -> TypeExpr:
+    codes: list[str] = []
+    for m in members:
+        if m.code == "Any":
+            return ANY
+        if m.code not in codes:
+            codes.append(m.code)
+    imports = frozenset().union(*(m.imports for m in members))
+    refs = frozenset().union(*(m.refs for m in members))
+    return TypeExpr(" | ".join(codes), imports, refs, any(m.nullable for m in members))
+
+
+def component_pointer(key: str) -> str:
+    return "/components/schemas/" + escape_token(key)

@@ -1,0 +1,210 @@
+"""Stage 2: check the spec before anything is built from it.
+
+openapi-spec-validator is the validator of record. Around it we add the checks
+it cannot make safely: every local `$ref` must resolve (the validator raises on a
+dangling one), references may not leave the document, operationIds are unique,
+and every `{name}` in a path is declared as a path parameter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from jsonschema_path import SchemaPath
+from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError
+
+from generator.problems import Problem, SpecError, pointer, unescape_token
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+_PATH_VAR = re.compile(r"{([^{}]+)}")
+
+
+def validate(doc: dict[str, Any]) -> None:
+    """Raise SpecError listing every problem found; return quietly when the spec is usable."""
+    problems = list(check_version(doc))
+    if problems:
+        raise SpecError(problems)
+    problems = list(check_refs(doc))
+    if problems:  # the validator cannot run over broken references
+        raise SpecError(problems)
+    problems = list(run_validator(doc))
+    problems += check_operation_ids(doc)
+    problems += check_path_params(doc)
+    if problems:
+        raise SpecError(problems)
+
+
+def check_version(doc: dict[str, Any]) -> Iterator[Problem]:
+    if "swagger" in doc:
+        yield Problem("/swagger", "Swagger 2.0 is not supported; convert the spec to OpenAPI 3")
+        return
+    version = doc.get("openapi")
+    if version is None:
+        yield Problem("/openapi", "missing: the document does not say which OpenAPI version it uses")
+    elif not isinstance(version, str) or not re.fullmatch(r"3\.[01]\.\d+", version):
+        yield Problem("/openapi", f"unsupported OpenAPI version {version!r}; expected 3.0.x or 3.1.x")
+
+
+def run_validator(doc: dict[str, Any]) -> Iterator[Problem]:
+    cls = _V31 if doc["openapi"].startswith("3.1") else _V30
+    try:
+        for err in cls(doc).iter_errors():
+            if isinstance(err, DuplicateOperationIDError):
+                continue  # check_operation_ids reports it with both locations
+            parts = tuple(getattr(err, _WHERE, ())) + tuple(getattr(err, "absolute_path", None) or ())
+            yield Problem(pointer(*parts), _first_line(getattr(err, "message", str(err))))
+    except RecursionError:
+        yield Problem("", "the spec nests too deeply for the validator")
+    except Exception as exc:  # noqa: BLE001 -- the validator's own failures must not become tracebacks
+        yield Problem("", f"the validator failed: {type(exc).__name__}: {_first_line(str(exc))}")
+
+
+_WHERE = "_oapi_pygen_where"
+
+
+def _located(cls: Any) -> Any:
+    """Subclass a keyword validator so its errors remember where in the spec they arose.
+
+    openapi-spec-validator's keyword validators report errors relative to the node
+    they were handed; the innermost wrapper records that node's location.
+    """
+
+    def __call__(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        node = next((a for a in args if isinstance(a, SchemaPath)), None)
+        for err in cls.__call__(self, *args, **kwargs):
+            if node is not None and not hasattr(err, _WHERE):
+                setattr(err, _WHERE, node.parts)
+            yield err
+
+    return type(cls.__name__, (cls,), {"__call__": __call__})
+
+
+def _with_locations(base: Any) -> Any:
+    wrapped = {key: _located(kv) for key, kv in base.keyword_validators.items()}
+    return type(base.__name__, (base,), {"keyword_validators": wrapped})
+
+
+_V30 = _with_locations(OpenAPIV30SpecValidator)
+_V31 = _with_locations(OpenAPIV31SpecValidator)
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= 300 else line[:297] + "..."
+
+
+def check_refs(doc: dict[str, Any]) -> Iterator[Problem]:
+    """Every `$ref` must point inside this document, at something that exists."""
+    for where, ref in iter_refs(doc):
+        if not ref.startswith("#"):
+            yield Problem(where, f"reference {ref!r} leaves the document; only local '#/...' references are supported")
+        elif resolve_pointer(doc, ref[1:]) is _MISSING:
+            yield Problem(where, f"reference {ref!r} points at nothing")
+
+
+def iter_refs(doc: Any) -> Iterator[tuple[str, str]]:
+    """Yield (pointer of the $ref, target) for every reference, iteratively (no recursion limit)."""
+    stack: list[tuple[str, Any]] = [("", doc)]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                yield where + "/$ref", ref
+            for key, value in node.items():
+                if isinstance(value, (dict, list)):
+                    stack.append((where + pointer(key), value))
+        elif isinstance(node, list):
+            stack.extend((where + pointer(i), v) for i, v in enumerate(node))
+
+
+class _Missing:
+    pass
+
+
+_MISSING: Any = _Missing()
+
+
+def resolve_pointer(doc: Any, ptr: str) -> Any:
+    """Follow a JSON pointer ("" is the whole document); return _MISSING when it leads nowhere."""
+    if ptr == "":
+        return doc
+    if not ptr.startswith("/"):
+        return _MISSING
+    node = doc
+    for raw in ptr[1:].split("/"):
+        token = unescape_token(raw)
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return _MISSING
+    return node
+
+
+def iter_operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    """Yield (path, method, operation, path item) in document order."""
+    paths = doc.get("paths") or {}
+    for path, item in paths.items():
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if isinstance(op, dict):
+                yield path, method, op, item
+
+
+def check_operation_ids(doc: dict[str, Any]) -> list[Problem]:
+    first: dict[str, str] = {}
+    problems = []
+    for path, method, op, _ in iter_operations(doc):
+        op_id = op.get("operationId")
+        where = pointer("paths", path, method, "operationId")
+        if not isinstance(op_id, str):
+            continue
+        if op_id in first:
+            problems.append(Problem(where, f"duplicate operationId {op_id!r} (first used at {first[op_id]})"))
+        else:
+            first[op_id] = where
+    return problems
+
+
+def check_path_params(doc: dict[str, Any]) -> list[Problem]:
+    problems = []
+    for path, method, op, item in iter_operations(doc):
+        declared = {
+            p.get("name")
+            for p in resolved_parameters(doc, item, op)
+            if p.get("in") == "path"
+        }
+        for name in _PATH_VAR.findall(path):
+            if name not in declared:
+                where = pointer("paths", path, method)
+                problems.append(Problem(where, f"path parameter {{{name}}} is used in the path but not declared"))
+    return problems
+
+
+def resolved_parameters(doc: dict[str, Any], item: dict[str, Any], op: dict[str, Any]) -> list[dict[str, Any]]:
+    """Path-level then operation-level parameters, with $refs followed; the operation wins on clashes."""
+    merged: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for raw in list(item.get("parameters") or []) + list(op.get("parameters") or []):
+        param = deref(doc, raw)
+        if isinstance(param, dict):
+            merged[(param.get("in"), param.get("name"))] = param
+    return list(merged.values())
+
+
+def deref(doc: dict[str, Any], node: Any) -> Any:
+    """Follow local $ref chains (bounded, so a cycle cannot hang)."""
+    for _ in range(64):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            return node
+        target = resolve_pointer(doc, node["$ref"][1:])
+        if target is _MISSING:
+            return node
+        node = target
+    return node
