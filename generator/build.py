@@ -44,7 +44,7 @@ class Builder:
         keys = sorted(schemas)
         self.component_names = assign_unique((k, class_name(k)) for k in keys)
         self.used_names = {n.lower() for n in self.component_names.values()}
-        nullable = frozenset(k for k in keys if is_nullable(schemas[k]) and _is_object(unwrap_single_branch(schemas[k])))
+        nullable = frozenset(k for k in keys if is_nullable(schemas[k]) and class_schema(doc, schemas[k]) is not None)
         self.typer = SchemaTyper(doc, self.component_names, self.claim_name, nullable)
         self.deps: dict[str, frozenset[str]] = {}
         self.model_keys: set[str] = set()  # import keys the models module needs
@@ -69,9 +69,10 @@ class Builder:
     def component_model(self, key: str) -> ModelIR:
         name = self.component_names[key]
         ptr = component_pointer(key)
-        schema = unwrap_single_branch(self.schemas[key])
-        if _is_object(schema):  # a nullable object component is a class; its users add `| None`
+        schema = class_schema(self.doc, self.schemas[key])
+        if schema is not None:  # a nullable object component is a class; its users add `| None`
             return self.class_model(name, schema, ptr)
+        schema = self.schemas[key]
         expr = self.typer.hint(schema, ptr, name)
         self.deps[name] = expr.refs
         self.model_keys |= expr.imports | {"TypeAlias"}
@@ -219,8 +220,12 @@ def model_field(py_name: str, wire: str, expr: TypeExpr, prop: Any, required: bo
     return FieldIR(py_name, wire, annotation, assignment, doc_literal(describe(prop)))
 
 
-def _is_object(schema: Any) -> bool:
-    return isinstance(schema, dict) and bool(schema.get("properties"))
+def class_schema(doc: dict[str, Any], schema: Any) -> dict[str, Any] | None:
+    """The object schema a component stands for, if it becomes a class (wrappers and allOf undone)."""
+    schema = unwrap_single_branch(schema)
+    if isinstance(schema, dict) and len(non_null_branches(schema.get("allOf"))) > 1:
+        schema = merge_all_of(doc, schema)
+    return schema if isinstance(schema, dict) and schema.get("properties") else None
 
 
 def unwrap_single_branch(schema: Any) -> Any:

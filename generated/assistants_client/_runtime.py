@@ -7,6 +7,7 @@ package; the generated modules only describe requests and call into it.
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import os
 import random
@@ -93,6 +94,8 @@ class Request(Generic[T]):
 def _query_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
     return str(value)
 
 

@@ -1,0 +1,42 @@
+# Every target sets up what it needs: on a fresh machine `make generate` and
+# `make test` are the whole set-up.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BASE_STAMP := $(VENV)/.installed-base
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: generate check test golden lint clean
+
+$(BASE_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(DEV_STAMP): $(BASE_STAMP) pyproject.toml
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+## generate: spec/ + templates/ -> generated/ (atomic)
+generate: $(BASE_STAMP)
+	$(PY) -m generator generate
+
+## check: exit 1 with a diff when generated/ no longer matches spec/, templates/ and the generator
+check: $(BASE_STAMP)
+	$(PY) -m generator check
+
+## test: the drift check, then the whole test suite
+test: $(DEV_STAMP)
+	$(PY) -m generator check
+	$(PY) -m pytest -q
+
+## golden: rewrite every golden snapshot (tests/golden/*/expected and generated/)
+golden: $(DEV_STAMP)
+	$(PY) -m pytest -q tests/test_golden.py --update-golden
+
+lint: $(DEV_STAMP)
+	$(PY) -m ruff check generator tests
+	$(PY) -m mypy --strict generator
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,57 @@
+"""Golden snapshots: one way to render a case, one way to compare, one way to update.
+
+A case is a folder `tests/golden/<case>/` with `spec.yaml`, a `README.md` saying
+what it covers, and `expected/`, the package the generator must produce.
+The real product, `generated/assistants_client`, is checked the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.pipeline import Options, generate
+from generator.write import drift, read_tree, write_package
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN_DIR = ROOT / "tests" / "golden"
+UPDATE_COMMAND = "make golden   (or: pytest tests/test_golden.py --update-golden)"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Where a snapshot lives and how it is generated."""
+
+    name: str
+    options: Options
+    out_dir: Path  # the folder holding the package folder
+    package_dir: str  # the package folder's name inside out_dir
+
+
+def case_snapshot(case: Path) -> Snapshot:
+    options = Options(spec=case / "spec.yaml", package="zoo_client", client_name="ZooClient", env_prefix="ZOO")
+    return Snapshot(case.name, options, case, "expected")
+
+
+def product_snapshot() -> Snapshot:
+    options = Options(spec=ROOT / "spec" / "assistants.yaml")
+    return Snapshot("generated", options, ROOT / "generated", options.package)
+
+
+def all_snapshots() -> list[Snapshot]:
+    cases = sorted(p for p in GOLDEN_DIR.iterdir() if (p / "spec.yaml").is_file())
+    return [product_snapshot()] + [case_snapshot(c) for c in cases]
+
+
+def render(snapshot: Snapshot) -> dict[str, bytes]:
+    return generate(snapshot.options).files
+
+
+def compare(snapshot: Snapshot) -> str:
+    """The unified diff from the stored snapshot to a fresh rendering ("" when equal)."""
+    target = snapshot.out_dir / snapshot.package_dir
+    return drift(render(snapshot), read_tree(target), target.relative_to(ROOT).as_posix())
+
+
+def update(snapshot: Snapshot) -> None:
+    write_package(snapshot.out_dir, snapshot.package_dir, render(snapshot))

@@ -1,0 +1,180 @@
+"""A small recording HTTP server on 127.0.0.1 for behaviour tests (stdlib only).
+
+    with LoopbackServer(lambda req: (200, {}, {"ok": True})) as server:
+        ...  # send requests to server.base_url
+        server.requests  # every request, in arrival order
+
+The server binds to 127.0.0.1 on an ephemeral port, refuses non-loopback peers,
+caps request bodies, and shuts down (thread joined, socket closed) on exit.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+HOST = "127.0.0.1"
+MAX_BODY = 1 << 20  # 1 MiB is far more than any test sends
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One request as the server saw it."""
+
+    method: str
+    target: str  # the raw request target, e.g. "/v1/threads/a%2Fb?limit=7"
+    path: str  # the raw (still percent-encoded) path part of target
+    raw_query: str  # the raw query string, "" if none
+    query: list[tuple[str, str]]  # decoded pairs in order; repeated keys repeat
+    headers: list[tuple[str, str]]  # in order, names as sent
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        """The first value of header `name` (case-insensitive), or None."""
+        wanted = name.lower()
+        return next((v for k, v in self.headers if k.lower() == wanted), None)
+
+    def json(self) -> Any:
+        """The body parsed as JSON; None when there is no body."""
+        return json.loads(self.body) if self.body else None
+
+
+Reply = tuple[int, dict[str, str], Any]  # status, extra headers, JSON body (None: no body)
+Router = Callable[[Recorded], Reply]
+
+
+def ok(_request: Recorded) -> Reply:
+    """The default router: 200 with an empty JSON object."""
+    return 200, {}, {}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server  # type: ignore[assignment]
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
+
+    def _handle(self) -> None:
+        if self.client_address[0] != HOST:
+            self.send_error(403, "loopback only")
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self.send_error(413, "body too large")
+            return
+        recorded = self._record(self.rfile.read(length) if length else b"")
+        self.server.owner.record(recorded)
+        self._reply(*self.server.owner.answer(recorded))
+
+    def _record(self, body: bytes) -> Recorded:
+        parts = urlsplit(self.path)
+        return Recorded(
+            method=self.command,
+            target=self.path,
+            path=parts.path,
+            raw_query=parts.query,
+            query=parse_qsl(parts.query, keep_blank_values=True),
+            headers=list(self.headers.items()),
+            body=body,
+        )
+
+    def _reply(self, status: int, headers: dict[str, str], payload: Any) -> None:
+        data = b"" if payload is None else json.dumps(payload).encode()
+        self.send_response(status)
+        if payload is not None:
+            self.send_header("Content-Type", "application/json")
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass  # keep test output quiet
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    owner: LoopbackServer
+
+
+class LoopbackServer:
+    """Records every request and answers it with `router(request)`."""
+
+    def __init__(self, router: Router = ok) -> None:
+        self.router = router
+        self.requests: list[Recorded] = []
+        self._lock = threading.Lock()
+        self._httpd: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    def start(self) -> LoopbackServer:
+        httpd = _Server((HOST, 0), _Handler)
+        httpd.owner = self
+        self._httpd = httpd
+        self._thread = threading.Thread(target=httpd.serve_forever, name="loopback", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._httpd = self._thread = None
+
+    def __enter__(self) -> LoopbackServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # -- use ------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        assert self._httpd is not None, "server is not running"
+        return int(self._httpd.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def reset(self, router: Router = ok) -> None:
+        """Forget recorded requests and answer with `router` from now on."""
+        with self._lock:
+            self.requests.clear()
+            self.router = router
+
+    def record(self, request: Recorded) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    def answer(self, request: Recorded) -> Reply:
+        try:
+            return self.router(request)
+        except Exception as exc:  # a broken router must not hang the client
+            body = {"error": {"message": f"router failed: {exc!r}"}}
+            return 599, {"x-should-retry": "false"}, body
+
+
+def sequence(*replies: Reply) -> Router:
+    """A router answering with `replies` in turn, repeating the last one."""
+    queue = list(replies)
+
+    def route(_request: Recorded) -> Reply:
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    return route

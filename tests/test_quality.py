@@ -1,0 +1,50 @@
+"""The generated package passes mypy --strict and ruff, and imports without side effects."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "generated" / "assistants_client"
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_mypy_strict_reports_no_errors() -> None:
+    result = _run("mypy", "--strict", "--no-incremental", str(PACKAGE))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Success: no issues found" in result.stdout
+
+
+def test_ruff_check_passes() -> None:
+    result = _run("ruff", "check", "--no-cache", str(PACKAGE))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_import_defines_only() -> None:
+    """Importing the package must not touch the network, environment or files, or print."""
+    code = (
+        "import sys; sys.path.insert(0, %r); import assistants_client, assistants_client.models,"
+        " assistants_client.operations, assistants_client.client; print('ok')" % str(PACKAGE.parent)
+    )
+    result = subprocess.run([sys.executable, "-X", "importtime", "-W", "error", "-c", code],
+                            capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout == "ok\n"
+    assert "httpx" in result.stderr  # the client needs httpx, and nothing the tests install
+    assert "pytest" not in result.stderr
+
+
+def test_every_component_schema_has_a_model() -> None:
+    import yaml
+
+    spec = yaml.load((ROOT / "spec" / "assistants.yaml").read_bytes(), Loader=yaml.CSafeLoader)
+    sys.path.insert(0, str(PACKAGE.parent))
+    import assistants_client.models as models
+
+    missing = [n for n in spec["components"]["schemas"] if not hasattr(models, n)]
+    assert missing == []

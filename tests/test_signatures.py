@@ -1,0 +1,103 @@
+"""Every generated function and client method has the signature the seed-derived table says."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.naming import function_name, parameter_name
+from tests.spec_contract import CONTRACT, OperationContract
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.usefixtures("generated_on_path")
+
+
+def _spec() -> dict[str, Any]:
+    return yaml.load((ROOT / "spec" / "assistants.yaml").read_bytes(), Loader=yaml.CSafeLoader)
+
+
+def _body_fields(contract: OperationContract) -> dict[str, bool]:
+    """The body's properties and whether each is required, from the generated model."""
+    import assistants_client.models as models
+
+    if contract.body is None:
+        return {}
+    model = getattr(models, contract.body)
+    return {f.alias or name: f.is_required() for name, f in model.model_fields.items()}
+
+
+def _check(func: Callable[..., Any], contract: OperationContract, skip_self: bool) -> None:
+    params = list(inspect.signature(func).parameters.values())[1 if skip_self else 0:]
+    positional = [p for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
+    keyword = {p.name: p for p in params if p.kind is p.KEYWORD_ONLY}
+    assert [p.name for p in positional] == list(contract.path_params)
+    assert all(p.default is p.empty for p in positional)
+    wanted = {parameter_name(q.name): q.required for q in contract.query_params}
+    wanted.update({parameter_name(name): req for name, req in _body_fields(contract).items()})
+    assert sorted(keyword) == sorted(wanted)
+    for name, required in wanted.items():
+        assert (keyword[name].default is inspect.Parameter.empty) == required, name
+
+
+@pytest.mark.parametrize("contract", CONTRACT, ids=[c.operation_id for c in CONTRACT])
+def test_operation_function_signature(contract: OperationContract) -> None:
+    import assistants_client.operations as operations
+
+    _check(getattr(operations, function_name(contract.operation_id)), contract, skip_self=False)
+
+
+@pytest.mark.parametrize("contract", CONTRACT, ids=[c.operation_id for c in CONTRACT])
+def test_client_method_signature(contract: OperationContract) -> None:
+    from assistants_client import AssistantsClient
+
+    _check(getattr(AssistantsClient, function_name(contract.operation_id)), contract, skip_self=True)
+
+
+def test_names_follow_the_operation_ids() -> None:
+    import assistants_client.operations as operations
+
+    assert sorted(operations.__all__) == sorted(function_name(c.operation_id) for c in CONTRACT)
+    assert "submit_tool_ouputs_to_run" in operations.__all__
+    assert "create_run" in operations.__all__ and "list_run_steps" in operations.__all__
+
+
+def test_include_brackets_become_include() -> None:
+    import assistants_client.operations as operations
+
+    for op_name in ("create_run", "list_run_steps", "get_run_step"):
+        assert "include" in inspect.signature(getattr(operations, op_name)).parameters
+
+
+def test_body_fields_match_the_spec_schemas() -> None:
+    """The generated request models carry exactly the spec's properties and required lists."""
+    schemas = _spec()["components"]["schemas"]
+    for contract in CONTRACT:
+        if contract.body is None:
+            continue
+        schema = schemas[contract.body]
+        fields = _body_fields(contract)
+        assert sorted(fields) == sorted(schema["properties"]), contract.operation_id
+        assert sorted(n for n, req in fields.items() if req) == sorted(schema.get("required", []))
+
+
+def test_deprecated_operations_warn() -> None:
+    import assistants_client.operations as operations
+
+    with pytest.warns(DeprecationWarning, match=re.escape("getAssistant is deprecated")):
+        request = operations.get_assistant("asst_1")
+    assert request.method == "GET" and request.path == "/assistants/asst_1"
+    deprecated = {c.operation_id for c in CONTRACT if _spec_operation(c).get("deprecated")}
+    for contract in CONTRACT:
+        func = getattr(operations, function_name(contract.operation_id))
+        assert bool(getattr(func, "__deprecated__", None)) == (contract.operation_id in deprecated)
+    assert len(deprecated) == 5
+
+
+def _spec_operation(contract: OperationContract) -> dict[str, Any]:
+    return dict(_spec()["paths"][contract.path][contract.method.lower()])
