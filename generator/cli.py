@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keyword
 import sys
 import time
 from collections.abc import Callable
@@ -42,8 +43,8 @@ def _out_option(func: F) -> F:
 
 def _make_options(spec: Path, package: str, client_name: str, env_prefix: str) -> Options:
     for value, what in ((package, "--package"), (client_name, "--client-name"), (env_prefix, "--env-prefix")):
-        if not value.isidentifier():
-            raise click.BadParameter(f"{value!r} is not a Python identifier", param_hint=what)
+        if not value.isidentifier() or keyword.iskeyword(value):
+            raise click.BadParameter(f"{value!r} is not a usable Python identifier", param_hint=what)
     return Options(spec=spec, package=package, client_name=client_name, env_prefix=env_prefix)
 
 
@@ -105,7 +106,7 @@ def validate_cmd(spec: Path) -> None:
     """Validate the spec only."""
     started = time.perf_counter()
     try:
-        ops, schemas = check_spec(spec)
+        ops, schemas = check_spec(Options(spec=spec))
     except SpecError as exc:
         _fail(exc)
         return

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import black
+
 from generator import TOOL_NAME, __version__
 from generator.build import build_package
 from generator.format import format_files
@@ -49,14 +51,12 @@ class _Clock:
         self._last = now
 
 
-def check_spec(spec: Path) -> tuple[int, int]:
-    """Load and validate only; returns (operations, component schemas)."""
-    loaded = load_spec(spec)
+def check_spec(options: Options) -> tuple[int, int]:
+    """Load, validate and build (no rendering); returns (operations, models) as `generate` counts them."""
+    loaded = load_spec(options.spec)
     validate(loaded.doc)
-    doc = loaded.doc
-    ops = sum(1 for item in (doc.get("paths") or {}).values() if isinstance(item, dict)
-              for m in ("get", "put", "post", "delete", "patch", "head", "options", "trace") if m in item)
-    return ops, len((doc.get("components") or {}).get("schemas") or {})
+    pkg = build_package(loaded.doc, options.package, options.client_name, options.env_prefix, loaded.sha256)
+    return len(pkg.operations), len(pkg.models)
 
 
 def generate(options: Options) -> Result:
@@ -86,6 +86,7 @@ def manifest(options: Options, spec_sha: str, header: str, files: dict[str, byte
         "generator": {"name": TOOL_NAME, "version": __version__, "sha256": tree_hash(GENERATOR_DIR, ".py")},
         "spec": {"file": options.spec.name, "sha256": spec_sha},
         "templates": {"sha256": tree_hash(options.templates, ".jinja")},
+        "formatter": {"name": "black", "version": black.__version__},
         "options": {"package": options.package, "client_name": options.client_name,
                     "env_prefix": options.env_prefix},
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},

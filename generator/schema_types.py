@@ -84,7 +84,7 @@ class SchemaTyper:
     def _non_null(self, schema: dict[str, Any], ptr: str, ctx: str) -> TypeExpr:
         for key in ("allOf", "oneOf", "anyOf"):
             branches = non_null_branches(schema.get(key))
-            if branches:
+            if branches and not all(_constraint_only(b) for _, b in branches):
                 return self._composed(key, branches, schema, ptr, ctx)
         if "const" in schema and schema["const"] is not None:
             return literal([schema["const"]])
@@ -250,11 +250,19 @@ def is_nullable(schema: dict[str, Any]) -> bool:
         return True
     if isinstance(schema.get("enum"), list) and None in schema["enum"]:
         return True
-    return any(_is_null_branch(b) for key in ("oneOf", "anyOf") for b in schema.get(key) or [])
+    return any(_is_null_branch(b) for key in ("oneOf", "anyOf", "allOf") for b in schema.get(key) or [])
+
+
+_PROSE_KEYS = {"description", "title", "example", "examples"}
 
 
 def _is_null_branch(branch: Any) -> bool:
-    return isinstance(branch, dict) and (branch.get("type") == "null" or branch.get("enum") == [None])
+    """`{type: "null"}`, `{enum: [null]}`, or the 3.0 idiom `allOf: [X, {nullable: true}]`'s marker."""
+    if not isinstance(branch, dict):
+        return False
+    if branch.get("type") == "null" or branch.get("enum") == [None]:
+        return True
+    return branch.get("nullable") is True and set(branch) - _PROSE_KEYS == {"nullable"}
 
 
 def non_null_branches(branches: Any) -> list[tuple[int, Any]]:
@@ -263,8 +271,16 @@ def non_null_branches(branches: Any) -> list[tuple[int, Any]]:
     return [(i, b) for i, b in enumerate(branches) if not _is_null_branch(b) and not _prose_only(b)]
 
 
+_CONSTRAINT_KEYS = _PROSE_KEYS | {"required", "minProperties", "maxProperties", "not"}
+
+
+def _constraint_only(branch: Any) -> bool:
+    """A branch like `{required: [a]}`: it restricts the parent's shape but adds no type."""
+    return isinstance(branch, dict) and set(branch) <= _CONSTRAINT_KEYS
+
+
 def _prose_only(branch: Any) -> bool:
-    return isinstance(branch, dict) and set(branch) <= {"description", "title", "example", "examples"}
+    return isinstance(branch, dict) and set(branch) <= _PROSE_KEYS
 
 
 def schema_types(schema: dict[str, Any]) -> list[str]:

@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from typing_extensions import Self
+
 HOST = "127.0.0.1"
 MAX_BODY = 1 << 20  # 1 MiB is far more than any test sends
 
@@ -97,7 +99,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # keep test output quiet
 
 
@@ -118,7 +120,7 @@ class LoopbackServer:
 
     # -- lifecycle ------------------------------------------------------------------
 
-    def start(self) -> LoopbackServer:
+    def start(self) -> Self:
         httpd = _Server((HOST, 0), _Handler)
         httpd.owner = self
         self._httpd = httpd
@@ -135,7 +137,7 @@ class LoopbackServer:
             self._thread.join(timeout=5)
         self._httpd = self._thread = None
 
-    def __enter__(self) -> LoopbackServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
@@ -165,7 +167,7 @@ class LoopbackServer:
     def answer(self, request: Recorded) -> Reply:
         try:
             return self.router(request)
-        except Exception as exc:  # a broken router must not hang the client
+        except Exception as exc:  # noqa: BLE001 - a broken router must not hang the client
             body = {"error": {"message": f"router failed: {exc!r}"}}
             return 599, {"x-should-retry": "false"}, body
 

@@ -66,7 +66,9 @@ def _all_of(spec: dict, branches: list[dict], active: frozenset[str]) -> Any:
 
 def _is_null_only(spec: dict, schema: dict) -> bool:
     node = resolve(spec, schema)
-    return node.get("type") == "null" or node.get("type") == ["null"] or node.get("const", 0) is None
+    return (
+        node.get("type") == "null" or node.get("type") == ["null"] or node.get("const", 0) is None
+    )
 
 
 def _first_non_null(spec: dict, branches: list[dict]) -> dict:

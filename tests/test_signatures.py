@@ -24,7 +24,7 @@ def _spec() -> dict[str, Any]:
 
 def _body_fields(contract: OperationContract) -> dict[str, bool]:
     """The body's properties and whether each is required, from the generated model."""
-    import assistants_client.models as models
+    from assistants_client import models
 
     if contract.body is None:
         return {}
@@ -47,7 +47,7 @@ def _check(func: Callable[..., Any], contract: OperationContract, skip_self: boo
 
 @pytest.mark.parametrize("contract", CONTRACT, ids=[c.operation_id for c in CONTRACT])
 def test_operation_function_signature(contract: OperationContract) -> None:
-    import assistants_client.operations as operations
+    from assistants_client import operations
 
     _check(getattr(operations, function_name(contract.operation_id)), contract, skip_self=False)
 
@@ -60,7 +60,7 @@ def test_client_method_signature(contract: OperationContract) -> None:
 
 
 def test_names_follow_the_operation_ids() -> None:
-    import assistants_client.operations as operations
+    from assistants_client import operations
 
     assert sorted(operations.__all__) == sorted(function_name(c.operation_id) for c in CONTRACT)
     assert "submit_tool_ouputs_to_run" in operations.__all__
@@ -68,7 +68,7 @@ def test_names_follow_the_operation_ids() -> None:
 
 
 def test_include_brackets_become_include() -> None:
-    import assistants_client.operations as operations
+    from assistants_client import operations
 
     for op_name in ("create_run", "list_run_steps", "get_run_step"):
         assert "include" in inspect.signature(getattr(operations, op_name)).parameters
@@ -87,7 +87,7 @@ def test_body_fields_match_the_spec_schemas() -> None:
 
 
 def test_deprecated_operations_warn() -> None:
-    import assistants_client.operations as operations
+    from assistants_client import operations
 
     with pytest.warns(DeprecationWarning, match=re.escape("getAssistant is deprecated")):
         request = operations.get_assistant("asst_1")

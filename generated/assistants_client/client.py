@@ -16,6 +16,7 @@ from ._runtime import NOT_GIVEN, NotGiven, SyncTransport, resolve_api_key, resol
 from .models import (
     AssistantObject,
     AssistantsApiResponseFormatOption,
+    AssistantsApiToolChoiceOption,
     AssistantSupportedModels,
     AssistantToolsCode,
     AssistantToolsFileSearch,
@@ -23,11 +24,7 @@ from .models import (
     CreateAssistantRequestToolResources,
     CreateMessageRequest,
     CreateMessageRequestAttachmentsItem,
-    CreateRunRequestToolChoice,
-    CreateRunRequestTruncationStrategy,
-    CreateThreadAndRunRequestToolChoice,
     CreateThreadAndRunRequestToolResources,
-    CreateThreadAndRunRequestTruncationStrategy,
     CreateThreadRequest,
     CreateThreadRequestToolResources,
     DeleteAssistantResponse,
@@ -50,6 +47,7 @@ from .models import (
     RunStepObject,
     SubmitToolOutputsRunRequestToolOutputsItem,
     ThreadObject,
+    TruncationObject,
 )
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -212,8 +210,8 @@ class AssistantsClient:
         stream: bool | None | NotGiven = NOT_GIVEN,
         max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
-        truncation_strategy: CreateRunRequestTruncationStrategy | NotGiven = NOT_GIVEN,
-        tool_choice: CreateRunRequestToolChoice | NotGiven = NOT_GIVEN,
+        truncation_strategy: TruncationObject | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
         parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
         response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
     ) -> RunObject:
@@ -324,8 +322,8 @@ class AssistantsClient:
         stream: bool | None | NotGiven = NOT_GIVEN,
         max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
-        truncation_strategy: CreateThreadAndRunRequestTruncationStrategy | NotGiven = NOT_GIVEN,
-        tool_choice: CreateThreadAndRunRequestToolChoice | NotGiven = NOT_GIVEN,
+        truncation_strategy: TruncationObject | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
         parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
         response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
     ) -> RunObject:

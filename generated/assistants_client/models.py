@@ -1255,6 +1255,30 @@ RunStepStreamEvent: TypeAlias = Annotated[
 ]
 
 
+class AssistantsNamedToolChoiceFunction(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    name: str
+    """Name of the function the model must call."""
+
+
+class AssistantsNamedToolChoice(BaseModel):
+    """Names a specific tool that the model is forced to call."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    type: Literal["function", "code_interpreter", "file_search"]
+    """Kind of tool to force; when it is `function`, the function name is also required."""
+
+    function: AssistantsNamedToolChoiceFunction | None = None
+
+
+AssistantsApiToolChoiceOption: TypeAlias = (
+    Literal["none", "auto", "required"] | AssistantsNamedToolChoice
+)
+"""How tools may be used: `none` (never), `auto` (default, model decides), `required` (must call one), or a named tool the model is forced to call."""
+
+
 ParallelToolCalls: TypeAlias = bool
 """Whether the model may call multiple functions in parallel while using tools."""
 
@@ -1343,11 +1367,9 @@ class RunObjectRequiredAction(BaseModel):
     """Describes which tool outputs must be supplied before the run can resume."""
 
 
-class RunObjectToolChoice(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+class TruncationObject(BaseModel):
+    """Determines how the thread is trimmed before a run, shaping the run's starting context."""
 
-
-class RunObjectTruncationStrategy(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
     type: Literal["auto", "last_messages"]
@@ -1444,9 +1466,9 @@ class RunObject(BaseModel):
     max_completion_tokens: int | None
     """Upper bound on completion tokens that this run was allowed to consume."""
 
-    truncation_strategy: RunObjectTruncationStrategy
+    truncation_strategy: TruncationObject | None
 
-    tool_choice: RunObjectToolChoice
+    tool_choice: AssistantsApiToolChoiceOption | None
 
     parallel_tool_calls: ParallelToolCalls
 
@@ -1683,35 +1705,74 @@ AssistantSupportedModels: TypeAlias = Literal[
 ]
 
 
-class AssistantsNamedToolChoiceFunction(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-    name: str
-    """Name of the function the model must call."""
-
-
-class AssistantsNamedToolChoice(BaseModel):
-    """Names a specific tool that the model is forced to call."""
-
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-    type: Literal["function", "code_interpreter", "file_search"]
-    """Kind of tool to force; when it is `function`, the function name is also required."""
-
-    function: AssistantsNamedToolChoiceFunction | None = None
-
-
-AssistantsApiToolChoiceOption: TypeAlias = (
-    Literal["none", "auto", "required"] | AssistantsNamedToolChoice
-)
-"""How tools may be used: `none` (never), `auto` (default, model decides), `required` (must call one), or a named tool the model is forced to call."""
-
-
 class CreateAssistantRequestToolResourcesCodeInterpreter(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
     file_ids: list[str] = Field(default=[])
     """IDs of files that the `code_interpreter` tool can access; no more than 20 are allowed."""
+
+
+class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto(BaseModel):
+    """Default chunking: currently 800-token chunks with a 400-token overlap."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    type: Literal["auto"]
+    """Strategy kind; always `auto`."""
+
+
+class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticStatic(
+    BaseModel
+):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    max_chunk_size_tokens: int
+    """Largest chunk size in tokens, between 100 and 4096; defaults to 800."""
+
+    chunk_overlap_tokens: int
+    """Tokens shared between neighboring chunks; defaults to 400 and may be at most half of `max_chunk_size_tokens`."""
+
+
+class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic(
+    BaseModel
+):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    type: Literal["static"]
+    """Strategy kind; always `static`."""
+
+    static: (
+        CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticStatic
+    )
+
+
+class CreateAssistantRequestToolResourcesFileSearchVectorStoresItem(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    file_ids: list[str] | None = None
+    """IDs of files to put in the new vector store; capped at 10,000 for stores made before Nov 2025 and 100,000,000 afterwards."""
+
+    chunking_strategy: (
+        Annotated[
+            CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto
+            | CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic,
+            Field(discriminator="type"),
+        ]
+        | None
+    ) = None
+    """How files are split into chunks; the `auto` strategy applies when omitted."""
+
+    metadata: Metadata | None = None
+
+
+class CreateAssistantRequestToolResourcesFileSearch(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    vector_store_ids: list[str] | None = None
+    """ID of the vector store the assistant searches; at most one may be attached."""
+
+    vector_stores: list[CreateAssistantRequestToolResourcesFileSearchVectorStoresItem] | None = None
+    """Shortcut that builds a vector store from file IDs and attaches it; at most one vector store per assistant."""
 
 
 class CreateAssistantRequestToolResources(BaseModel):
@@ -1721,7 +1782,7 @@ class CreateAssistantRequestToolResources(BaseModel):
 
     code_interpreter: CreateAssistantRequestToolResourcesCodeInterpreter | None = None
 
-    file_search: Any = None
+    file_search: CreateAssistantRequestToolResourcesFileSearch | None = None
 
 
 ReasoningEffort: TypeAlias = (
@@ -1822,20 +1883,6 @@ class CreateMessageRequest(BaseModel):
     metadata: Metadata | None = None
 
 
-class CreateRunRequestToolChoice(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-
-class CreateRunRequestTruncationStrategy(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-    type: Literal["auto", "last_messages"]
-    """Trimming strategy, default `auto`; `last_messages` keeps only the latest n messages, `auto` drops middle messages to fit `max_prompt_tokens`."""
-
-    last_messages: int | None = None
-    """How many of the latest thread messages to include in the run's context."""
-
-
 class CreateRunRequest(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
@@ -1884,17 +1931,13 @@ class CreateRunRequest(BaseModel):
     max_completion_tokens: int | None = None
     """Upper limit on completion tokens the run may consume across all its turns; if exceeded, the run stops with status `incomplete`."""
 
-    truncation_strategy: CreateRunRequestTruncationStrategy | None = None
+    truncation_strategy: TruncationObject | None = None
 
-    tool_choice: CreateRunRequestToolChoice | None = None
+    tool_choice: AssistantsApiToolChoiceOption | None = None
 
     parallel_tool_calls: ParallelToolCalls | None = None
 
     response_format: AssistantsApiResponseFormatOption | None = None
-
-
-class CreateThreadAndRunRequestToolChoice(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
 
 
 class CreateThreadAndRunRequestToolResourcesCodeInterpreter(BaseModel):
@@ -1921,21 +1964,70 @@ class CreateThreadAndRunRequestToolResources(BaseModel):
     file_search: CreateThreadAndRunRequestToolResourcesFileSearch | None = None
 
 
-class CreateThreadAndRunRequestTruncationStrategy(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-    type: Literal["auto", "last_messages"]
-    """Trimming strategy, default `auto`; `last_messages` keeps only the latest n messages, `auto` drops middle messages to fit `max_prompt_tokens`."""
-
-    last_messages: int | None = None
-    """How many of the latest thread messages to include in the run's context."""
-
-
 class CreateThreadRequestToolResourcesCodeInterpreter(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
     file_ids: list[str] = Field(default=[])
     """File IDs exposed to the `code_interpreter` tool; at most 20 files are allowed."""
+
+
+class CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto(BaseModel):
+    """Default chunking: currently an 800-token maximum chunk size with a 400-token overlap."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    type: Literal["auto"]
+    """Fixed value `auto`."""
+
+
+class CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticStatic(
+    BaseModel
+):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    max_chunk_size_tokens: int
+    """Largest number of tokens per chunk; ranges from 100 to 4096, defaulting to 800."""
+
+    chunk_overlap_tokens: int
+    """Tokens shared between consecutive chunks, default 400; may not exceed half of `max_chunk_size_tokens`."""
+
+
+class CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    type: Literal["static"]
+    """Fixed value `static`."""
+
+    static: CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticStatic
+
+
+class CreateThreadRequestToolResourcesFileSearchVectorStoresItem(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    file_ids: list[str] | None = None
+    """File IDs to place in the new vector store; limit is 10,000 files for stores created before Nov 2025 and 100,000,000 for newer ones."""
+
+    chunking_strategy: (
+        Annotated[
+            CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto
+            | CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic,
+            Field(discriminator="type"),
+        ]
+        | None
+    ) = None
+    """How files are split into chunks; defaults to the `auto` strategy when omitted."""
+
+    metadata: Metadata | None = None
+
+
+class CreateThreadRequestToolResourcesFileSearch(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    vector_store_ids: list[str] | None = None
+    """Vector store linked to this thread; at most one is permitted."""
+
+    vector_stores: list[CreateThreadRequestToolResourcesFileSearchVectorStoresItem] | None = None
+    """Convenience option that builds a vector store from file IDs and attaches it to the thread; at most one is allowed."""
 
 
 class CreateThreadRequestToolResources(BaseModel):
@@ -1945,7 +2037,7 @@ class CreateThreadRequestToolResources(BaseModel):
 
     code_interpreter: CreateThreadRequestToolResourcesCodeInterpreter | None = None
 
-    file_search: Any = None
+    file_search: CreateThreadRequestToolResourcesFileSearch | None = None
 
 
 class CreateThreadRequest(BaseModel):
@@ -2050,9 +2142,9 @@ class CreateThreadAndRunRequest(BaseModel):
     max_completion_tokens: int | None = None
     """Upper limit on completion tokens the run may consume across all its turns; if exceeded, the run stops with status `incomplete`."""
 
-    truncation_strategy: CreateThreadAndRunRequestTruncationStrategy | None = None
+    truncation_strategy: TruncationObject | None = None
 
-    tool_choice: CreateThreadAndRunRequestToolChoice | None = None
+    tool_choice: AssistantsApiToolChoiceOption | None = None
 
     parallel_tool_calls: ParallelToolCalls | None = None
 
@@ -2277,15 +2369,3 @@ class SubmitToolOutputsRunRequest(BaseModel):
 
     stream: bool | None = None
     """When `true`, streams run events as server-sent events, ending with `data: [DONE]` once the run reaches a terminal state."""
-
-
-class TruncationObject(BaseModel):
-    """Determines how the thread is trimmed before a run, shaping the run's starting context."""
-
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-    type: Literal["auto", "last_messages"]
-    """Trimming strategy, default `auto`; `last_messages` keeps only the latest n messages, `auto` drops middle messages to fit `max_prompt_tokens`."""
-
-    last_messages: int | None = None
-    """How many of the latest thread messages to include in the run's context."""
