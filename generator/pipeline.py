@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import black
+from importlib import metadata
 
 from generator import TOOL_NAME, __version__
 from generator.build import build_package
@@ -86,7 +86,7 @@ def manifest(options: Options, spec_sha: str, header: str, files: dict[str, byte
         "generator": {"name": TOOL_NAME, "version": __version__, "sha256": tree_hash(GENERATOR_DIR, ".py")},
         "spec": {"file": options.spec.name, "sha256": spec_sha},
         "templates": {"sha256": tree_hash(options.templates, ".jinja")},
-        "formatter": {"name": "black", "version": black.__version__},
+        "formatter": {"name": "black", "version": metadata.version("black")},
         "options": {"package": options.package, "client_name": options.client_name,
                     "env_prefix": options.env_prefix},
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
