@@ -6,9 +6,8 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
-
 from importlib import metadata
+from pathlib import Path
 
 from generator import TOOL_NAME, __version__
 from generator.build import build_package

@@ -48,3 +48,10 @@ def test_every_component_schema_has_a_model() -> None:
 
     missing = [n for n in spec["components"]["schemas"] if not hasattr(models, n)]
     assert missing == []
+
+
+def test_generator_itself_passes_mypy_strict_and_ruff() -> None:
+    mypy = _run("mypy", "--strict", "--no-incremental", "generator")
+    assert mypy.returncode == 0, mypy.stdout + mypy.stderr
+    ruff = _run("ruff", "check", "--no-cache", "generator", "tests")
+    assert ruff.returncode == 0, ruff.stdout + ruff.stderr
