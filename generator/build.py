@@ -24,6 +24,7 @@ from generator.schema_types import (
     component_pointer,
     deref,
     is_nullable,
+    leaf_objects,
     merge_all_of,
     non_null_branches,
 )
@@ -44,11 +45,12 @@ class Builder:
         keys = sorted(schemas)
         self.component_names = assign_unique((k, class_name(k)) for k in keys)
         self.used_names = {n.lower() for n in self.component_names.values()}
-        nullable = frozenset(k for k in keys if is_nullable(schemas[k]) and class_schema(doc, schemas[k]) is not None)
-        self.typer = SchemaTyper(doc, self.component_names, self.claim_name, nullable)
+        classes = frozenset(k for k in keys if class_schema(doc, schemas[k]) is not None)
+        nullable = frozenset(k for k in classes if is_nullable(schemas[k]))
+        object_like = classes | frozenset(k for k in keys if leaf_objects(doc, schemas[k]))
+        self.typer = SchemaTyper(doc, self.component_names, self.claim_name, nullable, object_like)
         self.deps: dict[str, frozenset[str]] = {}
         self.model_keys: set[str] = set()  # import keys the models module needs
-        self.used: list[TypeExpr] = []  # every type an operation signature mentions
 
     def claim_name(self, wanted: str) -> str:
         """A model name for an inline schema: unique against every other model name."""
@@ -107,37 +109,92 @@ class Builder:
     def operation(self, name: str, path: str, method: str, op: dict[str, Any],
                   item: dict[str, Any]) -> OperationIR:
         ptr = pointer("paths", path, method)
+        ctx = class_name(op.get("operationId") or name)
+        path_params, query_params, body_params, body_model = self.arguments(name, path, op, item, ptr, ctx)
+        response = self.response_type(op, ptr, ctx)
+        page = self.pagination(query_params, op)
+        stream = self.streaming(op, ptr, ctx, body_params)
+        keyword_args = tuple(argument_text(p) for p in query_params + body_params)
+        return OperationIR(
+            python_name=name, operation_id=op.get("operationId") or name, method=method.upper(),
+            path=path, path_literal=repr(path), pointer=ptr, path_params=path_params, query_params=query_params,
+            body_params=body_params, body_model=body_model, body_required=bool(body_params and body_model),
+            response_type=response.code, summary=one_line(op.get("summary") or ""),
+            doc_literal=doc_literal(operation_doc(op)), deprecated=bool(op.get("deprecated")),
+            deprecation_literal=repr(f"{op.get('operationId') or name} is deprecated by the API")
+            if op.get("deprecated") else "",
+            has_body=bool(body_params), keyword_args=keyword_args,
+            page_item=page[0] if page else "", page_info=page[1] if page else "",
+            stream_type=stream[0].code if stream else "", stream_envelope=stream[1] if stream else False,
+            stream_false_args=stream_variant(query_params + body_params, False) if stream else (),
+            stream_true_args=stream_variant(query_params + body_params, True) if stream else (),
+        )
+
+    def arguments(self, name: str, path: str, op: dict[str, Any], item: dict[str, Any], ptr: str,
+                  ctx: str) -> tuple[tuple[ParamIR, ...], tuple[ParamIR, ...], tuple[ParamIR, ...], str]:
+        """Path, query and body arguments, named in one pass so they cannot collide."""
         params = resolved_parameters(self.doc, item, op)
         order = {n: i for i, n in enumerate(_PATH_VAR.findall(path))}
         path_raw = sorted((p for p in params if p.get("in") == "path"), key=lambda p: order.get(p["name"], 99))
         query_raw = [p for p in params if p.get("in") == "query"]
-        body_props, body_model, body_required = self.body_properties(op, ptr, name)
+        body_props, body_model, _ = self.body_properties(op, ptr, name)
         wanted = [(f"path:{p['name']}", parameter_name(p["name"])) for p in path_raw]
         wanted += [(f"query:{p['name']}", parameter_name(p["name"])) for p in query_raw]
         wanted += [(f"body:{w}", parameter_name(w)) for w, _, _, _ in body_props]
-        py = assign_unique(wanted, taken={"self"})
-        ctx = class_name(op.get("operationId") or name)
-        path_params = tuple(self.param(py[f"path:{p['name']}"], p, "path", ptr, ctx) for p in path_raw)
-        query_params = tuple(self.param(py[f"query:{p['name']}"], p, "query", ptr, ctx) for p in query_raw)
-        body_params = tuple(self.body_param(py[f"body:{w}"], w, s, req, d) for w, s, req, d in body_props)
-        return OperationIR(
-            python_name=name, operation_id=op.get("operationId") or name, method=method.upper(),
-            path=path, path_literal=repr(path), pointer=ptr, path_params=path_params, query_params=query_params,
-            body_params=body_params, body_model=body_model, body_required=body_required,
-            response_type=self.response_type(op, ptr, ctx).code, summary=one_line(op.get("summary") or ""),
-            doc_literal=doc_literal(operation_doc(op)), deprecated=bool(op.get("deprecated")),
-            deprecation_literal=repr(f"{op.get('operationId') or name} is deprecated by the API")
-            if op.get("deprecated") else "",
-            has_body=bool(body_props),
+        py = assign_unique(wanted, taken=RESERVED_ARGUMENTS)
+        return (
+            tuple(self.param(py[f"path:{p['name']}"], p, "path", ptr, ctx) for p in path_raw),
+            tuple(self.param(py[f"query:{p['name']}"], p, "query", ptr, ctx) for p in query_raw),
+            tuple(self.body_param(py[f"body:{w}"], w, s, req, d) for w, s, req, d in body_props),
+            body_model,
         )
+
+    def pagination(self, query: tuple[ParamIR, ...], op: dict[str, Any]) -> tuple[str, str] | None:
+        """(item type, PageInfo expression) when the operation pages with an `after` cursor."""
+        cursor = next((p for p in query if p.wire_name == "after"), None)
+        schema = deref(self.doc, self.success_schema(op, _JSON_TYPES))
+        props = schema.get("properties") if isinstance(schema, dict) else None
+        if cursor is None or not props or not {"data", "has_more", "last_id"} <= set(props):
+            return None
+        items = deref(self.doc, props["data"])
+        raw_ref = (self.success_schema(op, _JSON_TYPES) or {}).get("$ref", "")
+        key = raw_ref.rsplit("/", 1)[-1]
+        ptr = component_pointer(key) + "/properties/data/items"
+        owner = self.component_names.get(key, "Page")
+        item = self.typer.hint((items or {}).get("items"), ptr, owner + "DataItem")
+        return item.code, f"PageInfo(cursor_param={cursor.wire_literal}, cursor_field='last_id')"
+
+    def streaming(self, op: dict[str, Any], ptr: str, ctx: str,
+                  body: tuple[ParamIR, ...]) -> tuple[TypeExpr, bool] | None:
+        """(event type, envelope?) when a text/event-stream response and a `stream` flag exist."""
+        schema = self.success_schema(op, ("text/event-stream",))
+        if schema is None or not any(p.wire_name == "stream" for p in body):
+            return None
+        expr = self.typer.hint(schema, ptr + "/responses/stream", ctx + "Event")
+        leaves = leaf_objects(self.doc, schema)
+        envelope = bool(leaves) and all({"event", "data"} <= set(o.get("properties") or {}) for o in leaves)
+        return expr, envelope
+
+    def success_schema(self, op: dict[str, Any], media_types: tuple[str, ...]) -> Any:
+        """The schema of the first 2xx response with one of `media_types`, or None."""
+        responses = op.get("responses") or {}
+        for code in sorted(str(c) for c in responses):
+            if not (code.startswith("2") and len(code) == 3):
+                continue
+            response = deref(self.doc, responses.get(code) or responses.get(int(code)))
+            content = (response or {}).get("content") or {}
+            media = next((m for m in content if m in media_types), None)
+            if media is not None:
+                return (content[media] or {}).get("schema") or {}
+        return None
 
     def param(self, py_name: str, p: dict[str, Any], where: str, ptr: str, ctx: str) -> ParamIR:
         expr = self.typer.hint(p.get("schema") or {}, ptr + "/parameters", ctx + pascal_ctx(p["name"]))
         required = bool(p.get("required")) or where == "path"
-        return make_param(py_name, p["name"], where, expr, required, describe(p), self.used)
+        return make_param(py_name, p["name"], where, expr, required, describe(p))
 
     def body_param(self, py_name: str, wire: str, expr: TypeExpr, required: bool, doc: str) -> ParamIR:
-        return make_param(py_name, wire, "body", expr, required, doc, self.used)
+        return make_param(py_name, wire, "body", expr, required, doc)
 
     def body_properties(self, op: dict[str, Any], ptr: str,
                         name: str) -> tuple[list[tuple[str, TypeExpr, bool, str]], str, bool]:
@@ -165,20 +222,11 @@ class Builder:
         return out, model, bool(body.get("required"))
 
     def response_type(self, op: dict[str, Any], ptr: str, ctx: str) -> TypeExpr:
-        responses = op.get("responses") or {}
-        for code in sorted(str(c) for c in responses):
-            if not (code.startswith("2") and len(code) == 3):
-                continue
-            response = deref(self.doc, responses.get(code) or responses.get(int(code)))
-            content = (response or {}).get("content") or {}
-            media = next((m for m in content if m in _JSON_TYPES), None)
-            if media is None:
-                return TypeExpr("None")
-            expr = self.typer.hint(content[media].get("schema") or {}, ptr + f"/responses/{code}", ctx + "Response")
-            self.used.append(expr)
-            return expr
-        return TypeExpr("None")
-
+        schema = self.success_schema(op, _JSON_TYPES)
+        if schema is None:
+            return TypeExpr("None")
+        expr = self.typer.hint(schema, ptr + "/responses", ctx + "Response")
+        return expr
 
 
 def pascal_ctx(wire: str) -> str:
@@ -186,12 +234,33 @@ def pascal_ctx(wire: str) -> str:
     return pascal(wire) or "Value"
 
 
-def make_param(py_name: str, wire: str, where: str, expr: TypeExpr, required: bool, doc: str,
-               used: list[TypeExpr]) -> ParamIR:
-    used.append(expr)
-    annotation = expr.code if required else f"{expr.code} | NotGiven"
+# Names the client methods take for per-call options; API arguments must not use them.
+RESERVED_ARGUMENTS = frozenset({"self", "extra_headers", "extra_query", "extra_body", "timeout", "max_retries",
+                                "request", "options"})
+
+
+def argument_text(p: ParamIR) -> str:
+    return f"{p.python_name}: {p.annotation}" + (f" = {p.default}" if p.default else "")
+
+
+def stream_variant(params: tuple[ParamIR, ...], streaming: bool) -> tuple[str, ...]:
+    """Keyword arguments with `stream` narrowed for one overload of a streaming operation."""
+    out = []
+    for p in params:
+        if p.wire_name != "stream" or p.location != "body":
+            out.append(argument_text(p))
+        elif streaming:
+            out.append(f"{p.python_name}: Literal[True]")
+        else:
+            out.append(f"{p.python_name}: Literal[False] | None | NotGiven = NOT_GIVEN")
+    return tuple(out)
+
+
+def make_param(py_name: str, wire: str, where: str, expr: TypeExpr, required: bool, doc: str) -> ParamIR:
+    hint = expr.input_code
+    annotation = hint if required else f"{hint} | NotGiven"
     return ParamIR(python_name=py_name, wire_name=wire, wire_literal=repr(wire), location=where, annotation=annotation,
-                   required=required, default="" if required else "NOT_GIVEN", type_text=expr.code,
+                   required=required, default="" if required else "NOT_GIVEN", type_text=expr.input_code,
                    doc=one_line(doc))
 
 
@@ -312,9 +381,10 @@ def doc_literal(text: str) -> str:
 
 
 RUNTIME_EXPORTS = (
-    "NOT_GIVEN", "APIConnectionError", "APIError", "APIStatusError", "APITimeoutError",
-    "AuthenticationError", "BadRequestError", "ConflictError", "InternalServerError", "NotFoundError",
-    "NotGiven", "PermissionDeniedError", "RateLimitError", "Request", "UnprocessableEntityError",
+    "NOT_GIVEN", "APIConnectionError", "APIError", "APIStatusError", "APITimeoutError", "AsyncPage",
+    "AsyncStream", "AuthenticationError", "BadRequestError", "ConflictError", "InternalServerError",
+    "NotFoundError", "NotGiven", "PermissionDeniedError", "RateLimitError", "Request", "RequestOptions",
+    "ServerSentEvent", "Stream", "StreamError", "SyncPage", "UnknownVariant", "UnprocessableEntityError",
 )
 
 
@@ -325,22 +395,58 @@ def models_imports(keys: set[str]) -> tuple[str, ...]:
     return import_block(plain, type_members(keys))
 
 
-def operations_imports(keys: set[str], models: list[str], deprecated: bool) -> tuple[str, ...]:
-    members = type_members(keys) + [(".models", m) for m in models]
-    members += [("._runtime", n) for n in ("NOT_GIVEN", "NotGiven", "Request", "format_path")]
-    members += [("typing_extensions", "deprecated")] if deprecated else []
-    return import_block(["datetime"] if "datetime" in keys else [], members)
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def client_imports(keys: set[str], models: list[str], deprecated: bool) -> tuple[str, ...]:
-    members = type_members(keys) + [(".models", m) for m in models]
-    members += [("._runtime", n) for n in ("NOT_GIVEN", "NotGiven", "SyncTransport", "resolve_api_key",
-                                            "resolve_base_url")]
+def names_in(texts: Iterable[str]) -> set[str]:
+    """Every identifier the given pieces of generated source mention."""
+    return {name for text in texts for name in _IDENTIFIER.findall(text)}
+
+
+def operations_imports(ops: list[OperationIR], models: set[str]) -> tuple[str, ...]:
+    texts = [p.annotation for op in ops for p in op.path_params + op.query_params + op.body_params]
+    texts += [f"{op.response_type} {op.stream_type} {op.page_info}" for op in ops]
+    used = names_in(texts)
+    members = type_members(used) + [(".models", m) for m in sorted(used & models)]
+    members += [("._runtime", n) for n in ("NOT_GIVEN", "NotGiven", "Request", "format_path", "PageInfo")
+                if n in used or n != "PageInfo"]
+    members += [("typing_extensions", "deprecated")] if any(op.deprecated for op in ops) else []
+    return import_block(["datetime"] if "datetime" in used else [], members)
+
+
+def client_imports(ops: list[OperationIR], models: set[str]) -> tuple[str, ...]:
+    texts = [p.annotation for op in ops for p in op.path_params]
+    texts += [arg for op in ops for arg in op.keyword_args + op.stream_true_args + op.stream_false_args]
+    texts += [op.stream_type if op.page_item == "" else op.page_item for op in ops]
+    texts += [op.response_type for op in ops if not op.page_item]
+    used = names_in(texts)
+    paged, streams = any(op.page_item for op in ops), any(op.stream_type for op in ops)
+    members = type_members(used) + [(".models", m) for m in sorted(used & models)]
+    members += [("._runtime", n) for n in ("NOT_GIVEN", "AsyncTransport", "NotGiven", "RequestOptions",
+                                            "SyncTransport", "resolve_api_key", "resolve_base_url")]
+    members += [("._runtime", n) for n in ("AsyncPage", "SyncPage")] if paged else []
+    members += [("._runtime", n) for n in ("AsyncStream", "Stream")] if streams else []
+    members += [("typing", "overload")] if streams else []
+    members += [("typing_extensions", "deprecated")] if any(op.deprecated for op in ops) else []
     members += [("typing_extensions", "Self"), (".", "operations"), ("collections.abc", "Mapping"),
                 ("types", "TracebackType")]
-    members += [("typing_extensions", "deprecated")] if deprecated else []
-    plain = ["httpx"] + (["datetime"] if "datetime" in keys else [])
-    return import_block(plain, members)
+    return import_block(["httpx"] + (["datetime"] if "datetime" in used else []), members)
+
+
+CLIENT_EXTENSION = "x-oapi-pygen-client"
+CONSTRUCTOR_ARGUMENTS = frozenset({"self", "api_key", "base_url", "max_retries", "timeout", "default_headers",
+                                   "http_client"})
+
+
+def client_headers(doc: dict[str, Any]) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """Headers declared with the `x-oapi-pygen-client` extension: (always sent, optional by argument)."""
+    ext = doc.get(CLIENT_EXTENSION) or {}
+    defaults = ext.get("default-headers") or {}
+    optional = ext.get("optional-headers") or {}
+    always = tuple((repr(str(k)), repr(str(v))) for k, v in sorted(defaults.items()))
+    names = assign_unique(((str(k), parameter_name(str(k))) for k in sorted(optional)), taken=CONSTRUCTOR_ARGUMENTS)
+    by_argument = tuple((names[str(k)], repr(str(v))) for k, v in sorted(optional.items()))
+    return always, by_argument
 
 
 def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_prefix: str,
@@ -349,10 +455,10 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
     operations = builder.operations()
     models = builder.models()
     model_keys = builder.model_keys
-    op_keys = {k for e in builder.used for k in e.imports}
     info = doc.get("info") or {}
     servers = doc.get("servers") or [{}]
-    used_models = sorted({r for e in builder.used for r in e.refs})
+    model_names = {m.python_name for m in models}
+    default_headers, optional_headers = client_headers(doc)
     return PackageIR(
         package_name=package_name,
         client_name=client_name,
@@ -365,8 +471,9 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
         models=tuple(models),
         model_imports=models_imports(model_keys),
         operations=tuple(operations),
-        operation_imports=operations_imports(op_keys, used_models, any(o.deprecated for o in operations)),
-        client_imports=client_imports(op_keys, used_models, any(o.deprecated for o in operations)),
-        init_exports=sort_exports(RUNTIME_EXPORTS + (client_name,)),
-        exported_models=tuple(used_models),
+        operation_imports=operations_imports(operations, model_names),
+        client_imports=client_imports(operations, model_names),
+        init_exports=sort_exports(RUNTIME_EXPORTS + (client_name, "Async" + client_name)),
+        default_headers=default_headers,
+        optional_headers=optional_headers,
     )

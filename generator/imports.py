@@ -15,6 +15,11 @@ KEY_SOURCES = {
     "Field": ("pydantic", "Field"),
     "BaseModel": ("pydantic", "BaseModel"),
     "ConfigDict": ("pydantic", "ConfigDict"),
+    "Discriminator": ("pydantic", "Discriminator"),
+    "Tag": ("pydantic", "Tag"),
+    "OPEN_ENUM": ("._runtime", "OPEN_ENUM"),
+    "UnknownVariant": ("._runtime", "UnknownVariant"),
+    "union_tag": ("._runtime", "union_tag"),
 }
 
 
@@ -54,4 +59,4 @@ def type_members(keys: Iterable[str]) -> list[tuple[str, str]]:
 
 def sort_exports(names: Iterable[str]) -> tuple[str, ...]:
     """`__all__` in the order ruff's RUF022 expects."""
-    return tuple(sorted(set(names), key=member_key))
+    return tuple(sorted(set(names), key=lambda n: (member_key(n)[0], n)))

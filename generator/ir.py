@@ -67,6 +67,13 @@ class OperationIR:
     deprecated: bool
     deprecation_literal: str  # the @deprecated message as a literal, or ""
     has_body: bool
+    keyword_args: tuple[str, ...]  # "name: hint = default" for every query and body argument
+    page_item: str = ""  # item type of a paginated list operation, else ""
+    page_info: str = ""  # the runtime PageInfo(...) expression, else ""
+    stream_type: str = ""  # event type when the operation can stream, else ""
+    stream_envelope: bool = False  # events are {event, data} objects
+    stream_false_args: tuple[str, ...] = ()  # keyword_args for the non-streaming overload
+    stream_true_args: tuple[str, ...] = ()  # keyword_args for the streaming overload
 
 
 @dataclass(frozen=True)
@@ -85,4 +92,5 @@ class PackageIR:
     operation_imports: tuple[str, ...]  # import lines for the operations module
     client_imports: tuple[str, ...]  # import lines for the client module
     init_exports: tuple[str, ...]  # names the package __init__ re-exports, in __all__ order
-    exported_models: tuple[str, ...]  # model names used by operations, for `from .models import`
+    default_headers: tuple[tuple[str, str], ...] = ()  # (name literal, value literal) sent on every call
+    optional_headers: tuple[tuple[str, str], ...] = ()  # (constructor argument, header name literal)

@@ -8,11 +8,14 @@ import time
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from generator import TOOL_NAME, __version__
 from generator.build import build_package
 from generator.format import format_files
-from generator.load import load_spec
+from generator.load import LoadedSpec, load_spec
+from generator.overlay import apply_overlays
+from generator.problems import Problem, SpecError
 from generator.render import render_package
 from generator.validate import validate
 
@@ -25,6 +28,7 @@ RUNTIME_FILE = GENERATOR_DIR / "runtime" / "_runtime.py"
 @dataclass(frozen=True)
 class Options:
     spec: Path
+    overlays: tuple[Path, ...] = ()
     package: str = "assistants_client"
     client_name: str = "AssistantsClient"
     env_prefix: str = "OPENAI"
@@ -50,11 +54,26 @@ class _Clock:
         self._last = now
 
 
-def check_spec(options: Options) -> tuple[int, int]:
-    """Load, validate and build (no rendering); returns (operations, models) as `generate` counts them."""
+def effective_spec(options: Options) -> tuple[LoadedSpec, dict[str, Any], list[tuple[Path, bytes]]]:
+    """The spec with its overlays applied, validated; raises SpecError on any problem."""
     loaded = load_spec(options.spec)
-    validate(loaded.doc)
-    pkg = build_package(loaded.doc, options.package, options.client_name, options.env_prefix, loaded.sha256)
+    overlays = [(path, read_overlay(path)) for path in options.overlays]
+    doc = apply_overlays(loaded.doc, overlays)
+    validate(doc)
+    return loaded, doc, overlays
+
+
+def read_overlay(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SpecError([Problem("", f"cannot read overlay {path}: {exc.strerror or exc}")]) from None
+
+
+def check_spec(options: Options) -> tuple[int, int]:
+    """Load, overlay, validate and build (no rendering); returns (operations, models) as `generate` counts them."""
+    loaded, doc, _ = effective_spec(options)
+    pkg = build_package(doc, options.package, options.client_name, options.env_prefix, loaded.sha256)
     return len(pkg.operations), len(pkg.models)
 
 
@@ -62,10 +81,12 @@ def generate(options: Options) -> Result:
     """Run every stage in memory; raises SpecError on bad input, writes nothing."""
     clock = _Clock()
     loaded = load_spec(options.spec)
+    overlays = [(path, read_overlay(path)) for path in options.overlays]
+    doc = apply_overlays(loaded.doc, overlays)
     clock.lap("load")
-    validate(loaded.doc)
+    validate(doc)
     clock.lap("validate")
-    pkg = build_package(loaded.doc, options.package, options.client_name, options.env_prefix, loaded.sha256)
+    pkg = build_package(doc, options.package, options.client_name, options.env_prefix, loaded.sha256)
     clock.lap("build")
     texts = render_package(pkg, options.templates)
     texts["_runtime.py"] = f"# {pkg.header_comment}\n" + RUNTIME_FILE.read_text(encoding="utf-8")
@@ -74,16 +95,18 @@ def generate(options: Options) -> Result:
     texts = format_files(texts)
     clock.lap("format")
     files = {name: text.encode("utf-8") for name, text in sorted(texts.items())}
-    files["_manifest.json"] = manifest(options, loaded.sha256, pkg.header_comment, files)
+    files["_manifest.json"] = manifest(options, loaded.sha256, overlays, pkg.header_comment, files)
     return Result(files, len(pkg.operations), len(pkg.models), clock.timings)
 
 
-def manifest(options: Options, spec_sha: str, header: str, files: dict[str, bytes]) -> bytes:
+def manifest(options: Options, spec_sha: str, overlays: list[tuple[Path, bytes]], header: str,
+             files: dict[str, bytes]) -> bytes:
     """What the output was made from, so a drift check can say why it differs."""
     data = {
         "_comment": header,
         "generator": {"name": TOOL_NAME, "version": __version__, "sha256": tree_hash(GENERATOR_DIR, ".py")},
         "spec": {"file": options.spec.name, "sha256": spec_sha},
+        "overlays": [{"file": path.name, "sha256": hashlib.sha256(raw).hexdigest()} for path, raw in overlays],
         "templates": {"sha256": tree_hash(options.templates, ".jinja")},
         "formatter": {"name": "black", "version": metadata.version("black")},
         "options": {"package": options.package, "client_name": options.client_name,

@@ -23,17 +23,41 @@ _TAG_PREFERENCE = ("type", "event", "object", "kind")
 
 @dataclass(frozen=True)
 class TypeExpr:
-    """A type hint's source text, what it needs imported, and which models it names."""
+    """A type hint's source text, what it needs imported, and which models it names.
+
+    `code` is the hint for model fields and results; `input_code` the (wider) hint for
+    arguments a caller passes, where a nested model may also be given as a plain dict.
+    """
 
     code: str
     imports: frozenset[str] = frozenset()
     refs: frozenset[str] = frozenset()
     nullable: bool = False
+    input_base: str = ""  # the argument hint without the dict and None alternatives
+    accepts_dict: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.input_base:
+            object.__setattr__(self, "input_base", self.code.removesuffix(" | None") if self.nullable else self.code)
+
+    @property
+    def input_code(self) -> str:
+        return self.input_base + (" | dict[str, Any]" if self.accepts_dict else "") + (
+            " | None" if self.nullable else "")
 
     def or_none(self) -> TypeExpr:
         if self.nullable or self.code == "Any":
             return self
-        return TypeExpr(f"{self.code} | None", self.imports, self.refs, True)
+        return TypeExpr(f"{self.code} | None", self.imports, self.refs, True, self.input_base, self.accepts_dict)
+
+    def wrap(self, outer: str) -> TypeExpr:
+        """`list[...]`-style wrapping of both hints: outer is a format string with one `{}`."""
+        return TypeExpr(outer.format(self.code), self.imports, self.refs, False, outer.format(self.input_code))
+
+
+def model_ref(name: str) -> TypeExpr:
+    """A reference to a class: callers may pass the model or a plain dict."""
+    return TypeExpr(name, frozenset({"Any"}), frozenset({name}), accepts_dict=True)
 
 
 ANY = TypeExpr("Any", frozenset({"Any"}))
@@ -56,6 +80,7 @@ class SchemaTyper:
     component_names: dict[str, str]  # component key -> Python name
     claim_name: Any  # callable(wanted: str) -> unique model name
     nullable_components: frozenset[str] = frozenset()  # classes whose component schema admits null
+    object_like: frozenset[str] = frozenset()  # components that are, or are unions of, objects
     inline: list[InlineModel] = field(default_factory=list)
     by_pointer: dict[str, str] = field(default_factory=dict)  # inline schema location -> its model
 
@@ -73,7 +98,7 @@ class SchemaTyper:
         key = ref[len(COMPONENT_PREFIX):] if ref.startswith(COMPONENT_PREFIX) else None
         if key is not None and "/" not in key and key in self.component_names:
             name = self.component_names[key]
-            expr = TypeExpr(name, refs=frozenset({name}))
+            expr = model_ref(name) if key in self.object_like else TypeExpr(name, refs=frozenset({name}))
             if key in self.nullable_components:
                 expr = expr.or_none()
         else:
@@ -105,8 +130,7 @@ class SchemaTyper:
         if kind == "null":
             return TypeExpr("None", nullable=True)
         if kind == "array" or (kind is None and "items" in schema):
-            item = self.hint(schema.get("items"), ptr + "/items", ctx + "Item")
-            return TypeExpr(f"list[{item.code}]", item.imports, item.refs)
+            return self.hint(schema.get("items"), ptr + "/items", ctx + "Item").wrap("list[{}]")
         if schema.get("properties"):
             return self.inline_model(schema, ptr, ctx)
         if kind == "object" or "additionalProperties" in schema:
@@ -117,7 +141,7 @@ class SchemaTyper:
         extra = schema.get("additionalProperties")
         if isinstance(extra, dict) and extra:
             value = self.hint(extra, ptr + "/additionalProperties", ctx + "Value")
-            return TypeExpr(f"dict[str, {value.code}]", value.imports, value.refs)
+            return value.wrap("dict[str, {}]")
         return TypeExpr("dict[str, Any]", frozenset({"Any"}))
 
     def inline_model(self, schema: dict[str, Any], ptr: str, ctx: str) -> TypeExpr:
@@ -126,7 +150,7 @@ class SchemaTyper:
         if name is None:
             name = self.by_pointer[ptr] = self.claim_name(ctx)
             self.inline.append(InlineModel(name, schema, ptr))
-        return TypeExpr(name, refs=frozenset({name}))
+        return model_ref(name)
 
     def _composed(self, key: str, branches: list[tuple[int, Any]], schema: dict[str, Any],
                   ptr: str, ctx: str) -> TypeExpr:
@@ -136,12 +160,10 @@ class SchemaTyper:
             i, only = branches[0]
             return self.hint(only, f"{ptr}/{key}/{i}", ctx)
         members = [self.hint(b, f"{ptr}/{key}/{i}", self._branch_ctx(b, ctx, i)) for i, b in branches]
-        expr = union(members)
         tag = self.discriminator(schema, [b for _, b in branches])
         if tag is None:
-            return expr
-        return TypeExpr(f"Annotated[{expr.code}, Field(discriminator={tag!r})]",
-                        expr.imports | {"Annotated", "Field"}, expr.refs)
+            return union(members)
+        return tagged_union(tag, members, [leaf_values(self.doc, b, tag) for _, b in branches])
 
     def _all_of(self, branches: list[tuple[int, Any]], schema: dict[str, Any],
                 ptr: str, ctx: str) -> TypeExpr:
@@ -293,25 +315,60 @@ def schema_types(schema: dict[str, Any]) -> list[str]:
 
 
 def literal(values: list[Any]) -> TypeExpr:
+    """`Literal[...]`; with several values it is open: unknown strings from a newer API are kept."""
     unique: list[Any] = []
     for v in values:
         if isinstance(v, (str, int, bool)) and repr(v) not in map(repr, unique):
             unique.append(v)
     if not unique:
         return ANY
-    return TypeExpr(f"Literal[{', '.join(repr(v) for v in unique)}]", frozenset({"Literal"}))
+    plain = f"Literal[{', '.join(repr(v) for v in unique)}]"
+    if len(unique) == 1:
+        return TypeExpr(plain, frozenset({"Literal"}))
+    return TypeExpr(f"Annotated[{plain}, OPEN_ENUM]", frozenset({"Literal", "Annotated", "OPEN_ENUM"}),
+                    input_base=plain)
 
 
 def union(members: list[TypeExpr]) -> TypeExpr:
     codes: list[str] = []
+    inputs: list[str] = []
     for m in members:
         if m.code == "Any":
             return ANY
         if m.code not in codes:
             codes.append(m.code)
+            inputs.append(m.input_base)
     imports = frozenset().union(*(m.imports for m in members))
     refs = frozenset().union(*(m.refs for m in members))
-    return TypeExpr(" | ".join(codes), imports, refs, any(m.nullable for m in members))
+    nullable = any(m.nullable for m in members)
+    code = " | ".join(c.removesuffix(" | None") for c in codes) + (" | None" if nullable else "")
+    return TypeExpr(code, imports, refs, nullable, " | ".join(inputs), any(m.accepts_dict for m in members))
+
+
+def tagged_union(prop: str, members: list[TypeExpr], values: list[list[Any]]) -> TypeExpr:
+    """A discriminated union that also accepts members it does not know (as UnknownVariant).
+
+    Each member is tagged with its own type name; `union_tag` maps every discriminator
+    value (including those of nested unions) to the member that carries it.
+    """
+    tags: dict[str, str] = {}
+    choices: list[str] = []
+    for member, member_values in zip(members, values):
+        if any(f'Tag({member.code!r})' in c for c in choices):
+            continue
+        choices.append(f"Annotated[{member.code}, Tag({member.code!r})]")
+        tags.update({repr(v): repr(member.code) for v in member_values})
+    choices.append('Annotated[UnknownVariant, Tag("")]')
+    mapping = ", ".join(f"{k}: {v}" for k, v in tags.items())
+    code = f"Annotated[{' | '.join(choices)}, Discriminator(union_tag({prop!r}, {{{mapping}}}))]"
+    plain = union(members)
+    imports = plain.imports | {"Annotated", "Tag", "Discriminator", "UnknownVariant", "union_tag"}
+    return TypeExpr(code, imports, plain.refs, False, plain.input_base, plain.accepts_dict)
+
+
+def leaf_values(doc: dict[str, Any], branch: Any, prop: str) -> list[Any]:
+    """The discriminator values a union branch stands for (one per object it reaches)."""
+    return [single_valued_props(doc, obj).get(prop) for obj in leaf_objects(doc, branch)]
 
 
 def component_pointer(key: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.config import load_settings
 from generator.pipeline import Options, generate
 from generator.write import drift, read_tree, write_package
 
@@ -34,7 +35,9 @@ def case_snapshot(case: Path) -> Snapshot:
 
 
 def product_snapshot() -> Snapshot:
-    options = Options(spec=ROOT / "spec" / "assistants.yaml")
+    settings = load_settings(ROOT / "pyproject.toml")
+    options = Options(spec=settings.spec, overlays=settings.overlays, package=settings.package,
+                      client_name=settings.client_name, env_prefix=settings.env_prefix)
     return Snapshot("generated", options, ROOT / "generated", options.package)
 
 

@@ -15,8 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _generate(out: Path, seed: str) -> dict[str, bytes]:
     env = dict(os.environ, PYTHONHASHSEED=seed)
     subprocess.run(
-        [sys.executable, "-m", "generator", "generate", "--spec", str(ROOT / "spec" / "assistants.yaml"),
-         "--out", str(out)],
+        [sys.executable, "-m", "generator", "generate", "--out", str(out)],  # spec and overlays: pyproject.toml
         cwd=ROOT, env=env, check=True, capture_output=True,
     )
     return read_tree(out / "assistants_client")

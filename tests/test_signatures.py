@@ -32,8 +32,15 @@ def _body_fields(contract: OperationContract) -> dict[str, bool]:
     return {f.alias or name: f.is_required() for name, f in model.model_fields.items()}
 
 
+PER_CALL_OPTIONS = ("extra_headers", "extra_query", "extra_body", "timeout", "max_retries")
+
+
 def _check(func: Callable[..., Any], contract: OperationContract, skip_self: bool) -> None:
     params = list(inspect.signature(func).parameters.values())[1 if skip_self else 0:]
+    if skip_self:  # client methods end with the per-call options, all optional
+        assert [p.name for p in params[-len(PER_CALL_OPTIONS):]] == list(PER_CALL_OPTIONS)
+        assert all(p.default is not p.empty for p in params[-len(PER_CALL_OPTIONS):])
+        params = params[:-len(PER_CALL_OPTIONS)]
     positional = [p for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
     keyword = {p.name: p for p in params if p.kind is p.KEYWORD_ONLY}
     assert [p.name for p in positional] == list(contract.path_params)
@@ -57,6 +64,15 @@ def test_client_method_signature(contract: OperationContract) -> None:
     from assistants_client import AssistantsClient
 
     _check(getattr(AssistantsClient, function_name(contract.operation_id)), contract, skip_self=True)
+
+
+@pytest.mark.parametrize("contract", CONTRACT, ids=[c.operation_id for c in CONTRACT])
+def test_async_client_method_signature(contract: OperationContract) -> None:
+    from assistants_client import AsyncAssistantsClient
+
+    method = getattr(AsyncAssistantsClient, function_name(contract.operation_id))
+    assert inspect.iscoroutinefunction(inspect.unwrap(method))
+    _check(method, contract, skip_self=True)
 
 
 def test_names_follow_the_operation_ids() -> None:

@@ -7,6 +7,8 @@ from ._runtime import (
     APIError,
     APIStatusError,
     APITimeoutError,
+    AsyncPage,
+    AsyncStream,
     AuthenticationError,
     BadRequestError,
     ConflictError,
@@ -16,9 +18,15 @@ from ._runtime import (
     PermissionDeniedError,
     RateLimitError,
     Request,
+    RequestOptions,
+    ServerSentEvent,
+    Stream,
+    StreamError,
+    SyncPage,
+    UnknownVariant,
     UnprocessableEntityError,
 )
-from .client import AssistantsClient
+from .client import AssistantsClient, AsyncAssistantsClient
 
 __all__ = [
     "NOT_GIVEN",
@@ -27,6 +35,9 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AssistantsClient",
+    "AsyncAssistantsClient",
+    "AsyncPage",
+    "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
@@ -36,5 +47,11 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "Request",
+    "RequestOptions",
+    "ServerSentEvent",
+    "Stream",
+    "StreamError",
+    "SyncPage",
+    "UnknownVariant",
     "UnprocessableEntityError",
 ]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+
+from ._runtime import OPEN_ENUM, UnknownVariant, union_tag
 
 
 class AssistantObjectToolResourcesCodeInterpreter(BaseModel):
@@ -39,7 +41,7 @@ class AssistantToolsCode(BaseModel):
     """Tool kind; always `code_interpreter`."""
 
 
-FileSearchRanker: TypeAlias = Literal["auto", "default_2024_08_21"]
+FileSearchRanker: TypeAlias = Annotated[Literal["auto", "default_2024_08_21"], OPEN_ENUM]
 """Ranker for file search; the `auto` ranker is used when none is given."""
 
 
@@ -192,8 +194,20 @@ class AssistantObject(BaseModel):
 
     tools: list[
         Annotated[
-            AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction,
-            Field(discriminator="type"),
+            Annotated[AssistantToolsCode, Tag("AssistantToolsCode")]
+            | Annotated[AssistantToolsFileSearch, Tag("AssistantToolsFileSearch")]
+            | Annotated[AssistantToolsFunction, Tag("AssistantToolsFunction")]
+            | Annotated[UnknownVariant, Tag("")],
+            Discriminator(
+                union_tag(
+                    "type",
+                    {
+                        "code_interpreter": "AssistantToolsCode",
+                        "file_search": "AssistantToolsFileSearch",
+                        "function": "AssistantToolsFunction",
+                    },
+                )
+            ),
         ]
     ]
     """Tools turned on for the assistant (`code_interpreter`, `file_search` or `function`), up to 128 in total."""
@@ -250,7 +264,7 @@ class MessageContentImageFileObjectImageFile(BaseModel):
     file_id: str
     """ID of the image file used in this content part; upload with `purpose=\"vision\"` if you will need to display it later."""
 
-    detail: Literal["auto", "low", "high"] = Field(default="auto")
+    detail: Annotated[Literal["auto", "low", "high"], OPEN_ENUM] = Field(default="auto")
     """Image detail level chosen by the user: `low` saves tokens, while `high` gives higher resolution."""
 
 
@@ -271,7 +285,7 @@ class MessageContentImageUrlObjectImageUrl(BaseModel):
     url: str
     """External image URL; supported formats are jpeg, jpg, png, gif, and webp."""
 
-    detail: Literal["auto", "low", "high"] = Field(default="auto")
+    detail: Annotated[Literal["auto", "low", "high"], OPEN_ENUM] = Field(default="auto")
     """Image detail level: `low` saves tokens, `high` enables higher resolution; defaults to `auto`."""
 
 
@@ -355,9 +369,24 @@ class MessageContentTextObjectText(BaseModel):
 
     annotations_: list[
         Annotated[
-            MessageContentTextAnnotationsFileCitationObject
-            | MessageContentTextAnnotationsFilePathObject,
-            Field(discriminator="type"),
+            Annotated[
+                MessageContentTextAnnotationsFileCitationObject,
+                Tag("MessageContentTextAnnotationsFileCitationObject"),
+            ]
+            | Annotated[
+                MessageContentTextAnnotationsFilePathObject,
+                Tag("MessageContentTextAnnotationsFilePathObject"),
+            ]
+            | Annotated[UnknownVariant, Tag("")],
+            Discriminator(
+                union_tag(
+                    "type",
+                    {
+                        "file_citation": "MessageContentTextAnnotationsFileCitationObject",
+                        "file_path": "MessageContentTextAnnotationsFilePathObject",
+                    },
+                )
+            ),
         ]
     ] = Field(alias="annotations")
 
@@ -389,7 +418,20 @@ class MessageObjectAttachmentsItem(BaseModel):
     tools: (
         list[
             Annotated[
-                AssistantToolsCode | AssistantToolsFileSearchTypeOnly, Field(discriminator="type")
+                Annotated[AssistantToolsCode, Tag("AssistantToolsCode")]
+                | Annotated[
+                    AssistantToolsFileSearchTypeOnly, Tag("AssistantToolsFileSearchTypeOnly")
+                ]
+                | Annotated[UnknownVariant, Tag("")],
+                Discriminator(
+                    union_tag(
+                        "type",
+                        {
+                            "code_interpreter": "AssistantToolsCode",
+                            "file_search": "AssistantToolsFileSearchTypeOnly",
+                        },
+                    )
+                ),
             ]
         ]
         | None
@@ -402,7 +444,10 @@ class MessageObjectIncompleteDetails(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    reason: Literal["content_filter", "max_tokens", "run_cancelled", "run_expired", "run_failed"]
+    reason: Annotated[
+        Literal["content_filter", "max_tokens", "run_cancelled", "run_expired", "run_failed"],
+        OPEN_ENUM,
+    ]
     """Why the message ended up incomplete."""
 
 
@@ -423,7 +468,7 @@ class MessageObject(BaseModel):
     thread_id: str
     """ID of the thread containing this message."""
 
-    status: Literal["in_progress", "incomplete", "completed"]
+    status: Annotated[Literal["in_progress", "incomplete", "completed"], OPEN_ENUM]
     """Message status: `in_progress`, `incomplete`, or `completed`."""
 
     incomplete_details: MessageObjectIncompleteDetails | None
@@ -435,16 +480,27 @@ class MessageObject(BaseModel):
     incomplete_at: int | None
     """Time the message was marked incomplete, as a Unix timestamp in seconds."""
 
-    role: Literal["user", "assistant"]
+    role: Annotated[Literal["user", "assistant"], OPEN_ENUM]
     """Who produced the message: `user` or `assistant`."""
 
     content: list[
         Annotated[
-            MessageContentImageFileObject
-            | MessageContentImageUrlObject
-            | MessageContentTextObject
-            | MessageContentRefusalObject,
-            Field(discriminator="type"),
+            Annotated[MessageContentImageFileObject, Tag("MessageContentImageFileObject")]
+            | Annotated[MessageContentImageUrlObject, Tag("MessageContentImageUrlObject")]
+            | Annotated[MessageContentTextObject, Tag("MessageContentTextObject")]
+            | Annotated[MessageContentRefusalObject, Tag("MessageContentRefusalObject")]
+            | Annotated[UnknownVariant, Tag("")],
+            Discriminator(
+                union_tag(
+                    "type",
+                    {
+                        "image_file": "MessageContentImageFileObject",
+                        "image_url": "MessageContentImageUrlObject",
+                        "text": "MessageContentTextObject",
+                        "refusal": "MessageContentRefusalObject",
+                    },
+                )
+            ),
         ]
     ]
     """Message content as an array of text and/or image parts."""
@@ -487,7 +543,7 @@ class MessageDeltaContentImageFileObjectImageFile(BaseModel):
     file_id: str | None = None
     """ID of the image file used in this content part; upload with `purpose=\"vision\"` if you will need to display it later."""
 
-    detail: Literal["auto", "low", "high"] = Field(default="auto")
+    detail: Annotated[Literal["auto", "low", "high"], OPEN_ENUM] = Field(default="auto")
     """Image detail level chosen by the user: `low` saves tokens, while `high` gives higher resolution."""
 
 
@@ -511,7 +567,7 @@ class MessageDeltaContentImageUrlObjectImageUrl(BaseModel):
     url: str | None = None
     """Image URL; supported formats are jpeg, jpg, png, gif, and webp."""
 
-    detail: Literal["auto", "low", "high"] = Field(default="auto")
+    detail: Annotated[Literal["auto", "low", "high"], OPEN_ENUM] = Field(default="auto")
     """Image detail level: `low` saves tokens, while `high` enables higher resolution."""
 
 
@@ -611,9 +667,24 @@ class MessageDeltaContentTextObjectText(BaseModel):
     annotations_: (
         list[
             Annotated[
-                MessageDeltaContentTextAnnotationsFileCitationObject
-                | MessageDeltaContentTextAnnotationsFilePathObject,
-                Field(discriminator="type"),
+                Annotated[
+                    MessageDeltaContentTextAnnotationsFileCitationObject,
+                    Tag("MessageDeltaContentTextAnnotationsFileCitationObject"),
+                ]
+                | Annotated[
+                    MessageDeltaContentTextAnnotationsFilePathObject,
+                    Tag("MessageDeltaContentTextAnnotationsFilePathObject"),
+                ]
+                | Annotated[UnknownVariant, Tag("")],
+                Discriminator(
+                    union_tag(
+                        "type",
+                        {
+                            "file_citation": "MessageDeltaContentTextAnnotationsFileCitationObject",
+                            "file_path": "MessageDeltaContentTextAnnotationsFilePathObject",
+                        },
+                    )
+                ),
             ]
         ]
         | None
@@ -639,17 +710,34 @@ class MessageDeltaObjectDelta(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    role: Literal["user", "assistant"] | None = None
+    role: Annotated[Literal["user", "assistant"], OPEN_ENUM] | None = None
     """Who produced the message: `user` or `assistant`."""
 
     content: (
         list[
             Annotated[
-                MessageDeltaContentImageFileObject
-                | MessageDeltaContentTextObject
-                | MessageDeltaContentRefusalObject
-                | MessageDeltaContentImageUrlObject,
-                Field(discriminator="type"),
+                Annotated[
+                    MessageDeltaContentImageFileObject, Tag("MessageDeltaContentImageFileObject")
+                ]
+                | Annotated[MessageDeltaContentTextObject, Tag("MessageDeltaContentTextObject")]
+                | Annotated[
+                    MessageDeltaContentRefusalObject, Tag("MessageDeltaContentRefusalObject")
+                ]
+                | Annotated[
+                    MessageDeltaContentImageUrlObject, Tag("MessageDeltaContentImageUrlObject")
+                ]
+                | Annotated[UnknownVariant, Tag("")],
+                Discriminator(
+                    union_tag(
+                        "type",
+                        {
+                            "image_file": "MessageDeltaContentImageFileObject",
+                            "text": "MessageDeltaContentTextObject",
+                            "refusal": "MessageDeltaContentRefusalObject",
+                            "image_url": "MessageDeltaContentImageUrlObject",
+                        },
+                    )
+                ),
             ]
         ]
         | None
@@ -703,12 +791,30 @@ class MessageStreamEventThreadMessageIncomplete(BaseModel):
 
 
 MessageStreamEvent: TypeAlias = Annotated[
-    MessageStreamEventThreadMessageCreated
-    | MessageStreamEventThreadMessageInProgress
-    | MessageStreamEventThreadMessageDelta
-    | MessageStreamEventThreadMessageCompleted
-    | MessageStreamEventThreadMessageIncomplete,
-    Field(discriminator="event"),
+    Annotated[MessageStreamEventThreadMessageCreated, Tag("MessageStreamEventThreadMessageCreated")]
+    | Annotated[
+        MessageStreamEventThreadMessageInProgress, Tag("MessageStreamEventThreadMessageInProgress")
+    ]
+    | Annotated[MessageStreamEventThreadMessageDelta, Tag("MessageStreamEventThreadMessageDelta")]
+    | Annotated[
+        MessageStreamEventThreadMessageCompleted, Tag("MessageStreamEventThreadMessageCompleted")
+    ]
+    | Annotated[
+        MessageStreamEventThreadMessageIncomplete, Tag("MessageStreamEventThreadMessageIncomplete")
+    ]
+    | Annotated[UnknownVariant, Tag("")],
+    Discriminator(
+        union_tag(
+            "event",
+            {
+                "thread.message.created": "MessageStreamEventThreadMessageCreated",
+                "thread.message.in_progress": "MessageStreamEventThreadMessageInProgress",
+                "thread.message.delta": "MessageStreamEventThreadMessageDelta",
+                "thread.message.completed": "MessageStreamEventThreadMessageCompleted",
+                "thread.message.incomplete": "MessageStreamEventThreadMessageIncomplete",
+            },
+        )
+    ),
 ]
 
 
@@ -783,9 +889,24 @@ class RunStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
 
     outputs: list[
         Annotated[
-            RunStepDetailsToolCallsCodeOutputLogsObject
-            | RunStepDetailsToolCallsCodeOutputImageObject,
-            Field(discriminator="type"),
+            Annotated[
+                RunStepDetailsToolCallsCodeOutputLogsObject,
+                Tag("RunStepDetailsToolCallsCodeOutputLogsObject"),
+            ]
+            | Annotated[
+                RunStepDetailsToolCallsCodeOutputImageObject,
+                Tag("RunStepDetailsToolCallsCodeOutputImageObject"),
+            ]
+            | Annotated[UnknownVariant, Tag("")],
+            Discriminator(
+                union_tag(
+                    "type",
+                    {
+                        "logs": "RunStepDetailsToolCallsCodeOutputLogsObject",
+                        "image": "RunStepDetailsToolCallsCodeOutputImageObject",
+                    },
+                )
+            ),
         ]
     ]
     """Items Code Interpreter produced, such as text `logs` or `image` outputs, each with its own object type."""
@@ -907,10 +1028,25 @@ class RunStepDetailsToolCallsObject(BaseModel):
 
     tool_calls: list[
         Annotated[
-            RunStepDetailsToolCallsCodeObject
-            | RunStepDetailsToolCallsFileSearchObject
-            | RunStepDetailsToolCallsFunctionObject,
-            Field(discriminator="type"),
+            Annotated[RunStepDetailsToolCallsCodeObject, Tag("RunStepDetailsToolCallsCodeObject")]
+            | Annotated[
+                RunStepDetailsToolCallsFileSearchObject,
+                Tag("RunStepDetailsToolCallsFileSearchObject"),
+            ]
+            | Annotated[
+                RunStepDetailsToolCallsFunctionObject, Tag("RunStepDetailsToolCallsFunctionObject")
+            ]
+            | Annotated[UnknownVariant, Tag("")],
+            Discriminator(
+                union_tag(
+                    "type",
+                    {
+                        "code_interpreter": "RunStepDetailsToolCallsCodeObject",
+                        "file_search": "RunStepDetailsToolCallsFileSearchObject",
+                        "function": "RunStepDetailsToolCallsFunctionObject",
+                    },
+                )
+            ),
         ]
     ]
     """Tool calls made during the run step, each of type `code_interpreter`, `file_search` or `function`."""
@@ -921,7 +1057,7 @@ class RunStepObjectLastError(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    code: Literal["server_error", "rate_limit_exceeded"]
+    code: Annotated[Literal["server_error", "rate_limit_exceeded"], OPEN_ENUM]
     """Error code: `server_error` or `rate_limit_exceeded`."""
 
     message: str
@@ -951,15 +1087,27 @@ class RunStepObject(BaseModel):
     run_id: str
     """ID of the run that contains this step."""
 
-    type: Literal["message_creation", "tool_calls"]
+    type: Annotated[Literal["message_creation", "tool_calls"], OPEN_ENUM]
     """Step kind: `message_creation` or `tool_calls`."""
 
-    status: Literal["in_progress", "cancelled", "failed", "completed", "expired"]
+    status: Annotated[
+        Literal["in_progress", "cancelled", "failed", "completed", "expired"], OPEN_ENUM
+    ]
     """Current state of the step: one of `completed`, `failed`, `cancelled`, `expired` or `in_progress`."""
 
     step_details: Annotated[
-        RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject,
-        Field(discriminator="type"),
+        Annotated[RunStepDetailsMessageCreationObject, Tag("RunStepDetailsMessageCreationObject")]
+        | Annotated[RunStepDetailsToolCallsObject, Tag("RunStepDetailsToolCallsObject")]
+        | Annotated[UnknownVariant, Tag("")],
+        Discriminator(
+            union_tag(
+                "type",
+                {
+                    "message_creation": "RunStepDetailsMessageCreationObject",
+                    "tool_calls": "RunStepDetailsToolCallsObject",
+                },
+            )
+        ),
     ]
     """Details specific to this step's type."""
 
@@ -1076,9 +1224,24 @@ class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
     outputs: (
         list[
             Annotated[
-                RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject
-                | RunStepDeltaStepDetailsToolCallsCodeOutputImageObject,
-                Field(discriminator="type"),
+                Annotated[
+                    RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject,
+                    Tag("RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject"),
+                ]
+                | Annotated[
+                    RunStepDeltaStepDetailsToolCallsCodeOutputImageObject,
+                    Tag("RunStepDeltaStepDetailsToolCallsCodeOutputImageObject"),
+                ]
+                | Annotated[UnknownVariant, Tag("")],
+                Discriminator(
+                    union_tag(
+                        "type",
+                        {
+                            "logs": "RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject",
+                            "image": "RunStepDeltaStepDetailsToolCallsCodeOutputImageObject",
+                        },
+                    )
+                ),
             ]
         ]
         | None
@@ -1162,10 +1325,29 @@ class RunStepDeltaStepDetailsToolCallsObject(BaseModel):
     tool_calls: (
         list[
             Annotated[
-                RunStepDeltaStepDetailsToolCallsCodeObject
-                | RunStepDeltaStepDetailsToolCallsFileSearchObject
-                | RunStepDeltaStepDetailsToolCallsFunctionObject,
-                Field(discriminator="type"),
+                Annotated[
+                    RunStepDeltaStepDetailsToolCallsCodeObject,
+                    Tag("RunStepDeltaStepDetailsToolCallsCodeObject"),
+                ]
+                | Annotated[
+                    RunStepDeltaStepDetailsToolCallsFileSearchObject,
+                    Tag("RunStepDeltaStepDetailsToolCallsFileSearchObject"),
+                ]
+                | Annotated[
+                    RunStepDeltaStepDetailsToolCallsFunctionObject,
+                    Tag("RunStepDeltaStepDetailsToolCallsFunctionObject"),
+                ]
+                | Annotated[UnknownVariant, Tag("")],
+                Discriminator(
+                    union_tag(
+                        "type",
+                        {
+                            "code_interpreter": "RunStepDeltaStepDetailsToolCallsCodeObject",
+                            "file_search": "RunStepDeltaStepDetailsToolCallsFileSearchObject",
+                            "function": "RunStepDeltaStepDetailsToolCallsFunctionObject",
+                        },
+                    )
+                ),
             ]
         ]
         | None
@@ -1180,8 +1362,24 @@ class RunStepDeltaObjectDelta(BaseModel):
 
     step_details: (
         Annotated[
-            RunStepDeltaStepDetailsMessageCreationObject | RunStepDeltaStepDetailsToolCallsObject,
-            Field(discriminator="type"),
+            Annotated[
+                RunStepDeltaStepDetailsMessageCreationObject,
+                Tag("RunStepDeltaStepDetailsMessageCreationObject"),
+            ]
+            | Annotated[
+                RunStepDeltaStepDetailsToolCallsObject,
+                Tag("RunStepDeltaStepDetailsToolCallsObject"),
+            ]
+            | Annotated[UnknownVariant, Tag("")],
+            Discriminator(
+                union_tag(
+                    "type",
+                    {
+                        "message_creation": "RunStepDeltaStepDetailsMessageCreationObject",
+                        "tool_calls": "RunStepDeltaStepDetailsToolCallsObject",
+                    },
+                )
+            ),
         ]
         | None
     ) = None
@@ -1244,14 +1442,36 @@ class RunStepStreamEventThreadRunStepInProgress(BaseModel):
 
 
 RunStepStreamEvent: TypeAlias = Annotated[
-    RunStepStreamEventThreadRunStepCreated
-    | RunStepStreamEventThreadRunStepInProgress
-    | RunStepStreamEventThreadRunStepDelta
-    | RunStepStreamEventThreadRunStepCompleted
-    | RunStepStreamEventThreadRunStepFailed
-    | RunStepStreamEventThreadRunStepCancelled
-    | RunStepStreamEventThreadRunStepExpired,
-    Field(discriminator="event"),
+    Annotated[RunStepStreamEventThreadRunStepCreated, Tag("RunStepStreamEventThreadRunStepCreated")]
+    | Annotated[
+        RunStepStreamEventThreadRunStepInProgress, Tag("RunStepStreamEventThreadRunStepInProgress")
+    ]
+    | Annotated[RunStepStreamEventThreadRunStepDelta, Tag("RunStepStreamEventThreadRunStepDelta")]
+    | Annotated[
+        RunStepStreamEventThreadRunStepCompleted, Tag("RunStepStreamEventThreadRunStepCompleted")
+    ]
+    | Annotated[RunStepStreamEventThreadRunStepFailed, Tag("RunStepStreamEventThreadRunStepFailed")]
+    | Annotated[
+        RunStepStreamEventThreadRunStepCancelled, Tag("RunStepStreamEventThreadRunStepCancelled")
+    ]
+    | Annotated[
+        RunStepStreamEventThreadRunStepExpired, Tag("RunStepStreamEventThreadRunStepExpired")
+    ]
+    | Annotated[UnknownVariant, Tag("")],
+    Discriminator(
+        union_tag(
+            "event",
+            {
+                "thread.run.step.created": "RunStepStreamEventThreadRunStepCreated",
+                "thread.run.step.in_progress": "RunStepStreamEventThreadRunStepInProgress",
+                "thread.run.step.delta": "RunStepStreamEventThreadRunStepDelta",
+                "thread.run.step.completed": "RunStepStreamEventThreadRunStepCompleted",
+                "thread.run.step.failed": "RunStepStreamEventThreadRunStepFailed",
+                "thread.run.step.cancelled": "RunStepStreamEventThreadRunStepCancelled",
+                "thread.run.step.expired": "RunStepStreamEventThreadRunStepExpired",
+            },
+        )
+    ),
 ]
 
 
@@ -1267,14 +1487,14 @@ class AssistantsNamedToolChoice(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    type: Literal["function", "code_interpreter", "file_search"]
+    type: Annotated[Literal["function", "code_interpreter", "file_search"], OPEN_ENUM]
     """Kind of tool to force; when it is `function`, the function name is also required."""
 
     function: AssistantsNamedToolChoiceFunction | None = None
 
 
 AssistantsApiToolChoiceOption: TypeAlias = (
-    Literal["none", "auto", "required"] | AssistantsNamedToolChoice
+    Annotated[Literal["none", "auto", "required"], OPEN_ENUM] | AssistantsNamedToolChoice
 )
 """How tools may be used: `none` (never), `auto` (default, model decides), `required` (must call one), or a named tool the model is forced to call."""
 
@@ -1303,7 +1523,9 @@ class RunObjectIncompleteDetails(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    reason: Literal["max_completion_tokens", "max_prompt_tokens"] | None = None
+    reason: Annotated[Literal["max_completion_tokens", "max_prompt_tokens"], OPEN_ENUM] | None = (
+        None
+    )
     """Which token limit the run hit, causing it to end incomplete."""
 
 
@@ -1312,7 +1534,7 @@ class RunObjectLastError(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    code: Literal["server_error", "rate_limit_exceeded", "invalid_prompt"]
+    code: Annotated[Literal["server_error", "rate_limit_exceeded", "invalid_prompt"], OPEN_ENUM]
     """Error code: `server_error`, `rate_limit_exceeded` or `invalid_prompt`."""
 
     message: str
@@ -1372,7 +1594,7 @@ class TruncationObject(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    type: Literal["auto", "last_messages"]
+    type: Annotated[Literal["auto", "last_messages"], OPEN_ENUM]
     """Trimming strategy, default `auto`; `last_messages` keeps only the latest n messages, `auto` drops middle messages to fit `max_prompt_tokens`."""
 
     last_messages: int | None = None
@@ -1399,16 +1621,19 @@ class RunObject(BaseModel):
     assistant_id: str
     """ID of the assistant that executed this run."""
 
-    status: Literal[
-        "queued",
-        "in_progress",
-        "requires_action",
-        "cancelling",
-        "cancelled",
-        "failed",
-        "completed",
-        "incomplete",
-        "expired",
+    status: Annotated[
+        Literal[
+            "queued",
+            "in_progress",
+            "requires_action",
+            "cancelling",
+            "cancelled",
+            "failed",
+            "completed",
+            "incomplete",
+            "expired",
+        ],
+        OPEN_ENUM,
     ]
     """Run status: one of `queued`, `in_progress`, `completed`, `requires_action`, `cancelling`, `cancelled`, `failed`, `incomplete`, or `expired`."""
 
@@ -1444,8 +1669,20 @@ class RunObject(BaseModel):
 
     tools: list[
         Annotated[
-            AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction,
-            Field(discriminator="type"),
+            Annotated[AssistantToolsCode, Tag("AssistantToolsCode")]
+            | Annotated[AssistantToolsFileSearch, Tag("AssistantToolsFileSearch")]
+            | Annotated[AssistantToolsFunction, Tag("AssistantToolsFunction")]
+            | Annotated[UnknownVariant, Tag("")],
+            Discriminator(
+                union_tag(
+                    "type",
+                    {
+                        "code_interpreter": "AssistantToolsCode",
+                        "file_search": "AssistantToolsFileSearch",
+                        "function": "AssistantToolsFunction",
+                    },
+                )
+            ),
         ]
     ]
     """Tools the assistant had available while executing this run."""
@@ -1576,17 +1813,34 @@ class RunStreamEventThreadRunRequiresAction(BaseModel):
 
 
 RunStreamEvent: TypeAlias = Annotated[
-    RunStreamEventThreadRunCreated
-    | RunStreamEventThreadRunQueued
-    | RunStreamEventThreadRunInProgress
-    | RunStreamEventThreadRunRequiresAction
-    | RunStreamEventThreadRunCompleted
-    | RunStreamEventThreadRunIncomplete
-    | RunStreamEventThreadRunFailed
-    | RunStreamEventThreadRunCancelling
-    | RunStreamEventThreadRunCancelled
-    | RunStreamEventThreadRunExpired,
-    Field(discriminator="event"),
+    Annotated[RunStreamEventThreadRunCreated, Tag("RunStreamEventThreadRunCreated")]
+    | Annotated[RunStreamEventThreadRunQueued, Tag("RunStreamEventThreadRunQueued")]
+    | Annotated[RunStreamEventThreadRunInProgress, Tag("RunStreamEventThreadRunInProgress")]
+    | Annotated[RunStreamEventThreadRunRequiresAction, Tag("RunStreamEventThreadRunRequiresAction")]
+    | Annotated[RunStreamEventThreadRunCompleted, Tag("RunStreamEventThreadRunCompleted")]
+    | Annotated[RunStreamEventThreadRunIncomplete, Tag("RunStreamEventThreadRunIncomplete")]
+    | Annotated[RunStreamEventThreadRunFailed, Tag("RunStreamEventThreadRunFailed")]
+    | Annotated[RunStreamEventThreadRunCancelling, Tag("RunStreamEventThreadRunCancelling")]
+    | Annotated[RunStreamEventThreadRunCancelled, Tag("RunStreamEventThreadRunCancelled")]
+    | Annotated[RunStreamEventThreadRunExpired, Tag("RunStreamEventThreadRunExpired")]
+    | Annotated[UnknownVariant, Tag("")],
+    Discriminator(
+        union_tag(
+            "event",
+            {
+                "thread.run.created": "RunStreamEventThreadRunCreated",
+                "thread.run.queued": "RunStreamEventThreadRunQueued",
+                "thread.run.in_progress": "RunStreamEventThreadRunInProgress",
+                "thread.run.requires_action": "RunStreamEventThreadRunRequiresAction",
+                "thread.run.completed": "RunStreamEventThreadRunCompleted",
+                "thread.run.incomplete": "RunStreamEventThreadRunIncomplete",
+                "thread.run.failed": "RunStreamEventThreadRunFailed",
+                "thread.run.cancelling": "RunStreamEventThreadRunCancelling",
+                "thread.run.cancelled": "RunStreamEventThreadRunCancelled",
+                "thread.run.expired": "RunStreamEventThreadRunExpired",
+            },
+        )
+    ),
 ]
 
 
@@ -1648,60 +1902,95 @@ class ThreadStreamEvent(BaseModel):
 
 
 AssistantStreamEvent: TypeAlias = Annotated[
-    ThreadStreamEvent
-    | RunStreamEvent
-    | RunStepStreamEvent
-    | MessageStreamEvent
-    | ErrorEvent
-    | DoneEvent,
-    Field(discriminator="event"),
+    Annotated[ThreadStreamEvent, Tag("ThreadStreamEvent")]
+    | Annotated[RunStreamEvent, Tag("RunStreamEvent")]
+    | Annotated[RunStepStreamEvent, Tag("RunStepStreamEvent")]
+    | Annotated[MessageStreamEvent, Tag("MessageStreamEvent")]
+    | Annotated[ErrorEvent, Tag("ErrorEvent")]
+    | Annotated[DoneEvent, Tag("DoneEvent")]
+    | Annotated[UnknownVariant, Tag("")],
+    Discriminator(
+        union_tag(
+            "event",
+            {
+                "thread.created": "ThreadStreamEvent",
+                "thread.run.created": "RunStreamEvent",
+                "thread.run.queued": "RunStreamEvent",
+                "thread.run.in_progress": "RunStreamEvent",
+                "thread.run.requires_action": "RunStreamEvent",
+                "thread.run.completed": "RunStreamEvent",
+                "thread.run.incomplete": "RunStreamEvent",
+                "thread.run.failed": "RunStreamEvent",
+                "thread.run.cancelling": "RunStreamEvent",
+                "thread.run.cancelled": "RunStreamEvent",
+                "thread.run.expired": "RunStreamEvent",
+                "thread.run.step.created": "RunStepStreamEvent",
+                "thread.run.step.in_progress": "RunStepStreamEvent",
+                "thread.run.step.delta": "RunStepStreamEvent",
+                "thread.run.step.completed": "RunStepStreamEvent",
+                "thread.run.step.failed": "RunStepStreamEvent",
+                "thread.run.step.cancelled": "RunStepStreamEvent",
+                "thread.run.step.expired": "RunStepStreamEvent",
+                "thread.message.created": "MessageStreamEvent",
+                "thread.message.in_progress": "MessageStreamEvent",
+                "thread.message.delta": "MessageStreamEvent",
+                "thread.message.completed": "MessageStreamEvent",
+                "thread.message.incomplete": "MessageStreamEvent",
+                "error": "ErrorEvent",
+                "done": "DoneEvent",
+            },
+        )
+    ),
 ]
 """A server-sent event emitted while a run streams, pairing an `event` name (e.g. `thread.run.created`) with a `data` payload; tolerate unknown event types."""
 
 
-AssistantSupportedModels: TypeAlias = Literal[
-    "gpt-5",
-    "gpt-5-mini",
-    "gpt-5-nano",
-    "gpt-5-2025-08-07",
-    "gpt-5-mini-2025-08-07",
-    "gpt-5-nano-2025-08-07",
-    "gpt-4.1",
-    "gpt-4.1-mini",
-    "gpt-4.1-nano",
-    "gpt-4.1-2025-04-14",
-    "gpt-4.1-mini-2025-04-14",
-    "gpt-4.1-nano-2025-04-14",
-    "o3-mini",
-    "o3-mini-2025-01-31",
-    "o1",
-    "o1-2024-12-17",
-    "gpt-4o",
-    "gpt-4o-2024-11-20",
-    "gpt-4o-2024-08-06",
-    "gpt-4o-2024-05-13",
-    "gpt-4o-mini",
-    "gpt-4o-mini-2024-07-18",
-    "gpt-4.5-preview",
-    "gpt-4.5-preview-2025-02-27",
-    "gpt-4-turbo",
-    "gpt-4-turbo-2024-04-09",
-    "gpt-4-0125-preview",
-    "gpt-4-turbo-preview",
-    "gpt-4-1106-preview",
-    "gpt-4-vision-preview",
-    "gpt-4",
-    "gpt-4-0314",
-    "gpt-4-0613",
-    "gpt-4-32k",
-    "gpt-4-32k-0314",
-    "gpt-4-32k-0613",
-    "gpt-3.5-turbo",
-    "gpt-3.5-turbo-16k",
-    "gpt-3.5-turbo-0613",
-    "gpt-3.5-turbo-1106",
-    "gpt-3.5-turbo-0125",
-    "gpt-3.5-turbo-16k-0613",
+AssistantSupportedModels: TypeAlias = Annotated[
+    Literal[
+        "gpt-5",
+        "gpt-5-mini",
+        "gpt-5-nano",
+        "gpt-5-2025-08-07",
+        "gpt-5-mini-2025-08-07",
+        "gpt-5-nano-2025-08-07",
+        "gpt-4.1",
+        "gpt-4.1-mini",
+        "gpt-4.1-nano",
+        "gpt-4.1-2025-04-14",
+        "gpt-4.1-mini-2025-04-14",
+        "gpt-4.1-nano-2025-04-14",
+        "o3-mini",
+        "o3-mini-2025-01-31",
+        "o1",
+        "o1-2024-12-17",
+        "gpt-4o",
+        "gpt-4o-2024-11-20",
+        "gpt-4o-2024-08-06",
+        "gpt-4o-2024-05-13",
+        "gpt-4o-mini",
+        "gpt-4o-mini-2024-07-18",
+        "gpt-4.5-preview",
+        "gpt-4.5-preview-2025-02-27",
+        "gpt-4-turbo",
+        "gpt-4-turbo-2024-04-09",
+        "gpt-4-0125-preview",
+        "gpt-4-turbo-preview",
+        "gpt-4-1106-preview",
+        "gpt-4-vision-preview",
+        "gpt-4",
+        "gpt-4-0314",
+        "gpt-4-0613",
+        "gpt-4-32k",
+        "gpt-4-32k-0314",
+        "gpt-4-32k-0613",
+        "gpt-3.5-turbo",
+        "gpt-3.5-turbo-16k",
+        "gpt-3.5-turbo-0613",
+        "gpt-3.5-turbo-1106",
+        "gpt-3.5-turbo-0125",
+        "gpt-3.5-turbo-16k-0613",
+    ],
+    OPEN_ENUM,
 ]
 
 
@@ -1754,9 +2043,28 @@ class CreateAssistantRequestToolResourcesFileSearchVectorStoresItem(BaseModel):
 
     chunking_strategy: (
         Annotated[
-            CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto
-            | CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic,
-            Field(discriminator="type"),
+            Annotated[
+                CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto,
+                Tag(
+                    "CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto"
+                ),
+            ]
+            | Annotated[
+                CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic,
+                Tag(
+                    "CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic"
+                ),
+            ]
+            | Annotated[UnknownVariant, Tag("")],
+            Discriminator(
+                union_tag(
+                    "type",
+                    {
+                        "auto": "CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto",
+                        "static": "CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic",
+                    },
+                )
+            ),
         ]
         | None
     ) = None
@@ -1786,7 +2094,7 @@ class CreateAssistantRequestToolResources(BaseModel):
 
 
 ReasoningEffort: TypeAlias = (
-    Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"] | None
+    Annotated[Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"], OPEN_ENUM] | None
 )
 """Limits reasoning effort: `max`, `xhigh`, `high`, `medium`, `low`, `minimal`, or `none`. Less effort is faster and spends fewer reasoning tokens; support varies by model."""
 
@@ -1810,8 +2118,20 @@ class CreateAssistantRequest(BaseModel):
 
     tools: list[
         Annotated[
-            AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction,
-            Field(discriminator="type"),
+            Annotated[AssistantToolsCode, Tag("AssistantToolsCode")]
+            | Annotated[AssistantToolsFileSearch, Tag("AssistantToolsFileSearch")]
+            | Annotated[AssistantToolsFunction, Tag("AssistantToolsFunction")]
+            | Annotated[UnknownVariant, Tag("")],
+            Discriminator(
+                union_tag(
+                    "type",
+                    {
+                        "code_interpreter": "AssistantToolsCode",
+                        "file_search": "AssistantToolsFileSearch",
+                        "function": "AssistantToolsFunction",
+                    },
+                )
+            ),
         ]
     ] = Field(default=[])
     """Tools turned on for the assistant (`code_interpreter`, `file_search` or `function`), up to 128 in total."""
@@ -1839,7 +2159,20 @@ class CreateMessageRequestAttachmentsItem(BaseModel):
     tools: (
         list[
             Annotated[
-                AssistantToolsCode | AssistantToolsFileSearchTypeOnly, Field(discriminator="type")
+                Annotated[AssistantToolsCode, Tag("AssistantToolsCode")]
+                | Annotated[
+                    AssistantToolsFileSearchTypeOnly, Tag("AssistantToolsFileSearchTypeOnly")
+                ]
+                | Annotated[UnknownVariant, Tag("")],
+                Discriminator(
+                    union_tag(
+                        "type",
+                        {
+                            "code_interpreter": "AssistantToolsCode",
+                            "file_search": "AssistantToolsFileSearchTypeOnly",
+                        },
+                    )
+                ),
             ]
         ]
         | None
@@ -1862,17 +2195,27 @@ class MessageRequestContentTextObject(BaseModel):
 class CreateMessageRequest(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    role: Literal["user", "assistant"]
+    role: Annotated[Literal["user", "assistant"], OPEN_ENUM]
     """Author of the message: `user` for end-user input (the usual case) or `assistant` to inject assistant-authored messages."""
 
     content: (
         str
         | list[
             Annotated[
-                MessageContentImageFileObject
-                | MessageContentImageUrlObject
-                | MessageRequestContentTextObject,
-                Field(discriminator="type"),
+                Annotated[MessageContentImageFileObject, Tag("MessageContentImageFileObject")]
+                | Annotated[MessageContentImageUrlObject, Tag("MessageContentImageUrlObject")]
+                | Annotated[MessageRequestContentTextObject, Tag("MessageRequestContentTextObject")]
+                | Annotated[UnknownVariant, Tag("")],
+                Discriminator(
+                    union_tag(
+                        "type",
+                        {
+                            "image_file": "MessageContentImageFileObject",
+                            "image_url": "MessageContentImageUrlObject",
+                            "text": "MessageRequestContentTextObject",
+                        },
+                    )
+                ),
             ]
         ]
     )
@@ -1906,8 +2249,20 @@ class CreateRunRequest(BaseModel):
     tools: (
         list[
             Annotated[
-                AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction,
-                Field(discriminator="type"),
+                Annotated[AssistantToolsCode, Tag("AssistantToolsCode")]
+                | Annotated[AssistantToolsFileSearch, Tag("AssistantToolsFileSearch")]
+                | Annotated[AssistantToolsFunction, Tag("AssistantToolsFunction")]
+                | Annotated[UnknownVariant, Tag("")],
+                Discriminator(
+                    union_tag(
+                        "type",
+                        {
+                            "code_interpreter": "AssistantToolsCode",
+                            "file_search": "AssistantToolsFileSearch",
+                            "function": "AssistantToolsFunction",
+                        },
+                    )
+                ),
             ]
         ]
         | None
@@ -2009,9 +2364,28 @@ class CreateThreadRequestToolResourcesFileSearchVectorStoresItem(BaseModel):
 
     chunking_strategy: (
         Annotated[
-            CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto
-            | CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic,
-            Field(discriminator="type"),
+            Annotated[
+                CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto,
+                Tag(
+                    "CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto"
+                ),
+            ]
+            | Annotated[
+                CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic,
+                Tag(
+                    "CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic"
+                ),
+            ]
+            | Annotated[UnknownVariant, Tag("")],
+            Discriminator(
+                union_tag(
+                    "type",
+                    {
+                        "auto": "CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto",
+                        "static": "CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic",
+                    },
+                )
+            ),
         ]
         | None
     ) = None
@@ -2064,45 +2438,48 @@ class CreateThreadAndRunRequest(BaseModel):
 
     model: (
         str
-        | Literal[
-            "gpt-5",
-            "gpt-5-mini",
-            "gpt-5-nano",
-            "gpt-5-2025-08-07",
-            "gpt-5-mini-2025-08-07",
-            "gpt-5-nano-2025-08-07",
-            "gpt-4.1",
-            "gpt-4.1-mini",
-            "gpt-4.1-nano",
-            "gpt-4.1-2025-04-14",
-            "gpt-4.1-mini-2025-04-14",
-            "gpt-4.1-nano-2025-04-14",
-            "gpt-4o",
-            "gpt-4o-2024-11-20",
-            "gpt-4o-2024-08-06",
-            "gpt-4o-2024-05-13",
-            "gpt-4o-mini",
-            "gpt-4o-mini-2024-07-18",
-            "gpt-4.5-preview",
-            "gpt-4.5-preview-2025-02-27",
-            "gpt-4-turbo",
-            "gpt-4-turbo-2024-04-09",
-            "gpt-4-0125-preview",
-            "gpt-4-turbo-preview",
-            "gpt-4-1106-preview",
-            "gpt-4-vision-preview",
-            "gpt-4",
-            "gpt-4-0314",
-            "gpt-4-0613",
-            "gpt-4-32k",
-            "gpt-4-32k-0314",
-            "gpt-4-32k-0613",
-            "gpt-3.5-turbo",
-            "gpt-3.5-turbo-16k",
-            "gpt-3.5-turbo-0613",
-            "gpt-3.5-turbo-1106",
-            "gpt-3.5-turbo-0125",
-            "gpt-3.5-turbo-16k-0613",
+        | Annotated[
+            Literal[
+                "gpt-5",
+                "gpt-5-mini",
+                "gpt-5-nano",
+                "gpt-5-2025-08-07",
+                "gpt-5-mini-2025-08-07",
+                "gpt-5-nano-2025-08-07",
+                "gpt-4.1",
+                "gpt-4.1-mini",
+                "gpt-4.1-nano",
+                "gpt-4.1-2025-04-14",
+                "gpt-4.1-mini-2025-04-14",
+                "gpt-4.1-nano-2025-04-14",
+                "gpt-4o",
+                "gpt-4o-2024-11-20",
+                "gpt-4o-2024-08-06",
+                "gpt-4o-2024-05-13",
+                "gpt-4o-mini",
+                "gpt-4o-mini-2024-07-18",
+                "gpt-4.5-preview",
+                "gpt-4.5-preview-2025-02-27",
+                "gpt-4-turbo",
+                "gpt-4-turbo-2024-04-09",
+                "gpt-4-0125-preview",
+                "gpt-4-turbo-preview",
+                "gpt-4-1106-preview",
+                "gpt-4-vision-preview",
+                "gpt-4",
+                "gpt-4-0314",
+                "gpt-4-0613",
+                "gpt-4-32k",
+                "gpt-4-32k-0314",
+                "gpt-4-32k-0613",
+                "gpt-3.5-turbo",
+                "gpt-3.5-turbo-16k",
+                "gpt-3.5-turbo-0613",
+                "gpt-3.5-turbo-1106",
+                "gpt-3.5-turbo-0125",
+                "gpt-3.5-turbo-16k-0613",
+            ],
+            OPEN_ENUM,
         ]
         | None
     ) = None
@@ -2114,8 +2491,20 @@ class CreateThreadAndRunRequest(BaseModel):
     tools: (
         list[
             Annotated[
-                AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction,
-                Field(discriminator="type"),
+                Annotated[AssistantToolsCode, Tag("AssistantToolsCode")]
+                | Annotated[AssistantToolsFileSearch, Tag("AssistantToolsFileSearch")]
+                | Annotated[AssistantToolsFunction, Tag("AssistantToolsFunction")]
+                | Annotated[UnknownVariant, Tag("")],
+                Discriminator(
+                    union_tag(
+                        "type",
+                        {
+                            "code_interpreter": "AssistantToolsCode",
+                            "file_search": "AssistantToolsFileSearch",
+                            "function": "AssistantToolsFunction",
+                        },
+                    )
+                ),
             ]
         ]
         | None
@@ -2286,8 +2675,20 @@ class ModifyAssistantRequest(BaseModel):
 
     tools: list[
         Annotated[
-            AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction,
-            Field(discriminator="type"),
+            Annotated[AssistantToolsCode, Tag("AssistantToolsCode")]
+            | Annotated[AssistantToolsFileSearch, Tag("AssistantToolsFileSearch")]
+            | Annotated[AssistantToolsFunction, Tag("AssistantToolsFunction")]
+            | Annotated[UnknownVariant, Tag("")],
+            Discriminator(
+                union_tag(
+                    "type",
+                    {
+                        "code_interpreter": "AssistantToolsCode",
+                        "file_search": "AssistantToolsFileSearch",
+                        "function": "AssistantToolsFunction",
+                    },
+                )
+            ),
         ]
     ] = Field(default=[])
     """Tools enabled on the assistant, at most 128; each is of type `code_interpreter`, `file_search`, or `function`."""

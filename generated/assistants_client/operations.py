@@ -7,16 +7,16 @@ Arguments left out are not sent; an explicit None is sent as JSON null.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Any, Literal
 
-from pydantic import Field
 from typing_extensions import deprecated
 
-from ._runtime import NOT_GIVEN, NotGiven, Request, format_path
+from ._runtime import NOT_GIVEN, NotGiven, PageInfo, Request, format_path
 from .models import (
     AssistantObject,
     AssistantsApiResponseFormatOption,
     AssistantsApiToolChoiceOption,
+    AssistantStreamEvent,
     AssistantSupportedModels,
     AssistantToolsCode,
     AssistantToolsFileSearch,
@@ -105,14 +105,13 @@ def create_assistant(
     reasoning_effort: ReasoningEffort | NotGiven = NOT_GIVEN,
     tools: (
         list[
-            Annotated[
-                AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction,
-                Field(discriminator="type"),
-            ]
+            AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | dict[str, Any]
         ]
         | NotGiven
     ) = NOT_GIVEN,
-    tool_resources: CreateAssistantRequestToolResources | None | NotGiven = NOT_GIVEN,
+    tool_resources: (
+        CreateAssistantRequestToolResources | dict[str, Any] | None | NotGiven
+    ) = NOT_GIVEN,
     metadata: Metadata | NotGiven = NOT_GIVEN,
     temperature: float | None | NotGiven = NOT_GIVEN,
     top_p: float | None | NotGiven = NOT_GIVEN,
@@ -146,15 +145,15 @@ def create_message(
     content: (
         str
         | list[
-            Annotated[
-                MessageContentImageFileObject
-                | MessageContentImageUrlObject
-                | MessageRequestContentTextObject,
-                Field(discriminator="type"),
-            ]
+            MessageContentImageFileObject
+            | MessageContentImageUrlObject
+            | MessageRequestContentTextObject
+            | dict[str, Any]
         ]
     ),
-    attachments: list[CreateMessageRequestAttachmentsItem] | None | NotGiven = NOT_GIVEN,
+    attachments: (
+        list[CreateMessageRequestAttachmentsItem | dict[str, Any]] | None | NotGiven
+    ) = NOT_GIVEN,
     metadata: Metadata | NotGiven = NOT_GIVEN,
 ) -> Request[MessageObject]:
     """Add a message to a thread"""
@@ -187,13 +186,10 @@ def create_run(
     reasoning_effort: ReasoningEffort | NotGiven = NOT_GIVEN,
     instructions: str | None | NotGiven = NOT_GIVEN,
     additional_instructions: str | None | NotGiven = NOT_GIVEN,
-    additional_messages: list[CreateMessageRequest] | None | NotGiven = NOT_GIVEN,
+    additional_messages: list[CreateMessageRequest | dict[str, Any]] | None | NotGiven = NOT_GIVEN,
     tools: (
         list[
-            Annotated[
-                AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction,
-                Field(discriminator="type"),
-            ]
+            AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | dict[str, Any]
         ]
         | None
         | NotGiven
@@ -204,7 +200,7 @@ def create_run(
     stream: bool | None | NotGiven = NOT_GIVEN,
     max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
     max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
-    truncation_strategy: TruncationObject | None | NotGiven = NOT_GIVEN,
+    truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
     tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
     parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
     response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
@@ -241,13 +237,15 @@ def create_run(
             "response_format": response_format,
         },
         response_type=RunObject,
+        stream_type=AssistantStreamEvent,
+        stream_envelope=True,
     )
 
 
 def create_thread(
     *,
-    messages: list[CreateMessageRequest] | NotGiven = NOT_GIVEN,
-    tool_resources: CreateThreadRequestToolResources | None | NotGiven = NOT_GIVEN,
+    messages: list[CreateMessageRequest | dict[str, Any]] | NotGiven = NOT_GIVEN,
+    tool_resources: CreateThreadRequestToolResources | dict[str, Any] | None | NotGiven = NOT_GIVEN,
     metadata: Metadata | NotGiven = NOT_GIVEN,
 ) -> Request[ThreadObject]:
     """Create a thread"""
@@ -266,7 +264,7 @@ def create_thread(
 def create_thread_and_run(
     *,
     assistant_id: str,
-    thread: CreateThreadRequest | NotGiven = NOT_GIVEN,
+    thread: CreateThreadRequest | dict[str, Any] | NotGiven = NOT_GIVEN,
     model: (
         str
         | Literal[
@@ -315,22 +313,21 @@ def create_thread_and_run(
     instructions: str | None | NotGiven = NOT_GIVEN,
     tools: (
         list[
-            Annotated[
-                AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction,
-                Field(discriminator="type"),
-            ]
+            AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | dict[str, Any]
         ]
         | None
         | NotGiven
     ) = NOT_GIVEN,
-    tool_resources: CreateThreadAndRunRequestToolResources | None | NotGiven = NOT_GIVEN,
+    tool_resources: (
+        CreateThreadAndRunRequestToolResources | dict[str, Any] | None | NotGiven
+    ) = NOT_GIVEN,
     metadata: Metadata | NotGiven = NOT_GIVEN,
     temperature: float | None | NotGiven = NOT_GIVEN,
     top_p: float | None | NotGiven = NOT_GIVEN,
     stream: bool | None | NotGiven = NOT_GIVEN,
     max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
     max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
-    truncation_strategy: TruncationObject | None | NotGiven = NOT_GIVEN,
+    truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
     tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
     parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
     response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
@@ -358,6 +355,8 @@ def create_thread_and_run(
             "response_format": response_format,
         },
         response_type=RunObject,
+        stream_type=AssistantStreamEvent,
+        stream_envelope=True,
     )
 
 
@@ -527,6 +526,7 @@ def list_assistants(
             "before": before,
         },
         response_type=ListAssistantsResponse,
+        page=PageInfo(cursor_param="after", cursor_field="last_id"),
     )
 
 
@@ -556,6 +556,7 @@ def list_messages(
             "run_id": run_id,
         },
         response_type=ListMessagesResponse,
+        page=PageInfo(cursor_param="after", cursor_field="last_id"),
     )
 
 
@@ -589,6 +590,7 @@ def list_run_steps(
             "include[]": include,
         },
         response_type=ListRunStepsResponse,
+        page=PageInfo(cursor_param="after", cursor_field="last_id"),
     )
 
 
@@ -616,6 +618,7 @@ def list_runs(
             "before": before,
         },
         response_type=ListRunsResponse,
+        page=PageInfo(cursor_param="after", cursor_field="last_id"),
     )
 
 
@@ -630,14 +633,13 @@ def modify_assistant(
     instructions: str | None | NotGiven = NOT_GIVEN,
     tools: (
         list[
-            Annotated[
-                AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction,
-                Field(discriminator="type"),
-            ]
+            AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | dict[str, Any]
         ]
         | NotGiven
     ) = NOT_GIVEN,
-    tool_resources: ModifyAssistantRequestToolResources | None | NotGiven = NOT_GIVEN,
+    tool_resources: (
+        ModifyAssistantRequestToolResources | dict[str, Any] | None | NotGiven
+    ) = NOT_GIVEN,
     metadata: Metadata | NotGiven = NOT_GIVEN,
     temperature: float | None | NotGiven = NOT_GIVEN,
     top_p: float | None | NotGiven = NOT_GIVEN,
@@ -718,7 +720,7 @@ def modify_run(
 def modify_thread(
     thread_id: str,
     *,
-    tool_resources: ModifyThreadRequestToolResources | None | NotGiven = NOT_GIVEN,
+    tool_resources: ModifyThreadRequestToolResources | dict[str, Any] | None | NotGiven = NOT_GIVEN,
     metadata: Metadata | NotGiven = NOT_GIVEN,
 ) -> Request[ThreadObject]:
     """Update a thread"""
@@ -742,7 +744,7 @@ def submit_tool_ouputs_to_run(
     thread_id: str,
     run_id: str,
     *,
-    tool_outputs: list[SubmitToolOutputsRunRequestToolOutputsItem],
+    tool_outputs: list[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
     stream: bool | None | NotGiven = NOT_GIVEN,
 ) -> Request[RunObject]:
     """Submit tool call outputs to a run awaiting them"""
@@ -760,4 +762,6 @@ def submit_tool_ouputs_to_run(
             "stream": stream,
         },
         response_type=RunObject,
+        stream_type=AssistantStreamEvent,
+        stream_envelope=True,
     )

@@ -1,45 +1,70 @@
-"""HTTP runtime for generated clients: requests, transport, retries and errors.
+"""HTTP runtime for generated clients: requests, transports, retries, pages, streams, errors.
 
 This module is written by hand and copied unchanged into each generated
 package; the generated modules only describe requests and call into it.
+The sync and async transports share every decision (what to send, whether and
+when to retry, which error to raise, how to parse); only the I/O loop differs.
 """
 
 from __future__ import annotations
 
+import codecs
+import dataclasses
 import datetime
 import email.utils
+import json
+import logging
 import os
 import random
+import re
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
+import anyio
 import httpx
 import pydantic
 from typing_extensions import Self
 
 T = TypeVar("T")
+ItemT = TypeVar("ItemT")
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "NOT_GIVEN",
+    "OPEN_ENUM",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncPage",
+    "AsyncStream",
+    "AsyncTransport",
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
     "InternalServerError",
     "NotFoundError",
     "NotGiven",
+    "PageInfo",
     "PermissionDeniedError",
     "RateLimitError",
     "Request",
+    "RequestOptions",
+    "SSEDecoder",
+    "ServerSentEvent",
+    "Stream",
+    "StreamError",
+    "SyncPage",
     "SyncTransport",
+    "UnknownVariant",
     "UnprocessableEntityError",
     "format_path",
+    "union_tag",
 ]
 
 
@@ -63,6 +88,54 @@ class NotGiven:
 NOT_GIVEN = NotGiven()
 
 
+# ---- forward compatibility ------------------------------------------------------------
+
+
+def _keep_unknown_string(value: Any, handler: pydantic.ValidatorFunctionWrapHandler) -> Any:
+    try:
+        return handler(value)
+    except pydantic.ValidationError:
+        if isinstance(value, str):
+            return value  # a value a newer API added: keep it rather than fail
+        raise
+
+
+OPEN_ENUM = pydantic.WrapValidator(_keep_unknown_string)
+"""Marks an enum `Literal` as open: unknown strings from the server are kept, not rejected."""
+
+
+class UnknownVariant(pydantic.BaseModel):
+    """A union member this client does not know yet (a newer API); every field is kept."""
+
+    model_config = pydantic.ConfigDict(extra="allow")
+
+
+def union_tag(prop: str, tags: Mapping[Any, str]) -> Callable[[Any], str]:
+    """A pydantic discriminator: the member tag for a value's `prop`, or "" (UnknownVariant)."""
+
+    def tag(value: Any) -> str:
+        found = value.get(prop) if isinstance(value, Mapping) else getattr(value, prop, None)
+        try:
+            return tags.get(found, "")
+        except TypeError:  # unhashable
+            return ""
+
+    return tag
+
+
+# ---- requests -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """How a list operation pages: which query parameter takes the cursor, and where it is."""
+
+    cursor_param: str
+    cursor_field: str
+    items_field: str = "data"
+    has_more_field: str = "has_more"
+
+
 @dataclass(frozen=True)
 class Request(Generic[T]):
     """Everything needed to send one API call; built by the operations module, no I/O."""
@@ -72,6 +145,9 @@ class Request(Generic[T]):
     query: Mapping[str, Any] = field(default_factory=dict)
     body: Mapping[str, Any] | None = None
     response_type: Any = None
+    page: PageInfo | None = None
+    stream_type: Any = None  # the event type when the call streams
+    stream_envelope: bool = False  # events are `{event, data}` objects rather than bare data
 
     def query_params(self) -> list[tuple[str, str | int | float | bool | None]]:
         """The query string as ordered pairs; lists repeat the key, omitted values vanish."""
@@ -88,6 +164,9 @@ class Request(Generic[T]):
         if self.body is None:
             return None
         return {k: to_jsonable(v) for k, v in self.body.items() if v is not NOT_GIVEN}
+
+    def is_streaming(self) -> bool:
+        return self.stream_type is not None and self.body is not None and self.body.get("stream") is True
 
 
 def _query_text(value: Any) -> str:
@@ -106,6 +185,8 @@ def to_jsonable(value: Any) -> Any:
         return {str(k): to_jsonable(v) for k, v in value.items() if v is not NOT_GIVEN}
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
     return value
 
 
@@ -120,7 +201,21 @@ def format_path(template: str, params: Mapping[str, Any]) -> str:
     return path
 
 
-# ---- errors --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RequestOptions:
+    """Per-call settings that override the client's for one request."""
+
+    extra_headers: Mapping[str, str] | None = None
+    extra_query: Mapping[str, Any] | None = None
+    extra_body: Mapping[str, Any] | None = None
+    timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN
+    max_retries: int | NotGiven = NOT_GIVEN
+
+
+DEFAULT_OPTIONS = RequestOptions()
+
+
+# ---- errors ---------------------------------------------------------------------------
 
 
 class APIError(Exception):
@@ -138,6 +233,14 @@ class APIConnectionError(APIError):
 
 class APITimeoutError(APIConnectionError):
     """The request timed out."""
+
+
+class StreamError(APIError):
+    """The server sent an `error` event in the middle of a stream."""
+
+    def __init__(self, message: str, body: Any) -> None:
+        super().__init__(message)
+        self.body = body
 
 
 class APIStatusError(APIError):
@@ -195,7 +298,7 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 
 
 def status_error(response: httpx.Response) -> APIStatusError:
-    """The exception for an error response, carrying its parsed body."""
+    """The exception for an error response (already read), carrying its parsed body."""
     try:
         body: Any = response.json()
     except ValueError:
@@ -209,35 +312,44 @@ def status_error(response: httpx.Response) -> APIStatusError:
     return cls(text, response, body)
 
 
-# ---- responses ----------------------------------------------------------------------
+# ---- parsing --------------------------------------------------------------------------
 
 _ADAPTERS: dict[int, pydantic.TypeAdapter[Any]] = {}
+
+
+def _adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
+    adapter = _ADAPTERS.get(id(tp))
+    if adapter is None:
+        adapter = _ADAPTERS[id(tp)] = pydantic.TypeAdapter(tp)
+    return adapter
 
 
 def parse_response(response_type: Any, content: bytes) -> Any:
     """Validate a JSON body into the operation's declared type."""
     if response_type is None or response_type is type(None):
         return None
-    if isinstance(response_type, type) and issubclass(response_type, pydantic.BaseModel):
-        return response_type.model_validate_json(content)
-    adapter = _ADAPTERS.get(id(response_type))
-    if adapter is None:
-        adapter = _ADAPTERS[id(response_type)] = pydantic.TypeAdapter(response_type)
-    return adapter.validate_json(content)
+    try:
+        if isinstance(response_type, type) and issubclass(response_type, pydantic.BaseModel):
+            return response_type.model_validate_json(content)
+        return _adapter(response_type).validate_json(content)
+    except pydantic.ValidationError as exc:
+        raise APIError(f"the response did not match the expected type: {exc}") from exc
 
 
-# ---- transport ----------------------------------------------------------------------
+# ---- retries --------------------------------------------------------------------------
 
-RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+RETRY_STATUSES = frozenset({408, 409, 429})
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
+MAX_SERVER_DELAY = 60.0
+RETRY_COUNT_HEADER = "x-retry-count"
 
 
 def retry_delay(attempt: int, response: httpx.Response | None) -> float:
     """Seconds to wait before retry number `attempt` (1-based): the server's word, else backoff."""
     if response is not None:
         told = _retry_after(response.headers)
-        if told is not None and 0 <= told <= 60:
+        if told is not None and 0 <= told <= MAX_SERVER_DELAY:
             return told
     base: float = min(INITIAL_RETRY_DELAY * 2.0 ** (attempt - 1), MAX_RETRY_DELAY)
     return base * (1.0 - 0.25 * random.random())
@@ -270,6 +382,9 @@ def should_retry(response: httpx.Response) -> bool:
     return response.status_code in RETRY_STATUSES or response.status_code >= 500
 
 
+# ---- configuration --------------------------------------------------------------------
+
+
 def resolve_api_key(api_key: str | None, env_var: str) -> str:
     key = api_key if api_key is not None else os.environ.get(env_var)
     if not key:
@@ -281,60 +396,408 @@ def resolve_base_url(base_url: str | None, env_var: str, default: str) -> str:
     return (base_url or os.environ.get(env_var) or default).rstrip("/")
 
 
-class SyncTransport:
-    """Sends Requests over one httpx.Client, with retries; parses the typed result."""
+def as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
+    return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+
+
+class _Secret:
+    """Holds the API key so that it never shows in a repr or a log line."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<redacted>"
+
+
+class BaseTransport:
+    """What the sync and async transports share: building requests and every retry decision."""
 
     def __init__(
         self,
         *,
         base_url: str,
+        api_key: str,
         headers: Mapping[str, str],
-        max_retries: int = 2,
-        timeout: float | httpx.Timeout = 600.0,
-        http_client: httpx.Client | None = None,
+        max_retries: int,
+        timeout: float | httpx.Timeout | None,
     ) -> None:
         self.base_url = base_url
+        self._api_key = _Secret(api_key)
         self.headers = dict(headers)
         self.max_retries = max_retries
-        self._owns_client = http_client is None
-        self.http = http_client or httpx.Client(timeout=timeout)
+        self.timeout = as_timeout(timeout)
 
-    def send(self, request: Request[T]) -> T:
-        response = self._send_with_retries(self._build(request))
-        return parse_response(request.response_type, response.content)  # type: ignore[no-any-return]
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
 
-    def _build(self, request: Request[Any]) -> httpx.Request:
+    def _build(self, http: httpx.Client | httpx.AsyncClient, request: Request[Any],
+               options: RequestOptions) -> httpx.Request:
         body = request.json_body()
-        return self.http.build_request(
+        if options.extra_body:
+            body = {**(body or {}), **{k: to_jsonable(v) for k, v in options.extra_body.items()}}
+        params = request.query_params()
+        if options.extra_query:
+            params += Request("GET", "", options.extra_query).query_params()
+        headers = {**self.headers, "Authorization": f"Bearer {self._api_key.reveal()}"}
+        if request.is_streaming():
+            headers["Accept"] = "text/event-stream"
+        headers.update(options.extra_headers or {})
+        timeout = self.timeout if isinstance(options.timeout, NotGiven) else as_timeout(options.timeout)
+        return http.build_request(
             request.method,
             self.base_url + request.path,
-            params=request.query_params(),
-            json=body,
-            headers=self.headers,
+            params=params,
+            content=json.dumps(body, separators=(",", ":")).encode() if body is not None else None,
+            headers={**headers, **({"Content-Type": "application/json"} if body is not None else {})},
+            timeout=timeout,
         )
 
-    def _send_with_retries(self, built: httpx.Request) -> httpx.Response:
+    def _retries(self, options: RequestOptions) -> int:
+        return self.max_retries if isinstance(options.max_retries, NotGiven) else options.max_retries
+
+    def _next_delay(self, attempt: int, retries: int, built: httpx.Request,
+                    response: httpx.Response | None, error: Exception | None) -> float:
+        """Seconds to wait before trying again; raises the final error when there is no retry left."""
+        if response is not None and not should_retry(response):
+            raise status_error(response)
+        if attempt >= retries:
+            if response is not None:
+                raise status_error(response)
+            if isinstance(error, httpx.TimeoutException):
+                raise APITimeoutError("the request timed out", built) from error
+            raise APIConnectionError(f"connection failed: {type(error).__name__}", built) from error
+        delay = retry_delay(attempt + 1, response)
+        what = f"HTTP {response.status_code}" if response is not None else type(error).__name__
+        log.info("retrying %s %s after %s in %.2fs", built.method, built.url.path, what, delay)
+        return delay
+
+    @staticmethod
+    def _mark_attempt(built: httpx.Request, attempt: int) -> None:
+        built.headers[RETRY_COUNT_HEADER] = str(attempt)
+
+
+class SyncTransport(BaseTransport):
+    """Sends Requests over one httpx.Client, with retries."""
+
+    def __init__(self, *, http_client: httpx.Client | None = None, **config: Any) -> None:
+        super().__init__(**config)
+        self._owns_client = http_client is None
+        self.http = http_client or httpx.Client(timeout=self.timeout, follow_redirects=False)
+
+    def send(self, request: Request[T], options: RequestOptions = DEFAULT_OPTIONS) -> T:
+        response = self._send(request, options, stream=False)
+        return parse_response(request.response_type, response.content)  # type: ignore[no-any-return]
+
+    def page(self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS) -> SyncPage[Any]:
+        return SyncPage(self, request, options, self.send(request, options))
+
+    def stream(self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS) -> Stream[Any]:
+        response = self._send(request, options, stream=True)
+        return Stream(response, request.stream_type, request.stream_envelope)
+
+    def _send(self, request: Request[Any], options: RequestOptions, stream: bool) -> httpx.Response:
+        built = self._build(self.http, request, options)
+        retries = self._retries(options)
         attempt = 0
         while True:
+            self._mark_attempt(built, attempt)
+            response: httpx.Response | None = None
+            error: Exception | None = None
             try:
-                response = self.http.send(built)
-            except httpx.TimeoutException as exc:
-                if attempt >= self.max_retries:
-                    raise APITimeoutError("the request timed out", built) from exc
-                response = None
+                response = self.http.send(built, stream=stream)
             except httpx.TransportError as exc:
-                if attempt >= self.max_retries:
-                    raise APIConnectionError(f"connection failed: {exc}", built) from exc
-                response = None
+                error = exc
+            if response is not None and response.is_success:
+                return response
             if response is not None:
-                if response.is_success:
-                    return response
                 response.read()
-                if attempt >= self.max_retries or not should_retry(response):
-                    raise status_error(response)
+                response.close()
+            delay = self._next_delay(attempt, retries, built, response, error)
+            time.sleep(delay)
             attempt += 1
-            time.sleep(retry_delay(attempt, response))
 
     def close(self) -> None:
         if self._owns_client:
             self.http.close()
+
+
+class AsyncTransport(BaseTransport):
+    """Sends Requests over one httpx.AsyncClient, with retries."""
+
+    def __init__(self, *, http_client: httpx.AsyncClient | None = None, **config: Any) -> None:
+        super().__init__(**config)
+        self._owns_client = http_client is None
+        self.http = http_client or httpx.AsyncClient(timeout=self.timeout, follow_redirects=False)
+
+    async def send(self, request: Request[T], options: RequestOptions = DEFAULT_OPTIONS) -> T:
+        response = await self._send(request, options, stream=False)
+        return parse_response(request.response_type, response.content)  # type: ignore[no-any-return]
+
+    async def page(self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS) -> AsyncPage[Any]:
+        return AsyncPage(self, request, options, await self.send(request, options))
+
+    async def stream(self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS) -> AsyncStream[Any]:
+        response = await self._send(request, options, stream=True)
+        return AsyncStream(response, request.stream_type, request.stream_envelope)
+
+    async def _send(self, request: Request[Any], options: RequestOptions, stream: bool) -> httpx.Response:
+        built = self._build(self.http, request, options)
+        retries = self._retries(options)
+        attempt = 0
+        while True:
+            self._mark_attempt(built, attempt)
+            response: httpx.Response | None = None
+            error: Exception | None = None
+            try:
+                response = await self.http.send(built, stream=stream)
+            except httpx.TransportError as exc:
+                error = exc
+            if response is not None and response.is_success:
+                return response
+            if response is not None:
+                await response.aread()
+                await response.aclose()
+            delay = self._next_delay(attempt, retries, built, response, error)
+            await anyio.sleep(delay)
+            attempt += 1
+
+    async def close(self) -> None:
+        if self._owns_client:
+            await self.http.aclose()
+
+
+# ---- pagination -----------------------------------------------------------------------
+
+
+class _PageBase(Generic[ItemT]):
+    def __init__(self, transport: Any, request: Request[Any], options: RequestOptions, response: Any) -> None:
+        self._transport = transport
+        self._request = request
+        self._options = options
+        self.response = response  # the typed list response, e.g. ListMessagesResponse
+        info = request.page or PageInfo("after", "last_id")
+        self._info = info
+        self.data: list[ItemT] = list(getattr(response, info.items_field, None) or [])
+        self.has_more: bool = bool(getattr(response, info.has_more_field, False))
+
+    def _next_request(self) -> Request[Any] | None:
+        cursor = getattr(self.response, self._info.cursor_field, None)
+        if not self.has_more or not self.data or not cursor:
+            return None
+        return dataclasses.replace(self._request, query={**self._request.query, self._info.cursor_param: cursor})
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(items={len(self.data)}, has_more={self.has_more})"
+
+
+class SyncPage(_PageBase[ItemT]):
+    """One page of a list; `auto_paging_iter()` (or iterating the page) walks every later page lazily."""
+
+    def next_page(self) -> SyncPage[ItemT] | None:
+        request = self._next_request()
+        if request is None:
+            return None
+        page: SyncPage[ItemT] = self._transport.page(request, self._options)
+        return page
+
+    def auto_paging_iter(self) -> Iterator[ItemT]:
+        page: SyncPage[ItemT] | None = self
+        while page is not None:
+            yield from page.data
+            page = page.next_page()
+
+    def __iter__(self) -> Iterator[ItemT]:
+        return self.auto_paging_iter()
+
+
+class AsyncPage(_PageBase[ItemT]):
+    """One page of a list; `async for` over `auto_paging_iter()` (or the page) walks every later page."""
+
+    async def next_page(self) -> AsyncPage[ItemT] | None:
+        request = self._next_request()
+        if request is None:
+            return None
+        page: AsyncPage[ItemT] = await self._transport.page(request, self._options)
+        return page
+
+    async def auto_paging_iter(self) -> AsyncIterator[ItemT]:
+        page: AsyncPage[ItemT] | None = self
+        while page is not None:
+            for item in page.data:
+                yield item
+            page = await page.next_page()
+
+    def __aiter__(self) -> AsyncIterator[ItemT]:
+        return self.auto_paging_iter()
+
+
+# ---- server-sent events ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServerSentEvent:
+    event: str | None
+    data: str
+    id: str | None = None
+    retry: int | None = None
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class SSEDecoder:
+    """An incremental text/event-stream parser (WHATWG rules): feed bytes in any chunks, get events."""
+
+    def __init__(self) -> None:
+        self._text = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending = ""
+        self._started = False
+        self._event: str | None = None
+        self._data: list[str] = []
+        self._id: str | None = None
+        self._retry: int | None = None
+
+    def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        text = self._pending + self._text.decode(chunk)
+        if not self._started and text:
+            text = text.removeprefix("\ufeff")
+            self._started = True
+        events: list[ServerSentEvent] = []
+        start = 0
+        for end in _LINE_END.finditer(text):
+            if end.group() == "\r" and end.end() == len(text):
+                break  # maybe the first half of "\r\n": wait for the next chunk
+            event = self._line(text[start:end.start()])
+            start = end.end()
+            if event is not None:
+                events.append(event)
+        self._pending = text[start:]
+        return events
+
+    def close(self) -> list[ServerSentEvent]:
+        """End of stream: a line ended by a final "\r" still counts; an unfinished event is dropped."""
+        rest = self._pending + self._text.decode(b"", final=True)
+        self._pending = ""
+        event = self._line(rest[:-1]) if rest.endswith("\r") else None
+        return [event] if event is not None else []
+
+    def _line(self, line: str) -> ServerSentEvent | None:
+        if line == "":
+            return self._dispatch()
+        if line.startswith(":"):
+            return None  # a comment
+        name, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if name == "event":
+            self._event = value
+        elif name == "data":
+            self._data.append(value)
+        elif name == "id" and "\0" not in value:
+            self._id = value
+        elif name == "retry" and value.isdigit():
+            self._retry = int(value)
+        return None
+
+    def _dispatch(self) -> ServerSentEvent | None:
+        if not self._data and self._event is None:
+            return None
+        event = ServerSentEvent(self._event, "\n".join(self._data), self._id, self._retry)
+        self._event, self._data, self._retry = None, [], None
+        return event
+
+
+class _StreamBase(Generic[T]):
+    def __init__(self, response: httpx.Response, event_type: Any, envelope: bool) -> None:
+        self.response = response
+        self._event_type = event_type
+        self._envelope = envelope
+        self._decoder = SSEDecoder()
+        self._done = False
+
+    def _convert(self, sse: ServerSentEvent) -> tuple[bool, T | None]:
+        """(finished, event): `[DONE]` finishes, an `error` event raises, anything else is typed."""
+        if sse.data == "[DONE]":
+            return True, None
+        if sse.event == "error":
+            body = _json_or_text(sse.data)
+            detail = body.get("error", body) if isinstance(body, dict) else body
+            message = detail.get("message") if isinstance(detail, dict) else str(detail)
+            raise StreamError(f"the server reported an error in the stream: {message}", body)
+        data = _json_or_text(sse.data)
+        value = {"event": sse.event, "data": data} if self._envelope else data
+        try:
+            return False, _adapter(self._event_type).validate_python(value)
+        except pydantic.ValidationError:
+            return False, UnknownVariant.model_validate(value if isinstance(value, dict) else {"data": value})  # type: ignore[return-value]
+
+    def _events(self, sses: list[ServerSentEvent]) -> Iterator[T]:
+        for sse in sses:
+            finished, event = self._convert(sse)
+            if finished:
+                self._done = True
+                return
+            if event is not None:
+                yield event
+
+
+def _json_or_text(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+class Stream(_StreamBase[T]):
+    """Typed events of a streamed response: iterate it, and close it (or use `with`) when done."""
+
+    def __iter__(self) -> Iterator[T]:
+        try:
+            for chunk in self.response.iter_bytes():
+                yield from self._events(self._decoder.feed(chunk))
+                if self._done:
+                    return
+            yield from self._events(self._decoder.close())
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.response.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+class AsyncStream(_StreamBase[T]):
+    """Typed events of a streamed response: `async for` over it, and close it (or `async with`)."""
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        try:
+            async for chunk in self.response.aiter_bytes():
+                for event in self._events(self._decoder.feed(chunk)):
+                    yield event
+                if self._done:
+                    return
+            for event in self._events(self._decoder.close()):
+                yield event
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        await self.response.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.close()

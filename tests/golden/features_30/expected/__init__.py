@@ -7,6 +7,8 @@ from ._runtime import (
     APIError,
     APIStatusError,
     APITimeoutError,
+    AsyncPage,
+    AsyncStream,
     AuthenticationError,
     BadRequestError,
     ConflictError,
@@ -16,9 +18,15 @@ from ._runtime import (
     PermissionDeniedError,
     RateLimitError,
     Request,
+    RequestOptions,
+    ServerSentEvent,
+    Stream,
+    StreamError,
+    SyncPage,
+    UnknownVariant,
     UnprocessableEntityError,
 )
-from .client import ZooClient
+from .client import AsyncZooClient, ZooClient
 
 __all__ = [
     "NOT_GIVEN",
@@ -26,6 +34,9 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncPage",
+    "AsyncStream",
+    "AsyncZooClient",
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
@@ -35,6 +46,12 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "Request",
+    "RequestOptions",
+    "ServerSentEvent",
+    "Stream",
+    "StreamError",
+    "SyncPage",
+    "UnknownVariant",
     "UnprocessableEntityError",
     "ZooClient",
 ]

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Literal, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+
+from ._runtime import OPEN_ENUM, UnknownVariant, union_tag
 
 
 class Cat(BaseModel):
@@ -25,7 +27,10 @@ class Dog(BaseModel):
     good: bool | None = None
 
 
-Animal: TypeAlias = Annotated[Cat | Dog, Field(discriminator="kind")]
+Animal: TypeAlias = Annotated[
+    Annotated[Cat, Tag("Cat")] | Annotated[Dog, Tag("Dog")] | Annotated[UnknownVariant, Tag("")],
+    Discriminator(union_tag("kind", {"cat": "Cat", "dog": "Dog"})),
+]
 
 
 class Named(BaseModel):
@@ -35,7 +40,7 @@ class Named(BaseModel):
     """A name; may contain \"\"\"quotes\"\"\" and \\ backslashes."""
 
 
-Species: TypeAlias = Literal["cat", "dog", "null-ish"]
+Species: TypeAlias = Annotated[Literal["cat", "dog", "null-ish"], OPEN_ENUM]
 """What kind of animal."""
 
 
@@ -87,7 +92,7 @@ class Pet(BaseModel):
 
     scores: dict[str, float] | None = None
 
-    status: Literal["active", "retired"] | None = None
+    status: Annotated[Literal["active", "retired"], OPEN_ENUM] | None = None
 
 
 class PetList(BaseModel):

@@ -8,7 +8,7 @@ Arguments left out are not sent; an explicit None is sent as JSON null.
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from typing_extensions import deprecated
 
@@ -26,7 +26,7 @@ def create_pet(
     *,
     name: str,
     species: Species,
-    animal: Animal | NotGiven = NOT_GIVEN,
+    animal: Animal | dict[str, Any] | NotGiven = NOT_GIVEN,
     nickname: str | None | NotGiven = NOT_GIVEN,
 ) -> Request[Pet]:
     """Create a pet"""
