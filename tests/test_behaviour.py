@@ -197,6 +197,7 @@ def test_request_on_the_wire(contract, spec, server, client, monkeypatch):
     assert seen.path == expected_path(contract)
     assert seen.query == expected_query(contract)
     assert seen.header("Authorization") == "Bearer sk-test"
+    assert seen.header("OpenAI-Beta") == "assistants=v2"  # from spec/overlays/client.yaml
     if contract.body is None:
         assert seen.body == b""
     else:
