@@ -356,7 +356,7 @@ def retry_delay(attempt: int, response: httpx.Response | None) -> float:
         told = _retry_after(response.headers)
         if told is not None and 0 <= told <= MAX_SERVER_DELAY:
             return told
-    base: float = min(INITIAL_RETRY_DELAY * 2.0 ** (attempt - 1), MAX_RETRY_DELAY)
+    base: float = min(INITIAL_RETRY_DELAY * 2.0 ** min(attempt - 1, 32), MAX_RETRY_DELAY)
     return base * (1.0 - 0.25 * random.random())
 
 
@@ -733,7 +733,7 @@ class SSEDecoder:
             self._data.append(value)
         elif name == "id" and "\0" not in value:
             self._id = value
-        elif name == "retry" and value.isdigit():
+        elif name == "retry" and value.isascii() and value.isdigit():
             self._retry = int(value)
         return None
 
