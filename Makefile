@@ -25,8 +25,16 @@ generate: $(BASE_STAMP)
 check: $(BASE_STAMP)
 	$(PY) -m generator check
 
+# Node tools for the tests (Stoplight Prism, for tests/test_prism.py), exactly as locked.
+# SCARF_ANALYTICS=false: a dependency's install script would otherwise try to report usage.
+NODE_STAMP := node_modules/.installed
+
+$(NODE_STAMP): package.json package-lock.json
+	SCARF_ANALYTICS=false npm ci --no-audit --no-fund
+	touch $@
+
 ## test: the drift check, then the whole test suite
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) $(NODE_STAMP)
 	$(PY) -m generator check
 	$(PY) -m pytest -q
 

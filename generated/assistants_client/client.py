@@ -88,12 +88,12 @@ class AssistantsClient:
         base_url: str | None = None,
         organization: str | None = None,
         project: str | None = None,
-        timeout: float | httpx.Timeout | None = 600.0,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int = 2,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
-        headers = dict(DEFAULT_HEADERS)
+        headers = httpx.Headers(DEFAULT_HEADERS)
         if organization is not None:
             headers["OpenAI-Organization"] = organization
         if project is not None:
@@ -1119,12 +1119,12 @@ class AsyncAssistantsClient:
         base_url: str | None = None,
         organization: str | None = None,
         project: str | None = None,
-        timeout: float | httpx.Timeout | None = 600.0,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int = 2,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        headers = dict(DEFAULT_HEADERS)
+        headers = httpx.Headers(DEFAULT_HEADERS)
         if organization is not None:
             headers["OpenAI-Organization"] = organization
         if project is not None:

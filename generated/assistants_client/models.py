@@ -2583,9 +2583,9 @@ class ListAssistantsResponse(BaseModel):
 
     data: list[AssistantObject]
 
-    first_id: str
+    first_id: str | None
 
-    last_id: str
+    last_id: str | None
 
     has_more: bool
 
@@ -2597,9 +2597,9 @@ class ListMessagesResponse(BaseModel):
 
     data: list[MessageObject]
 
-    first_id: str
+    first_id: str | None
 
-    last_id: str
+    last_id: str | None
 
     has_more: bool
 
@@ -2611,9 +2611,9 @@ class ListRunStepsResponse(BaseModel):
 
     data: list[RunStepObject]
 
-    first_id: str
+    first_id: str | None
 
-    last_id: str
+    last_id: str | None
 
     has_more: bool
 
@@ -2625,9 +2625,9 @@ class ListRunsResponse(BaseModel):
 
     data: list[RunObject]
 
-    first_id: str
+    first_id: str | None
 
-    last_id: str
+    last_id: str | None
 
     has_more: bool
 

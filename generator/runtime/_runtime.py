@@ -423,13 +423,13 @@ class BaseTransport:
         *,
         base_url: str,
         api_key: str,
-        headers: Mapping[str, str],
+        headers: Mapping[str, str] | httpx.Headers,
         max_retries: int,
         timeout: float | httpx.Timeout | None,
     ) -> None:
         self.base_url = base_url
         self._api_key = _Secret(api_key)
-        self.headers = dict(headers)
+        self.headers = httpx.Headers(headers)
         self.max_retries = max_retries
         self.timeout = as_timeout(timeout)
 
@@ -444,7 +444,10 @@ class BaseTransport:
         params = request.query_params()
         if options.extra_query:
             params += Request("GET", "", options.extra_query).query_params()
-        headers = {**self.headers, "Authorization": f"Bearer {self._api_key.reveal()}"}
+        headers = httpx.Headers(self.headers)  # header names are case-insensitive: later ones replace
+        headers["Authorization"] = f"Bearer {self._api_key.reveal()}"
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         if request.is_streaming():
             headers["Accept"] = "text/event-stream"
         headers.update(options.extra_headers or {})
@@ -454,7 +457,7 @@ class BaseTransport:
             self.base_url + request.path,
             params=params,
             content=json.dumps(body, separators=(",", ":")).encode() if body is not None else None,
-            headers={**headers, **({"Content-Type": "application/json"} if body is not None else {})},
+            headers=headers,
             timeout=timeout,
         )
 
@@ -482,11 +485,23 @@ class BaseTransport:
         built.headers[RETRY_COUNT_HEADER] = str(attempt)
 
 
+DEFAULT_TIMEOUT = 600.0
+
+
+def choose_timeout(timeout: float | httpx.Timeout | None | NotGiven,
+                   http_client: httpx.Client | httpx.AsyncClient | None) -> float | httpx.Timeout | None:
+    """An explicit timeout wins; else a client you passed in keeps its own; else the default."""
+    if not isinstance(timeout, NotGiven):
+        return timeout
+    return http_client.timeout if http_client is not None else DEFAULT_TIMEOUT
+
+
 class SyncTransport(BaseTransport):
     """Sends Requests over one httpx.Client, with retries."""
 
-    def __init__(self, *, http_client: httpx.Client | None = None, **config: Any) -> None:
-        super().__init__(**config)
+    def __init__(self, *, http_client: httpx.Client | None = None,
+                 timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN, **config: Any) -> None:
+        super().__init__(timeout=choose_timeout(timeout, http_client), **config)
         self._owns_client = http_client is None
         self.http = http_client or httpx.Client(timeout=self.timeout, follow_redirects=False)
 
@@ -530,8 +545,9 @@ class SyncTransport(BaseTransport):
 class AsyncTransport(BaseTransport):
     """Sends Requests over one httpx.AsyncClient, with retries."""
 
-    def __init__(self, *, http_client: httpx.AsyncClient | None = None, **config: Any) -> None:
-        super().__init__(**config)
+    def __init__(self, *, http_client: httpx.AsyncClient | None = None,
+                 timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN, **config: Any) -> None:
+        super().__init__(timeout=choose_timeout(timeout, http_client), **config)
         self._owns_client = http_client is None
         self.http = http_client or httpx.AsyncClient(timeout=self.timeout, follow_redirects=False)
 
@@ -731,10 +747,10 @@ class _StreamBase(Generic[T]):
             raise StreamError(f"the server reported an error in the stream: {message}", body)
         data = _json_or_text(sse.data)
         value = {"event": sse.event, "data": data} if self._envelope else data
-        try:
+        try:  # an event type this client does not know comes back as UnknownVariant, not here
             return False, _adapter(self._event_type).validate_python(value)
-        except pydantic.ValidationError:
-            return False, UnknownVariant.model_validate(value if isinstance(value, dict) else {"data": value})  # type: ignore[return-value]
+        except pydantic.ValidationError as exc:
+            raise APIError(f"stream event {sse.event!r} did not match its schema: {exc}") from exc
 
     def _events(self, sses: list[ServerSentEvent]) -> Iterator[T]:
         for sse in sses:

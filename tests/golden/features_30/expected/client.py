@@ -50,12 +50,12 @@ class ZooClient:
         *,
         api_key: str | None = None,
         base_url: str | None = None,
-        timeout: float | httpx.Timeout | None = 600.0,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int = 2,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
-        headers = dict(DEFAULT_HEADERS)
+        headers = httpx.Headers(DEFAULT_HEADERS)
         headers.update(default_headers or {})
         self.base_url = resolve_base_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL)
         self._transport = self._transport_class(
@@ -163,12 +163,12 @@ class AsyncZooClient:
         *,
         api_key: str | None = None,
         base_url: str | None = None,
-        timeout: float | httpx.Timeout | None = 600.0,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int = 2,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        headers = dict(DEFAULT_HEADERS)
+        headers = httpx.Headers(DEFAULT_HEADERS)
         headers.update(default_headers or {})
         self.base_url = resolve_base_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL)
         self._transport = self._transport_class(
