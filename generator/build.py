@@ -7,28 +7,26 @@ from collections.abc import Iterable
 from typing import Any
 
 from generator import TOOL_NAME, __version__
+from generator.build_operations import OperationBuilder, pascal_ctx
 from generator.imports import import_block, sort_exports, type_members
-from generator.ir import FieldIR, ModelIR, OperationIR, PackageIR, ParamIR
+from generator.ir import FieldIR, ModelIR, OperationIR, PackageIR
 from generator.naming import (
     assign_unique,
     class_name,
     field_name,
-    function_name,
     parameter_name,
-    pascal,
 )
-from generator.problems import pointer
+from generator.problems import Problem, pointer
+from generator.prose import describe, doc_literal, doc_text, one_line
 from generator.schema_types import (
     SchemaTyper,
     TypeExpr,
     component_pointer,
-    deref,
     is_nullable,
     leaf_objects,
     merge_all_of,
     non_null_branches,
 )
-from generator.validate import iter_operations, resolved_parameters
 
 _PATH_VAR = re.compile(r"{([^{}]+)}")
 _JSON_TYPES = ("application/json",)
@@ -49,6 +47,7 @@ class Builder:
         nullable = frozenset(k for k in classes if is_nullable(schemas[k]))
         object_like = classes | frozenset(k for k in keys if leaf_objects(doc, schemas[k]))
         self.typer = SchemaTyper(doc, self.component_names, self.claim_name, nullable, object_like)
+        self.operation_builder = OperationBuilder(doc, self.typer, self.component_names)
         self.deps: dict[str, frozenset[str]] = {}
         self.model_keys: set[str] = set()  # import keys the models module needs
 
@@ -100,168 +99,7 @@ class Builder:
     # ---- operations ---------------------------------------------------------
 
     def operations(self) -> list[OperationIR]:
-        found = [(function_name(op.get("operationId") or f"{method}_{path}"), path, method, op, item)
-                 for path, method, op, item in iter_operations(self.doc)]
-        names = assign_unique((f"{m} {p}", n) for n, p, m, _, _ in found)
-        ops = [self.operation(names[f"{m} {p}"], p, m, op, item) for _, p, m, op, item in found]
-        return sorted(ops, key=lambda o: o.python_name)
-
-    def operation(self, name: str, path: str, method: str, op: dict[str, Any],
-                  item: dict[str, Any]) -> OperationIR:
-        ptr = pointer("paths", path, method)
-        ctx = class_name(op.get("operationId") or name)
-        path_params, query_params, body_params, body_model = self.arguments(name, path, op, item, ptr, ctx)
-        response = self.response_type(op, ptr, ctx)
-        page = self.pagination(query_params, op)
-        stream = self.streaming(op, ptr, ctx, body_params)
-        keyword_args = tuple(argument_text(p) for p in query_params + body_params)
-        return OperationIR(
-            python_name=name, operation_id=op.get("operationId") or name, method=method.upper(),
-            path=path, path_literal=repr(path), pointer=ptr, path_params=path_params, query_params=query_params,
-            body_params=body_params, body_model=body_model, body_required=bool(body_params and body_model),
-            response_type=response.code, summary=one_line(op.get("summary") or ""),
-            doc_literal=doc_literal(operation_doc(op)), deprecated=bool(op.get("deprecated")),
-            deprecation_literal=repr(f"{op.get('operationId') or name} is deprecated by the API")
-            if op.get("deprecated") else "",
-            has_body=bool(body_params), keyword_args=keyword_args,
-            page_item=page[0] if page else "", page_info=page[1] if page else "",
-            stream_type=stream[0].code if stream else "", stream_envelope=stream[1] if stream else False,
-            stream_false_args=stream_variant(query_params + body_params, False) if stream else (),
-            stream_true_args=stream_variant(query_params + body_params, True) if stream else (),
-        )
-
-    def arguments(self, name: str, path: str, op: dict[str, Any], item: dict[str, Any], ptr: str,
-                  ctx: str) -> tuple[tuple[ParamIR, ...], tuple[ParamIR, ...], tuple[ParamIR, ...], str]:
-        """Path, query and body arguments, named in one pass so they cannot collide."""
-        params = resolved_parameters(self.doc, item, op)
-        order = {n: i for i, n in enumerate(_PATH_VAR.findall(path))}
-        path_raw = sorted((p for p in params if p.get("in") == "path"), key=lambda p: order.get(p["name"], 99))
-        query_raw = [p for p in params if p.get("in") == "query"]
-        body_props, body_model, _ = self.body_properties(op, ptr, name)
-        wanted = [(f"path:{p['name']}", parameter_name(p["name"])) for p in path_raw]
-        wanted += [(f"query:{p['name']}", parameter_name(p["name"])) for p in query_raw]
-        wanted += [(f"body:{w}", parameter_name(w)) for w, _, _, _ in body_props]
-        py = assign_unique(wanted, taken=RESERVED_ARGUMENTS)
-        return (
-            tuple(self.param(py[f"path:{p['name']}"], p, "path", ptr, ctx) for p in path_raw),
-            tuple(self.param(py[f"query:{p['name']}"], p, "query", ptr, ctx) for p in query_raw),
-            tuple(self.body_param(py[f"body:{w}"], w, s, req, d) for w, s, req, d in body_props),
-            body_model,
-        )
-
-    def pagination(self, query: tuple[ParamIR, ...], op: dict[str, Any]) -> tuple[str, str] | None:
-        """(item type, PageInfo expression) when the operation pages with an `after` cursor."""
-        cursor = next((p for p in query if p.wire_name == "after"), None)
-        schema = deref(self.doc, self.success_schema(op, _JSON_TYPES))
-        props = schema.get("properties") if isinstance(schema, dict) else None
-        if cursor is None or not props or not {"data", "has_more", "last_id"} <= set(props):
-            return None
-        items = deref(self.doc, props["data"])
-        raw_ref = (self.success_schema(op, _JSON_TYPES) or {}).get("$ref", "")
-        key = raw_ref.rsplit("/", 1)[-1]
-        ptr = component_pointer(key) + "/properties/data/items"
-        owner = self.component_names.get(key, "Page")
-        item = self.typer.hint((items or {}).get("items"), ptr, owner + "DataItem")
-        return item.code, f"PageInfo(cursor_param={cursor.wire_literal}, cursor_field='last_id')"
-
-    def streaming(self, op: dict[str, Any], ptr: str, ctx: str,
-                  body: tuple[ParamIR, ...]) -> tuple[TypeExpr, bool] | None:
-        """(event type, envelope?) when a text/event-stream response and a `stream` flag exist."""
-        schema = self.success_schema(op, ("text/event-stream",))
-        if schema is None or not any(p.wire_name == "stream" for p in body):
-            return None
-        expr = self.typer.hint(schema, ptr + "/responses/stream", ctx + "Event")
-        leaves = leaf_objects(self.doc, schema)
-        envelope = bool(leaves) and all({"event", "data"} <= set(o.get("properties") or {}) for o in leaves)
-        return expr, envelope
-
-    def success_schema(self, op: dict[str, Any], media_types: tuple[str, ...]) -> Any:
-        """The schema of the first 2xx response with one of `media_types`, or None."""
-        responses = op.get("responses") or {}
-        for code in sorted(str(c) for c in responses):
-            if not (code.startswith("2") and len(code) == 3):
-                continue
-            response = deref(self.doc, responses.get(code) or responses.get(int(code)))
-            content = (response or {}).get("content") or {}
-            media = next((m for m in content if m in media_types), None)
-            if media is not None:
-                return (content[media] or {}).get("schema") or {}
-        return None
-
-    def param(self, py_name: str, p: dict[str, Any], where: str, ptr: str, ctx: str) -> ParamIR:
-        expr = self.typer.hint(p.get("schema") or {}, ptr + "/parameters", ctx + pascal_ctx(p["name"]))
-        required = bool(p.get("required")) or where == "path"
-        return make_param(py_name, p["name"], where, expr, required, describe(p))
-
-    def body_param(self, py_name: str, wire: str, expr: TypeExpr, required: bool, doc: str) -> ParamIR:
-        return make_param(py_name, wire, "body", expr, required, doc)
-
-    def body_properties(self, op: dict[str, Any], ptr: str,
-                        name: str) -> tuple[list[tuple[str, TypeExpr, bool, str]], str, bool]:
-        """The request body as keyword arguments: one per property of its object schema."""
-        body = deref(self.doc, op.get("requestBody"))
-        if not isinstance(body, dict):
-            return [], "", False
-        content = body.get("content") or {}
-        media = next((m for m in content if m in _JSON_TYPES), None)
-        if media is None:
-            return [], "", False
-        raw = content[media].get("schema") or {}
-        schema = deref(self.doc, raw)
-        ref = raw.get("$ref", "") if isinstance(raw, dict) else ""
-        model = ref.rsplit("/", 1)[-1] if ref else ""
-        if not (isinstance(schema, dict) and schema.get("properties")):
-            expr = self.typer.hint(raw, ptr + "/requestBody", class_name(name) + "Body")
-            return [("body", expr, bool(body.get("required")), "The request body.")], model, bool(body.get("required"))
-        required = set(schema.get("required") or ())
-        out = []
-        for wire, prop in schema["properties"].items():
-            sptr = (component_pointer(model) if model else ptr + "/requestBody") + pointer("properties", wire)
-            expr = self.typer.hint(prop, sptr, (self.component_names.get(model) or class_name(name)) + pascal_ctx(wire))
-            out.append((wire, expr, wire in required, describe(prop)))
-        return out, model, bool(body.get("required"))
-
-    def response_type(self, op: dict[str, Any], ptr: str, ctx: str) -> TypeExpr:
-        schema = self.success_schema(op, _JSON_TYPES)
-        if schema is None:
-            return TypeExpr("None")
-        expr = self.typer.hint(schema, ptr + "/responses", ctx + "Response")
-        return expr
-
-
-def pascal_ctx(wire: str) -> str:
-    """A name fragment for an inline schema found under `wire`: 'tool_resources' -> 'ToolResources'."""
-    return pascal(wire) or "Value"
-
-
-# Names the client methods take for per-call options; API arguments must not use them.
-RESERVED_ARGUMENTS = frozenset({"self", "extra_headers", "extra_query", "extra_body", "timeout", "max_retries",
-                                "request", "options"})
-
-
-def argument_text(p: ParamIR) -> str:
-    return f"{p.python_name}: {p.annotation}" + (f" = {p.default}" if p.default else "")
-
-
-def stream_variant(params: tuple[ParamIR, ...], streaming: bool) -> tuple[str, ...]:
-    """Keyword arguments with `stream` narrowed for one overload of a streaming operation."""
-    out = []
-    for p in params:
-        if p.wire_name != "stream" or p.location != "body":
-            out.append(argument_text(p))
-        elif streaming:
-            out.append(f"{p.python_name}: Literal[True]")
-        else:
-            out.append(f"{p.python_name}: Literal[False] | None | NotGiven = NOT_GIVEN")
-    return tuple(out)
-
-
-def make_param(py_name: str, wire: str, where: str, expr: TypeExpr, required: bool, doc: str) -> ParamIR:
-    hint = expr.input_code
-    annotation = hint if required else f"{hint} | NotGiven"
-    return ParamIR(python_name=py_name, wire_name=wire, wire_literal=repr(wire), location=where, annotation=annotation,
-                   required=required, default="" if required else "NOT_GIVEN", type_text=expr.input_code,
-                   doc=one_line(doc))
+        return self.operation_builder.operations()
 
 
 def model_field(py_name: str, wire: str, expr: TypeExpr, prop: Any, required: bool) -> FieldIR:
@@ -334,52 +172,6 @@ def order_models(models: list[ModelIR], deps: dict[str, frozenset[str]]) -> list
     return out
 
 
-def describe(node: Any) -> str:
-    """The node's prose; for `anyOf: [X, null]` wrappers, X's prose when the wrapper has none."""
-    if not isinstance(node, dict):
-        return ""
-    text = node.get("description") or node.get("summary") or node.get("title") or ""
-    if not text:
-        for key in ("anyOf", "oneOf", "allOf"):
-            branches = non_null_branches(node.get(key))
-            if len(branches) == 1:
-                return describe(branches[0][1])
-    return text if isinstance(text, str) else ""
-
-
-def operation_doc(op: dict[str, Any]) -> str:
-    summary, description = op.get("summary") or "", op.get("description") or ""
-    parts = [p for p in (summary, description) if isinstance(p, str) and p.strip()]
-    return "\n\n".join(dict.fromkeys(p.strip() for p in parts))
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def doc_text(text: str) -> str:
-    """Spec prose made safe inside a triple-quoted string: backslashes, quotes and control
-    characters are escaped, so nothing the spec says can end the string or run as code."""
-    text = text.strip().replace("\r\n", "\n")
-    out = []
-    for ch in text:
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == '"':
-            out.append('\\"')
-        elif ch != "\n" and ch != "\t" and (ord(ch) < 32 or ord(ch) == 127):
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def doc_literal(text: str) -> str:
-    """A docstring literal for spec prose, or "" when there is none."""
-    safe = doc_text(text)
-    return f'"""{safe}"""' if safe else ""
-
-
 RUNTIME_EXPORTS = (
     "NOT_GIVEN", "APIConnectionError", "APIError", "APIStatusError", "APITimeoutError", "AsyncPage",
     "AsyncStream", "AuthenticationError", "BadRequestError", "ConflictError", "InternalServerError",
@@ -404,12 +196,13 @@ def names_in(texts: Iterable[str]) -> set[str]:
 
 
 def operations_imports(ops: list[OperationIR], models: set[str]) -> tuple[str, ...]:
-    texts = [p.annotation for op in ops for p in op.path_params + op.query_params + op.body_params]
+    texts = [p.annotation for op in ops for p in op.path_params + op.query_params + op.header_params
+             + op.cookie_params + op.body_params]
     texts += [f"{op.response_type} {op.stream_type} {op.page_info}" for op in ops]
     used = names_in(texts)
     members = type_members(used) + [(".models", m) for m in sorted(used & models)]
-    members += [("._runtime", n) for n in ("NOT_GIVEN", "NotGiven", "Request", "format_path", "PageInfo")
-                if n in used or n != "PageInfo"]
+    members += [("._runtime", n) for n in ("NOT_GIVEN", "NotGiven", "Request", "format_path", "PageInfo",
+                                            "FileTypes") if n in used or n not in ("PageInfo", "FileTypes")]
     members += [("typing_extensions", "deprecated")] if any(op.deprecated for op in ops) else []
     return import_block(["datetime"] if "datetime" in used else [], members)
 
@@ -428,6 +221,7 @@ def client_imports(ops: list[OperationIR], models: set[str]) -> tuple[str, ...]:
     members += [("._runtime", n) for n in ("AsyncStream", "Stream")] if streams else []
     members += [("typing", "overload")] if streams else []
     members += [("typing_extensions", "deprecated")] if any(op.deprecated for op in ops) else []
+    members += [("._runtime", "FileTypes")] if "FileTypes" in used else []
     members += [("typing_extensions", "Self"), (".", "operations"), ("collections.abc", "Mapping"),
                 ("types", "TracebackType")]
     return import_block(["httpx"] + (["datetime"] if "datetime" in used else []), members)
@@ -450,7 +244,8 @@ def client_headers(doc: dict[str, Any]) -> tuple[tuple[tuple[str, str], ...], tu
 
 
 def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_prefix: str,
-                  spec_sha256: str) -> PackageIR:
+                  spec_sha256: str) -> tuple[PackageIR, list[Problem]]:
+    """The IR, and what in the spec could not be generated (as problems with pointers)."""
     builder = Builder(doc)
     operations = builder.operations()
     models = builder.models()
@@ -459,7 +254,7 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
     servers = doc.get("servers") or [{}]
     model_names = {m.python_name for m in models}
     default_headers, optional_headers = client_headers(doc)
-    return PackageIR(
+    pkg = PackageIR(
         package_name=package_name,
         client_name=client_name,
         env_prefix=env_prefix,
@@ -477,3 +272,4 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
         default_headers=default_headers,
         optional_headers=optional_headers,
     )
+    return pkg, builder.operation_builder.dropped

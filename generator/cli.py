@@ -7,14 +7,16 @@ import keyword
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from generator.config import Settings, load_settings
-from generator.pipeline import Options, Result, check_spec, effective_spec, generate
+from generator.pipeline import Coverage, Options, Result, check_spec, effective_spec, generate
 from generator.problems import SpecError
+from generator.scope import Filters
 from generator.write import drift, read_tree, write_package
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -30,6 +32,13 @@ def _spec_options(func: F) -> F:
                           "else spec/assistants.yaml]"),
         click.option("--overlay", "overlays", type=click.Path(path_type=Path), multiple=True,
                      help="An Overlay 1.0 document applied before validation; repeatable, in order."),
+        click.option("--tag", "tags", multiple=True,
+                     help="Generate only the operations with this tag (and what they reach); repeatable."),
+        click.option("--operation", "operation_ids", multiple=True,
+                     help="Generate only the operation with this operationId (and what it reaches); repeatable."),
+        click.option("--strict", is_flag=True, help="Treat warnings as errors."),
+        click.option("--allow-partial", is_flag=True,
+                     help="Warn, instead of failing, when something in scope cannot be generated."),
     ]
     for decorate in reversed(decorators):
         func = decorate(func)
@@ -57,16 +66,35 @@ def _settings() -> Settings:
         raise AssertionError("unreachable") from None
 
 
-def _options(spec: Path | None, overlays: tuple[Path, ...], package: str | None = None,
-             client_name: str | None = None, env_prefix: str | None = None) -> Options:
-    """CLI values over pyproject.toml values; configured overlays go with the configured spec only."""
+@dataclass(frozen=True)
+class SpecArgs:
+    """The spec-selecting options every command takes."""
+
+    spec: Path | None
+    overlays: tuple[Path, ...]
+    tags: tuple[str, ...]
+    operation_ids: tuple[str, ...]
+    strict: bool
+    allow_partial: bool
+
+
+def _options(args: SpecArgs, package: str | None = None, client_name: str | None = None,
+             env_prefix: str | None = None) -> Options:
+    """CLI values over pyproject.toml values; configured overlays and filters go with the configured spec."""
     cfg = _settings()
+    own_spec = args.spec is None
+    filters = Filters(args.tags, args.operation_ids) if (args.tags or args.operation_ids) else (
+        cfg.filters if own_spec else Filters())
     chosen = Options(
-        spec=spec or cfg.spec,
-        overlays=overlays or (cfg.overlays if spec is None else ()),
+        spec=args.spec or cfg.spec,
+        overlays=args.overlays or (cfg.overlays if own_spec else ()),
         package=package or cfg.package,
         client_name=client_name or cfg.client_name,
         env_prefix=env_prefix or cfg.env_prefix,
+        templates=cfg.templates,
+        filters=filters,
+        strict=args.strict,
+        allow_partial=args.allow_partial,
     )
     for value, what in ((chosen.package, "--package"), (chosen.client_name, "--client-name"),
                         (chosen.env_prefix, "--env-prefix")):
@@ -102,6 +130,13 @@ def _summary(verb: str, result: Result, started: float) -> str:
     return f"{verb}: {result.operations} operations, {result.models} models in {time.perf_counter() - started:.2f}s"
 
 
+def _report(coverage: Coverage) -> None:
+    """The coverage line after every run, and each warning with its pointer (on stderr)."""
+    for problem in coverage.warnings:
+        click.echo(problem.render(), err=True)
+    click.echo(coverage.summary())
+
+
 @click.group()
 @click.version_option(package_name="oapi-pygen")
 def main() -> None:
@@ -115,26 +150,27 @@ def main() -> None:
 @main.command("generate")
 @_spec_options
 @_package_options
-def generate_cmd(spec: Path | None, overlays: tuple[Path, ...], package: str | None, client_name: str | None,
-                 env_prefix: str | None, out: Path | None) -> None:
+def generate_cmd(package: str | None, client_name: str | None, env_prefix: str | None, out: Path | None,
+                 **spec_args: Any) -> None:
     """Generate the client package into OUT (atomically)."""
     started = time.perf_counter()
-    options = _options(spec, overlays, package, client_name, env_prefix)
+    options = _options(SpecArgs(**spec_args), package, client_name, env_prefix)
     out = out or _settings().out
     result = _run(options)
     changed = write_package(out, options.package, result.files)
     where = _shown(out / options.package)
     click.echo(_summary("generated", result, started) + f"; {len(changed)} file(s) changed in {where}")
+    _report(result.coverage)
 
 
 @main.command("check")
 @_spec_options
 @_package_options
-def check_cmd(spec: Path | None, overlays: tuple[Path, ...], package: str | None, client_name: str | None,
-              env_prefix: str | None, out: Path | None) -> None:
+def check_cmd(package: str | None, client_name: str | None, env_prefix: str | None, out: Path | None,
+              **spec_args: Any) -> None:
     """Exit 1 with a diff when OUT differs from a fresh generation."""
     started = time.perf_counter()
-    options = _options(spec, overlays, package, client_name, env_prefix)
+    options = _options(SpecArgs(**spec_args), package, client_name, env_prefix)
     out = out or _settings().out
     result = _run(options)
     target = out / options.package
@@ -145,29 +181,32 @@ def check_cmd(spec: Path | None, overlays: tuple[Path, ...], package: str | None
                    "run `make generate` to regenerate.", err=True)
         sys.exit(EXIT_DRIFT)
     click.echo(_summary("up to date", result, started))
+    _report(result.coverage)
 
 
 @main.command("validate")
 @_spec_options
-def validate_cmd(spec: Path | None, overlays: tuple[Path, ...]) -> None:
-    """Validate the spec (with its overlays) only."""
+def validate_cmd(**spec_args: Any) -> None:
+    """Validate the spec (with its overlays and filters) and check that everything in scope can be generated."""
     started = time.perf_counter()
     try:
-        ops, models = check_spec(_options(spec, overlays))
+        coverage = check_spec(_options(SpecArgs(**spec_args)))
     except SpecError as exc:
         _fail(exc)
         return
-    click.echo(f"valid: {ops} operations, {models} models in {time.perf_counter() - started:.2f}s")
+    click.echo(f"valid: {coverage.operations} operations, {coverage.models} models "
+               f"in {time.perf_counter() - started:.2f}s")
+    _report(coverage)
 
 
 @main.command("resolve")
 @_spec_options
 @click.option("--output", type=click.Path(path_type=Path), required=True, help="Where to write the JSON.")
-def resolve_cmd(spec: Path | None, overlays: tuple[Path, ...], output: Path) -> None:
-    """Write the effective spec (overlays applied, validated) as JSON, e.g. for a mock server."""
+def resolve_cmd(output: Path, **spec_args: Any) -> None:
+    """Write the effective spec (overlays and filters applied, validated) as JSON, e.g. for a mock server."""
     started = time.perf_counter()
     try:
-        _, doc, _ = effective_spec(_options(spec, overlays))
+        _, doc, _ = effective_spec(_options(SpecArgs(**spec_args)))
     except SpecError as exc:
         _fail(exc)
         return

@@ -14,6 +14,10 @@ from typing import Any
 import tomllib
 
 from generator.problems import Problem, SpecError
+from generator.render import BUILTIN_TEMPLATES
+from generator.scope import NO_FILTERS, Filters
+
+DEFAULT_TEMPLATES = BUILTIN_TEMPLATES
 
 SECTION = "oapi-pygen"
 
@@ -26,6 +30,8 @@ class Settings:
     package: str = "assistants_client"
     client_name: str = "AssistantsClient"
     env_prefix: str = "OPENAI"
+    filters: Filters = NO_FILTERS
+    templates: Path = DEFAULT_TEMPLATES  # a folder of templates; missing ones fall back to the built-in
 
 
 def load_settings(project_file: Path) -> Settings:
@@ -46,4 +52,6 @@ def load_settings(project_file: Path) -> Settings:
         package=section.get("package", defaults.package),
         client_name=section.get("client-name", defaults.client_name),
         env_prefix=section.get("env-prefix", defaults.env_prefix),
+        filters=Filters(tuple(section.get("tags", ())), tuple(section.get("operations", ()))),
+        templates=base / section["templates"] if "templates" in section else DEFAULT_TEMPLATES,
     )

@@ -40,7 +40,7 @@ class ParamIR:
     python_name: str
     wire_name: str
     wire_literal: str  # the wire name as a Python string literal
-    location: str  # "path", "query" or "body"
+    location: str  # "path", "query", "header", "cookie" or "body"
     annotation: str  # the full hint, including "| NotGiven" for optional arguments
     required: bool
     default: str  # "" when required, else "NOT_GIVEN"
@@ -58,10 +58,15 @@ class OperationIR:
     pointer: str
     path_params: tuple[ParamIR, ...]
     query_params: tuple[ParamIR, ...]
+    header_params: tuple[ParamIR, ...]
+    cookie_params: tuple[ParamIR, ...]
     body_params: tuple[ParamIR, ...]
     body_model: str  # the request body's model name for docs, or ""
     body_required: bool
+    body_encoding: str  # "json", "multipart" or "form"
+    query_styles: str  # a dict literal of non-default query encodings, or ""
     response_type: str  # the success type hint, or "None"
+    response_kind: str  # "json", "text", "bytes" or "none"
     summary: str
     doc_literal: str
     deprecated: bool

@@ -65,3 +65,59 @@ def _parse_yaml(text: str) -> Any:
         raise SpecError([Problem("", message, line=line)]) from None
     except yaml.YAMLError as exc:
         raise SpecError([Problem("", f"invalid YAML: {exc}")]) from None
+
+
+def yaml_lines(raw: bytes, pointers: list[str]) -> dict[str, int]:
+    """1-based line numbers of the nodes at these JSON pointers in a YAML text (missing ones left out).
+
+    Composing keeps positions, which plain loading drops; it is only done when there
+    are problems to report, so the common path pays nothing for it.
+    """
+    if not pointers:
+        return {}
+    try:
+        root = yaml.compose(raw.decode("utf-8"), Loader=_Loader)
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return {}
+    found: dict[str, int] = {}
+    for ptr in pointers:
+        node = _node_at(root, ptr)
+        if node is not None:
+            found[ptr] = node.start_mark.line + 1
+    return found
+
+
+def _node_at(root: Any, ptr: str) -> Any:
+    """The node at a pointer, following local `$ref`s on the way (validators report paths through them)."""
+    node = root
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in ptr.split("/")[1:]] if ptr else []
+    for token in tokens:
+        for _ in range(32):  # bounded: a reference cycle cannot hang the lookup
+            child = _child(node, token)
+            if child is not None:
+                break
+            target = _ref_target(node)
+            if target is None or target == ptr:
+                return None
+            node = _node_at(root, target)
+        else:
+            return None
+        if child is None:
+            return None
+        node = child
+    return node
+
+
+def _child(node: Any, token: str) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == token), None)
+    if isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
+        return node.value[int(token)]
+    return None
+
+
+def _ref_target(node: Any) -> str | None:
+    ref = _child(node, "$ref")
+    if isinstance(ref, yaml.ScalarNode) and ref.value.startswith("#"):
+        return str(ref.value[1:])
+    return None

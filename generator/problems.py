@@ -17,6 +17,7 @@ class Problem:
     message: str
     level: Level = "error"
     line: int | None = None
+    kind: str = "invalid"  # groups warnings in the coverage report, e.g. "default-mismatch"
 
     def render(self) -> str:
         where = self.pointer or "/"
@@ -29,12 +30,13 @@ class SpecError(Exception):
     """Raised at a stage boundary when the spec cannot be turned into a client."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = tuple(sorted(set(problems), key=_sort_key))
+        self.problems = sort_problems(problems)
         super().__init__("\n".join(p.render() for p in self.problems))
 
 
-def _sort_key(p: Problem) -> tuple[str, str]:
-    return (p.pointer, p.message)
+def sort_problems(problems: Iterable[Problem]) -> tuple[Problem, ...]:
+    """Unique problems in a stable order: by location, then message."""
+    return tuple(sorted(set(problems), key=lambda p: (p.pointer, p.message, p.level)))
 
 
 def escape_token(token: object) -> str:

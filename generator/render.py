@@ -28,9 +28,22 @@ def md_text(text: object) -> str:
     return " ".join(str(text).split()).replace("<", "&lt;").replace(">", "&gt;")
 
 
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def template_sources(template_dir: Path) -> dict[str, bytes]:
+    """The template each output is rendered from: the custom folder's, else the built-in one."""
+    found = {}
+    for name in sorted(PACKAGE_TEMPLATES):
+        custom = template_dir / name
+        found[name] = (custom if custom.is_file() else BUILTIN_TEMPLATES / name).read_bytes()
+    return found
+
+
 def environment(template_dir: Path) -> jinja2.Environment:
+    folders = [str(template_dir)] + ([str(BUILTIN_TEMPLATES)] if template_dir != BUILTIN_TEMPLATES else [])
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(template_dir)),
+        loader=jinja2.FileSystemLoader(folders),  # a custom folder may override only some templates
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

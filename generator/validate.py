@@ -9,6 +9,7 @@ and every `{name}` in a path is declared as a path parameter.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,14 +18,19 @@ from jsonschema_path import SchemaPath
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError
 
-from generator.problems import Problem, SpecError, pointer, unescape_token
+from generator.problems import Level, Problem, SpecError, pointer, unescape_token
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _PATH_VAR = re.compile(r"{([^{}]+)}")
 
 
-def validate(doc: dict[str, Any]) -> None:
-    """Raise SpecError listing every problem found; return quietly when the spec is usable."""
+def validate(doc: dict[str, Any], strict: bool = False) -> list[Problem]:
+    """Raise SpecError listing every error; return the warnings (fatal too when `strict`).
+
+    Errors make the generated code ambiguous or impossible. Warnings are problems
+    the generated code does not depend on: a default or example that breaks its
+    own schema, a repeated `required` or enum entry, 3.0 spellings in a 3.1 document.
+    """
     problems = list(check_version(doc))
     if problems:
         raise SpecError(problems)
@@ -34,8 +40,10 @@ def validate(doc: dict[str, Any]) -> None:
     problems = list(run_validator(doc))
     problems += check_operation_ids(doc)
     problems += check_path_params(doc)
-    if problems:
-        raise SpecError(problems)
+    errors = [p for p in problems if p.level == "error" or strict]
+    if errors:
+        raise SpecError(errors)
+    return problems
 
 
 def check_version(doc: dict[str, Any]) -> Iterator[Problem]:
@@ -61,7 +69,9 @@ def run_validator(doc: dict[str, Any]) -> Iterator[Problem]:
             if isinstance(err, DuplicateOperationIDError):
                 continue  # check_operation_ids reports it with both locations
             parts = tuple(getattr(err, _WHERE, ())) + tuple(getattr(err, "absolute_path", None) or ())
-            yield Problem(pointer(*parts), _first_line(getattr(err, "message", str(err))))
+            kind = classify(err, parts, doc)
+            level: Level = "warning" if kind in WARNING_KINDS else "error"
+            yield Problem(pointer(*parts), describe_error(err, kind), level, kind=kind)
     except RecursionError:
         yield Problem("", "the spec nests too deeply for the validator")
     except Exception as exc:  # noqa: BLE001 -- the validator's own failures must not become tracebacks
@@ -69,32 +79,71 @@ def run_validator(doc: dict[str, Any]) -> Iterator[Problem]:
 
 
 _WHERE = "_oapi_pygen_where"
+_IN_DEFAULT = "_oapi_pygen_in_default"
+
+# Validator findings that do not change the generated code.
+WARNING_KINDS = frozenset({"default-mismatch", "duplicate-required", "duplicate-enum", "exclusive-bound-3.0",
+                           "example-mismatch", "meta-keyword"})
 
 
-def _located(cls: Any) -> Any:
+def classify(err: Any, parts: tuple[Any, ...], doc: dict[str, Any]) -> str:
+    """What kind of validator finding this is; see WARNING_KINDS for the harmless ones."""
+    if getattr(err, _IN_DEFAULT, False):
+        return "default-mismatch"
+    tokens = [str(t) for t in parts]
+    if any(t in ("example", "examples") for t in tokens) or any(t.startswith("x-") for t in tokens):
+        return "example-mismatch"
+    last = tokens[-1] if tokens else ""
+    if getattr(err, "validator", None) == "uniqueItems" and last in ("required", "enum"):
+        return "duplicate-required" if last == "required" else "duplicate-enum"
+    if last in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(getattr(err, "instance", None), bool):
+        return "exclusive-bound-3.0"
+    if last in ("$recursiveAnchor", "$recursiveRef", "$dynamicAnchor"):
+        return "meta-keyword"
+    return "invalid"
+
+
+def _located(cls: Any, keyword: str) -> Any:
     """Subclass a keyword validator so its errors remember where in the spec they arose.
 
     openapi-spec-validator's keyword validators report errors relative to the node
-    they were handed; the innermost wrapper records that node's location.
+    they were handed; the innermost wrapper records that node's location. Errors of
+    the `default` validator (a default value that breaks its schema) are marked too.
     """
 
     def __call__(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
         node = next((a for a in args if isinstance(a, SchemaPath)), None)
         for err in cls.__call__(self, *args, **kwargs):
             if node is not None and not hasattr(err, _WHERE):
-                setattr(err, _WHERE, node.parts)
+                setattr(err, _WHERE, (*node.parts, "default") if keyword == "default" else node.parts)
+                setattr(err, _IN_DEFAULT, keyword == "default")
             yield err
 
     return type(cls.__name__, (cls,), {"__call__": __call__})
 
 
 def _with_locations(base: Any) -> Any:
-    wrapped = {key: _located(kv) for key, kv in base.keyword_validators.items()}
+    wrapped = {key: _located(kv, key) for key, kv in base.keyword_validators.items()}
     return type(base.__name__, (base,), {"keyword_validators": wrapped})
 
 
 _V30 = _with_locations(OpenAPIV30SpecValidator)
 _V31 = _with_locations(OpenAPIV31SpecValidator)
+
+
+def describe_error(err: Any, kind: str) -> str:
+    """A plain message: repeated entries are named rather than the whole list printed."""
+    instance = getattr(err, "instance", None)
+    if kind in ("duplicate-required", "duplicate-enum") and isinstance(instance, list):
+        counts = Counter(map(repr, instance))
+        repeated = [v for v, n in counts.items() if n > 1]
+        what = "required entry" if kind == "duplicate-required" else "enum value"
+        return f"repeated {what} {', '.join(dict.fromkeys(repeated))}"
+    if kind == "exclusive-bound-3.0":
+        return "a boolean exclusiveMinimum/exclusiveMaximum is OpenAPI 3.0 style; 3.1 expects the bound itself"
+    if kind == "default-mismatch":
+        return f"the default does not fit the schema: {_first_line(getattr(err, 'message', str(err)))}"
+    return _first_line(getattr(err, "message", str(err)))
 
 
 def _first_line(text: str) -> str:

@@ -126,7 +126,8 @@ def test_validate_real_spec(tmp_path: Path) -> None:
     proc = run_cli("validate", "--spec", spec, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     lines = [line for line in proc.stdout.splitlines() if line.strip()]
-    assert len(lines) == 1, proc.stdout
+    assert len(lines) == 2, proc.stdout  # the summary, then the coverage report
+    assert lines[1].startswith(f"coverage: {OPERATIONS}/{OPERATIONS} operations"), lines[1]
     assert re.search(rf"\b{OPERATIONS} operations\b", lines[0]), lines[0]
     assert re.search(r"\b\d+(\.\d+)?\s?s\b", lines[0]), f"no time in {lines[0]!r}"
     assert "Traceback" not in proc.stderr
@@ -148,7 +149,8 @@ def test_generate_creates_package(ws: Workspace) -> None:
 def test_generate_prints_one_summary_line(ws: Workspace) -> None:
     assert ws.result is not None
     lines = [line for line in ws.result.stdout.splitlines() if line.strip()]
-    assert len(lines) == 1, ws.result.stdout
+    assert len(lines) == 2, ws.result.stdout  # the summary, then the coverage report
+    assert lines[1].startswith("coverage: "), lines[1]
     m = re.search(r"\b(\d+) operations, (\d+) models\b", lines[0])
     assert m, lines[0]
     assert int(m.group(1)) == OPERATIONS

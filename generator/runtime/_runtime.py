@@ -21,7 +21,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import IO, Any, Generic, TypeVar
 from urllib.parse import quote
 
 import anyio
@@ -47,6 +47,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "FileTypes",
     "InternalServerError",
     "NotFoundError",
     "NotGiven",
@@ -86,6 +87,10 @@ class NotGiven:
 
 
 NOT_GIVEN = NotGiven()
+
+FileContent = bytes | IO[bytes]
+FileTypes = FileContent | tuple[str | None, FileContent] | tuple[str | None, FileContent, str | None]
+"""A file part of a multipart body: its bytes or a binary file, optionally with a name and content type."""
 
 
 # ---- forward compatibility ------------------------------------------------------------
@@ -148,15 +153,30 @@ class Request(Generic[T]):
     page: PageInfo | None = None
     stream_type: Any = None  # the event type when the call streams
     stream_envelope: bool = False  # events are `{event, data}` objects rather than bare data
+    headers: Mapping[str, Any] = field(default_factory=dict)  # header parameters
+    cookies: Mapping[str, Any] = field(default_factory=dict)  # cookie parameters
+    query_styles: Mapping[str, str] = field(default_factory=dict)  # "csv" or "deepObject"; default: repeat
+    body_encoding: str = "json"  # "json", "multipart" or "form"
+    response_kind: str = "json"  # "json", "text", "bytes" or "none"
 
     def query_params(self) -> list[tuple[str, str | int | float | bool | None]]:
-        """The query string as ordered pairs; lists repeat the key, omitted values vanish."""
+        """The query string as ordered pairs; omitted values vanish.
+
+        Lists repeat the key (form, explode) or are comma-joined (`csv`: explode false);
+        `deepObject` spreads a mapping as `name[key]=value`.
+        """
         pairs: list[tuple[str, str | int | float | bool | None]] = []
         for key, value in self.query.items():
             if value is NOT_GIVEN or value is None:
                 continue
-            for item in value if isinstance(value, (list, tuple)) else [value]:
-                pairs.append((key, _query_text(item)))
+            style = self.query_styles.get(key, "")
+            value = to_jsonable(value)
+            if style == "deepObject" and isinstance(value, Mapping):
+                pairs += [(f"{key}[{k}]", _query_text(v)) for k, v in value.items() if v is not None]
+            elif style == "csv" and isinstance(value, (list, tuple)):
+                pairs.append((key, ",".join(_query_text(v) for v in value)))
+            else:
+                pairs += [(key, _query_text(item)) for item in (value if isinstance(value, (list, tuple)) else [value])]
         return pairs
 
     def json_body(self) -> Any:
@@ -165,8 +185,48 @@ class Request(Generic[T]):
             return None
         return {k: to_jsonable(v) for k, v in self.body.items() if v is not NOT_GIVEN}
 
+    def header_params(self) -> dict[str, str]:
+        return {k: _header_text(v) for k, v in self.headers.items() if v is not NOT_GIVEN and v is not None}
+
+    def cookie_params(self) -> dict[str, str]:
+        return {k: _header_text(v) for k, v in self.cookies.items() if v is not NOT_GIVEN and v is not None}
+
+    def form_parts(self) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
+        """(fields, files) of a multipart or form body: file-like values go to files."""
+        data: dict[str, Any] = {}
+        files: list[tuple[str, Any]] = []
+        for key, value in (self.body or {}).items():
+            if value is NOT_GIVEN or value is None:
+                continue
+            items = value if isinstance(value, list) and any(_is_file(v) for v in value) else [value]
+            if any(_is_file(v) for v in items):
+                files += [(key, v) for v in items]
+            else:
+                data[key] = _form_value(to_jsonable(value))
+        return data, files
+
     def is_streaming(self) -> bool:
         return self.stream_type is not None and self.body is not None and self.body.get("stream") is True
+
+
+def _is_file(value: Any) -> bool:
+    return isinstance(value, (bytes, bytearray)) or hasattr(value, "read") or (
+        isinstance(value, tuple) and len(value) >= 2 and _is_file(value[1]))
+
+
+def _form_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_form_value(v) for v in value]
+    if isinstance(value, (dict, bool)) or value is None:
+        return json.dumps(value)
+    return str(value)
+
+
+def _header_text(value: Any) -> str:
+    value = to_jsonable(value)
+    if isinstance(value, (list, tuple)):
+        return ",".join(_query_text(v) for v in value)
+    return _query_text(value)
 
 
 def _query_text(value: Any) -> str:
@@ -324,6 +384,17 @@ def _adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
     return adapter
 
 
+def result_of(request: Request[Any], response: httpx.Response) -> Any:
+    """The call's result: the typed JSON body, raw bytes, text, or None."""
+    if request.response_kind == "bytes":
+        return response.content
+    if request.response_kind == "text":
+        return response.text
+    if request.response_kind == "none":
+        return None
+    return parse_response(request.response_type, response.content)
+
+
 def parse_response(response_type: Any, content: bytes) -> Any:
     """Validate a JSON body into the operation's declared type."""
     if response_type is None or response_type is type(None):
@@ -438,28 +509,45 @@ class BaseTransport:
 
     def _build(self, http: httpx.Client | httpx.AsyncClient, request: Request[Any],
                options: RequestOptions) -> httpx.Request:
-        body = request.json_body()
-        if options.extra_body:
-            body = {**(body or {}), **{k: to_jsonable(v) for k, v in options.extra_body.items()}}
         params = request.query_params()
         if options.extra_query:
             params += Request("GET", "", options.extra_query).query_params()
         headers = httpx.Headers(self.headers)  # header names are case-insensitive: later ones replace
         headers["Authorization"] = f"Bearer {self._api_key.reveal()}"
-        if body is not None:
-            headers["Content-Type"] = "application/json"
+        headers.update(request.header_params())
         if request.is_streaming():
             headers["Accept"] = "text/event-stream"
+        content, data, files = self._body(request, options, headers)
         headers.update(options.extra_headers or {})
         timeout = self.timeout if isinstance(options.timeout, NotGiven) else as_timeout(options.timeout)
         return http.build_request(
             request.method,
             self.base_url + request.path,
             params=params,
-            content=json.dumps(body, separators=(",", ":")).encode() if body is not None else None,
+            content=content,
+            data=data,
+            files=files,
             headers=headers,
+            cookies=request.cookie_params() or None,
             timeout=timeout,
         )
+
+    @staticmethod
+    def _body(request: Request[Any], options: RequestOptions,
+              headers: httpx.Headers) -> tuple[bytes | None, dict[str, Any] | None, list[tuple[str, Any]] | None]:
+        """(JSON bytes, form fields, files) for the request body; extra_body joins the fields."""
+        extra = {k: to_jsonable(v) for k, v in (options.extra_body or {}).items()}
+        if request.body_encoding in ("multipart", "form") and request.body is not None:
+            data, files = request.form_parts()
+            data.update({k: _form_value(v) for k, v in extra.items()})
+            return None, data, files or None
+        body = request.json_body()
+        if extra:
+            body = {**(body or {}), **extra}
+        if body is None:
+            return None, None, None
+        headers["Content-Type"] = "application/json"
+        return json.dumps(body, separators=(",", ":")).encode(), None, None
 
     def _retries(self, options: RequestOptions) -> int:
         return self.max_retries if isinstance(options.max_retries, NotGiven) else options.max_retries
@@ -507,7 +595,7 @@ class SyncTransport(BaseTransport):
 
     def send(self, request: Request[T], options: RequestOptions = DEFAULT_OPTIONS) -> T:
         response = self._send(request, options, stream=False)
-        return parse_response(request.response_type, response.content)  # type: ignore[no-any-return]
+        return result_of(request, response)  # type: ignore[no-any-return]
 
     def page(self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS) -> SyncPage[Any]:
         return SyncPage(self, request, options, self.send(request, options))
@@ -553,7 +641,7 @@ class AsyncTransport(BaseTransport):
 
     async def send(self, request: Request[T], options: RequestOptions = DEFAULT_OPTIONS) -> T:
         response = await self._send(request, options, stream=False)
-        return parse_response(request.response_type, response.content)  # type: ignore[no-any-return]
+        return result_of(request, response)  # type: ignore[no-any-return]
 
     async def page(self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS) -> AsyncPage[Any]:
         return AsyncPage(self, request, options, await self.send(request, options))

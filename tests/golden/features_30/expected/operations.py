@@ -58,6 +58,7 @@ def delete_toy(
                 "toy_id": toy_id,
             },
         ),
+        response_kind="none",
         response_type=None,
     )
 

@@ -1,0 +1,270 @@
+"""Stage 4b: operations -> OperationIR (arguments, bodies, responses, pages, streams).
+
+Anything in scope that cannot be generated is recorded as a Problem with its
+pointer; the pipeline turns those into errors unless partial output is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.ir import OperationIR, ParamIR
+from generator.naming import assign_unique, class_name, function_name, parameter_name, pascal
+from generator.problems import Problem, pointer
+from generator.prose import describe, doc_literal, one_line, operation_doc
+from generator.schema_types import SchemaTyper, TypeExpr, component_pointer, deref, leaf_objects
+from generator.validate import iter_operations, resolved_parameters
+
+_PATH_VAR = re.compile(r"{([^{}]+)}")
+LOCATIONS = ("path", "query", "header", "cookie")
+BODY_ENCODINGS = {"application/json": "json", "multipart/form-data": "multipart",
+                  "application/x-www-form-urlencoded": "form"}
+FILE_HINT = TypeExpr("FileTypes", frozenset({"FileTypes"}))
+
+# Names the client methods take for per-call options; API arguments must not use them.
+RESERVED_ARGUMENTS = frozenset({"self", "extra_headers", "extra_query", "extra_body", "timeout", "max_retries",
+                                "request", "options"})
+
+
+def is_json(media: str) -> bool:
+    base = media.split(";")[0].strip().lower()
+    return base == "application/json" or base.endswith("+json")
+
+
+@dataclass
+class Body:
+    """A request body as keyword arguments."""
+
+    props: list[tuple[str, TypeExpr, bool, str]] = field(default_factory=list)  # wire, hint, required, doc
+    model: str = ""  # component name of the body schema, for docs
+    encoding: str = "json"
+
+
+@dataclass
+class OperationBuilder:
+    doc: dict[str, Any]
+    typer: SchemaTyper
+    component_names: dict[str, str]
+    dropped: list[Problem] = field(default_factory=list)
+
+    def operations(self) -> list[OperationIR]:
+        found = [(function_name(op.get("operationId") or f"{method}_{path}"), path, method, op, item)
+                 for path, method, op, item in iter_operations(self.doc)]
+        names = assign_unique((f"{m} {p}", n) for n, p, m, _, _ in found)
+        ops = [self.operation(names[f"{m} {p}"], p, m, op, item) for _, p, m, op, item in found]
+        return sorted(ops, key=lambda o: o.python_name)
+
+    def operation(self, name: str, path: str, method: str, op: dict[str, Any],
+                  item: dict[str, Any]) -> OperationIR:
+        ptr = pointer("paths", path, method)
+        ctx = class_name(op.get("operationId") or name)
+        body = self.body(op, ptr, name)
+        args = self.arguments(path, op, item, ptr, ctx, body)
+        kind, response = self.response(op, ptr, ctx)
+        page = self.pagination(args["query"], op)
+        stream = self.streaming(op, ptr, ctx, args["body"])
+        keyword = args["query"] + args["header"] + args["cookie"] + args["body"]
+        styles = {p.wire_name: s for p, s in ((p, query_style(p, self.doc, op, item)) for p in args["query"]) if s}
+        return OperationIR(
+            python_name=name, operation_id=op.get("operationId") or name, method=method.upper(),
+            path=path, path_literal=repr(path), pointer=ptr, path_params=args["path"], query_params=args["query"],
+            header_params=args["header"], cookie_params=args["cookie"],
+            body_params=args["body"], body_model=body.model, body_required=bool(args["body"] and body.model),
+            body_encoding=body.encoding, query_styles=repr(dict(sorted(styles.items()))) if styles else "",
+            response_type=response.code, response_kind=kind, summary=one_line(op.get("summary") or ""),
+            doc_literal=doc_literal(operation_doc(op)), deprecated=bool(op.get("deprecated")),
+            deprecation_literal=repr(f"{op.get('operationId') or name} is deprecated by the API")
+            if op.get("deprecated") else "",
+            has_body=bool(args["body"]), keyword_args=tuple(argument_text(p) for p in keyword),
+            page_item=page[0] if page else "", page_info=page[1] if page else "",
+            stream_type=stream[0].code if stream else "", stream_envelope=stream[1] if stream else False,
+            stream_false_args=stream_variant(keyword, False) if stream else (),
+            stream_true_args=stream_variant(keyword, True) if stream else (),
+        )
+
+    # ---- arguments ----------------------------------------------------------------------
+
+    def arguments(self, path: str, op: dict[str, Any], item: dict[str, Any], ptr: str, ctx: str,
+                  body: Body) -> dict[str, tuple[ParamIR, ...]]:
+        """Arguments by location, named in one pass so that the same name in two places cannot collide."""
+        params = resolved_parameters(self.doc, item, op)
+        order = {n: i for i, n in enumerate(_PATH_VAR.findall(path))}
+        raw = {where: [p for p in params if p.get("in") == where] for where in LOCATIONS}
+        raw["path"].sort(key=lambda p: order.get(p.get("name"), len(order)))
+        for p in params:
+            if p.get("in") not in LOCATIONS:
+                self.drop(ptr + "/parameters", f"parameter {p.get('name')!r} is in {p.get('in')!r}, "
+                          "which no HTTP request can carry", "dropped-parameter")
+        wanted = [(f"{w}:{p['name']}", parameter_name(str(p["name"]))) for w in LOCATIONS for p in raw[w]]
+        wanted += [(f"body:{wire}", parameter_name(wire)) for wire, _, _, _ in body.props]
+        py = assign_unique(wanted, taken=RESERVED_ARGUMENTS)
+        out = {w: tuple(self.param(py[f"{w}:{p['name']}"], p, w, ptr, ctx) for p in raw[w]) for w in LOCATIONS}
+        out["body"] = tuple(make_param(py[f"body:{wire}"], wire, "body", hint, required, doc)
+                            for wire, hint, required, doc in body.props)
+        return out
+
+    def param(self, py_name: str, p: dict[str, Any], where: str, ptr: str, ctx: str) -> ParamIR:
+        schema = p.get("schema")
+        if schema is None and isinstance(p.get("content"), dict) and p["content"]:
+            schema = next(iter(p["content"].values())).get("schema")
+        expr = self.typer.hint(schema or {}, ptr + "/parameters", ctx + pascal_ctx(str(p["name"])))
+        required = bool(p.get("required")) or where == "path"
+        return make_param(py_name, str(p["name"]), where, expr, required, describe(p))
+
+    # ---- bodies --------------------------------------------------------------------------
+
+    def body(self, op: dict[str, Any], ptr: str, name: str) -> Body:
+        """The request body as keyword arguments: one per property of its object schema."""
+        body = deref(self.doc, op.get("requestBody"))
+        if not isinstance(body, dict):
+            return Body()
+        content = body.get("content") or {}
+        media = next((m for m in content if is_json(m)), None) or next(
+            (m for m in content if m.split(";")[0].strip() in BODY_ENCODINGS), None)
+        if media is None:
+            if content:
+                self.drop(ptr + "/requestBody", f"no supported media type among {sorted(content)}", "dropped-body")
+            return Body()
+        encoding = "json" if is_json(media) else BODY_ENCODINGS[media.split(";")[0].strip()]
+        raw = (content[media] or {}).get("schema") or {}
+        schema = deref(self.doc, raw)
+        ref = raw.get("$ref", "") if isinstance(raw, dict) else ""
+        model = ref.rsplit("/", 1)[-1] if ref.startswith("#/components/schemas/") else ""
+        required_body = bool(body.get("required"))
+        if not (isinstance(schema, dict) and schema.get("properties")):
+            if encoding != "json":
+                self.drop(ptr + "/requestBody", f"a {media} body must be an object with properties", "dropped-body")
+                return Body()
+            hint = self.typer.hint(raw, ptr + "/requestBody", class_name(name) + "Body")
+            return Body([("body", hint, required_body, "The request body.")], model, encoding)
+        required = set(schema.get("required") or ())
+        owner = self.component_names.get(model) or class_name(name) + "Body"
+        props = []
+        for wire, prop in schema["properties"].items():
+            sptr = (component_pointer(model) if model else ptr + "/requestBody/content/schema") + pointer(
+                "properties", wire)
+            file_hint = self.file_hint(prop) if encoding == "multipart" else None
+            hint = file_hint or self.typer.hint(prop, sptr, owner + pascal_ctx(wire))
+            props.append((wire, hint, wire in required, describe(prop)))
+        return Body(props, model, encoding)
+
+    def file_hint(self, prop: Any) -> TypeExpr | None:
+        """Binary parts of a multipart body take file-like values."""
+        prop = deref(self.doc, prop)
+        if not isinstance(prop, dict):
+            return None
+        if prop.get("format") == "binary" or prop.get("contentMediaType"):
+            return FILE_HINT
+        items = deref(self.doc, prop.get("items"))
+        if prop.get("type") == "array" and isinstance(items, dict) and items.get("format") == "binary":
+            return FILE_HINT.wrap("list[{}]")
+        return None
+
+    # ---- responses -----------------------------------------------------------------------
+
+    def response(self, op: dict[str, Any], ptr: str, ctx: str) -> tuple[str, TypeExpr]:
+        """(kind, type) of the success result: typed JSON, text, raw bytes, or nothing."""
+        code, response = success_response(self.doc, op)
+        content = (response or {}).get("content") or {}
+        if not content:
+            return "none", TypeExpr("None")
+        media = next((m for m in content if is_json(m)), None)
+        if media is not None:
+            schema = (content[media] or {}).get("schema") or {}
+            return "json", self.typer.hint(schema, ptr + f"/responses/{code}", ctx + "Response")
+        if any(m.startswith("text/") and m != "text/event-stream" for m in content):
+            return "text", TypeExpr("str")
+        if set(content) == {"text/event-stream"}:
+            return "none", TypeExpr("None")  # served by the stream variant
+        return "bytes", TypeExpr("bytes")
+
+    def pagination(self, query: tuple[ParamIR, ...], op: dict[str, Any]) -> tuple[str, str] | None:
+        """(item type, PageInfo expression) when the operation pages with an `after` cursor."""
+        cursor = next((p for p in query if p.wire_name == "after"), None)
+        raw = self.success_schema(op, is_json)
+        schema = deref(self.doc, raw)
+        props = schema.get("properties") if isinstance(schema, dict) else None
+        if cursor is None or not props or not {"data", "has_more", "last_id"} <= set(props):
+            return None
+        items = deref(self.doc, props["data"])
+        key = (raw or {}).get("$ref", "").rsplit("/", 1)[-1]
+        ptr = component_pointer(key) + "/properties/data/items"
+        owner = self.component_names.get(key, "Page")
+        item = self.typer.hint((items or {}).get("items"), ptr, owner + "DataItem")
+        return item.code, f"PageInfo(cursor_param={cursor.wire_literal}, cursor_field='last_id')"
+
+    def streaming(self, op: dict[str, Any], ptr: str, ctx: str,
+                  body: tuple[ParamIR, ...]) -> tuple[TypeExpr, bool] | None:
+        """(event type, envelope?) when a text/event-stream response and a `stream` flag exist."""
+        schema = self.success_schema(op, lambda m: m == "text/event-stream")
+        if schema is None or not any(p.wire_name == "stream" for p in body):
+            return None
+        expr = self.typer.hint(schema, ptr + "/responses/stream", ctx + "Event")
+        leaves = leaf_objects(self.doc, schema)
+        envelope = bool(leaves) and all({"event", "data"} <= set(o.get("properties") or {}) for o in leaves)
+        return expr, envelope
+
+    def success_schema(self, op: dict[str, Any], media_ok: Any) -> Any:
+        """The schema of the success response's first media type that `media_ok` accepts, or None."""
+        _, response = success_response(self.doc, op)
+        content = (response or {}).get("content") or {}
+        media = next((m for m in content if media_ok(m)), None)
+        return None if media is None else (content[media] or {}).get("schema") or {}
+
+    def drop(self, where: str, message: str, kind: str) -> None:
+        self.dropped.append(Problem(where, message, "error", kind=kind))
+
+
+def success_response(doc: dict[str, Any], op: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+    """The lowest 2xx response, else `default`, else nothing."""
+    responses = op.get("responses") or {}
+    codes = sorted(str(c) for c in responses if str(c).startswith("2") and len(str(c)) == 3)
+    code = codes[0] if codes else ("default" if "default" in responses else "")
+    if not code:
+        return "", None
+    raw = responses.get(code, responses.get(int(code))) if code.isdigit() else responses[code]
+    found = deref(doc, raw)
+    return code, found if isinstance(found, dict) else None
+
+
+def query_style(p: ParamIR, doc: dict[str, Any], op: dict[str, Any], item: dict[str, Any]) -> str:
+    """'csv' for `explode: false` arrays, 'deepObject' for deepObject objects, else ''."""
+    raw = next((q for q in resolved_parameters(doc, item, op)
+                if q.get("in") == "query" and q.get("name") == p.wire_name), {})
+    if raw.get("style") == "deepObject":
+        return "deepObject"
+    if raw.get("explode") is False and raw.get("style", "form") == "form":
+        return "csv"
+    return ""
+
+
+def pascal_ctx(wire: str) -> str:
+    """A name fragment for an inline schema found under `wire`: 'tool_resources' -> 'ToolResources'."""
+    return pascal(wire) or "Value"
+
+
+def argument_text(p: ParamIR) -> str:
+    return f"{p.python_name}: {p.annotation}" + (f" = {p.default}" if p.default else "")
+
+
+def stream_variant(params: tuple[ParamIR, ...], streaming: bool) -> tuple[str, ...]:
+    """Keyword arguments with `stream` narrowed for one overload of a streaming operation."""
+    out = []
+    for p in params:
+        if p.wire_name != "stream" or p.location != "body":
+            out.append(argument_text(p))
+        elif streaming:
+            out.append(f"{p.python_name}: Literal[True]")
+        else:
+            out.append(f"{p.python_name}: Literal[False] | None | NotGiven = NOT_GIVEN")
+    return tuple(out)
+
+
+def make_param(py_name: str, wire: str, where: str, expr: TypeExpr, required: bool, doc: str) -> ParamIR:
+    hint = expr.input_code
+    annotation = hint if required else f"{hint} | NotGiven"
+    return ParamIR(python_name=py_name, wire_name=wire, wire_literal=repr(wire), location=where,
+                   annotation=annotation, required=required, default="" if required else "NOT_GIVEN",
+                   type_text=expr.input_code, doc=one_line(doc))

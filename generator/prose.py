@@ -1,0 +1,53 @@
+"""Spec prose for generated code: picked, flattened, and made safe inside string literals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.schema_types import non_null_branches
+
+
+def describe(node: Any) -> str:
+    """The node's prose; for `anyOf: [X, null]` wrappers, X's prose when the wrapper has none."""
+    if not isinstance(node, dict):
+        return ""
+    text = node.get("description") or node.get("summary") or node.get("title") or ""
+    if not text:
+        for key in ("anyOf", "oneOf", "allOf"):
+            branches = non_null_branches(node.get(key))
+            if len(branches) == 1:
+                return describe(branches[0][1])
+    return text if isinstance(text, str) else ""
+
+
+def operation_doc(op: dict[str, Any]) -> str:
+    summary, description = op.get("summary") or "", op.get("description") or ""
+    parts = [p for p in (summary, description) if isinstance(p, str) and p.strip()]
+    return "\n\n".join(dict.fromkeys(p.strip() for p in parts))
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def doc_text(text: str) -> str:
+    """Spec prose made safe inside a triple-quoted string: backslashes, quotes and control
+    characters are escaped, so nothing the spec says can end the string or run as code."""
+    text = text.strip().replace("\r\n", "\n")
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch not in "\n\t" and (ord(ch) < 32 or ord(ch) == 127):
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def doc_literal(text: str) -> str:
+    """A docstring literal for spec prose, or "" when there is none."""
+    safe = doc_text(text)
+    return f'"""{safe}"""' if safe else ""
