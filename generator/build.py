@@ -272,4 +272,4 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
         default_headers=default_headers,
         optional_headers=optional_headers,
     )
-    return pkg, builder.operation_builder.dropped
+    return pkg, builder.operation_builder.dropped + builder.typer.warnings

@@ -139,12 +139,13 @@ def read_overlay(path: Path) -> bytes:
 
 def build(options: Options, prepared: Prepared) -> tuple[PackageIR, Coverage]:
     """The IR and the coverage; raises SpecError when something in scope had to be dropped."""
-    pkg, dropped = build_package(prepared.doc, options.package, options.client_name, options.env_prefix,
-                                 prepared.loaded.sha256)
-    dropped = with_lines(dropped, prepared.loaded)
-    if dropped and not options.allow_partial:
-        raise SpecError(dropped)
-    warnings = prepared.warnings + [dataclasses.replace(p, level="warning") for p in dropped]
+    pkg, problems = build_package(prepared.doc, options.package, options.client_name, options.env_prefix,
+                                  prepared.loaded.sha256)
+    problems = with_lines(problems, prepared.loaded)
+    dropped = [p for p in problems if p.level == "error"]
+    if (dropped and not options.allow_partial) or (problems and options.strict):
+        raise SpecError(dropped if not options.strict else problems)
+    warnings = prepared.warnings + [dataclasses.replace(p, level="warning") for p in problems]
     coverage = Coverage(prepared.spec_operations, operation_count(prepared.doc), len(pkg.operations),
                         len(pkg.models), sort_problems(warnings))
     return pkg, coverage

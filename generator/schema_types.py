@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.naming import pascal
-from generator.problems import escape_token
+from generator.problems import Problem, escape_token
 from generator.validate import _MISSING, resolve_pointer
 
 COMPONENT_PREFIX = "#/components/schemas/"
@@ -83,6 +83,7 @@ class SchemaTyper:
     object_like: frozenset[str] = frozenset()  # components that are, or are unions of, objects
     inline: list[InlineModel] = field(default_factory=list)
     by_pointer: dict[str, str] = field(default_factory=dict)  # inline schema location -> its model
+    warnings: list[Problem] = field(default_factory=list)
 
     def hint(self, schema: Any, ptr: str, ctx: str) -> TypeExpr:
         if not isinstance(schema, dict):
@@ -160,10 +161,17 @@ class SchemaTyper:
             i, only = branches[0]
             return self.hint(only, f"{ptr}/{key}/{i}", ctx)
         members = [self.hint(b, f"{ptr}/{key}/{i}", self._branch_ctx(b, ctx, i)) for i, b in branches]
-        tag = self.discriminator(schema, [b for _, b in branches])
-        if tag is None:
+        objects = [k for k, (_, b) in enumerate(branches) if leaf_objects(self.doc, b)]
+        if len(objects) < 2:
             return union(members)
-        return tagged_union(tag, members, [leaf_values(self.doc, b, tag) for _, b in branches])
+        # The object branches are told apart by a tag; others (a string literal, say) stay plain members.
+        found = self.discriminator(schema, [branches[k][1] for k in objects], ptr)
+        if found is None:
+            self.warn(ptr + "/" + key, f"{len(objects)} object branches and no property tells them apart: "
+                      "parsed as an ordered union (the first branch that fits wins)", "undiscriminated-union")
+            return union(members)
+        tagged = tagged_union(found[0], [members[k] for k in objects], found[1])
+        return union([m for k, m in enumerate(members) if k not in objects] + [tagged])
 
     def _all_of(self, branches: list[tuple[int, Any]], schema: dict[str, Any],
                 ptr: str, ctx: str) -> TypeExpr:
@@ -180,19 +188,54 @@ class SchemaTyper:
                 return ctx + pascal(str(tags[prop]))
         return f"{ctx}Option{index + 1}"
 
-    def discriminator(self, schema: dict[str, Any], branches: list[Any]) -> str | None:
-        """The property that tells the branches apart, if every branch is an object carrying it."""
-        explicit = (schema.get("discriminator") or {}).get("propertyName")
+    def discriminator(self, schema: dict[str, Any], branches: list[Any],
+                      ptr: str) -> tuple[str, list[list[Any]]] | None:
+        """(property, values of each branch) when every branch is an object the property identifies.
+
+        An explicit `discriminator` wins: its `mapping`, else each branch's single-valued
+        property, else (per OpenAPI) the branch's schema name. Otherwise a required
+        const/single-enum property shared by all branches, with distinct values.
+        """
         leaves = [leaf_objects(self.doc, b) for b in branches]
         if any(not group for group in leaves):
             return None
+        explicit = schema.get("discriminator") or {}
+        if isinstance(explicit.get("propertyName"), str):
+            return self._explicit(explicit, branches, ptr)
         flat = [obj for group in leaves for obj in group]
-        candidates = [explicit] if isinstance(explicit, str) else _candidate_tags(self.doc, flat)
-        for prop in candidates:
+        for prop in _candidate_tags(self.doc, flat):
             values = [single_valued_props(self.doc, obj).get(prop, _MISSING) for obj in flat]
             if all(v is not _MISSING for v in values) and len(set(map(repr, values))) == len(values):
-                return prop
+                return prop, [leaf_values(self.doc, b, prop) for b in branches]
         return None
+
+    def _explicit(self, disc: dict[str, Any], branches: list[Any], ptr: str) -> tuple[str, list[list[Any]]] | None:
+        prop = disc["propertyName"]
+        raw_mapping = disc.get("mapping")
+        mapping: dict[str, Any] = raw_mapping if isinstance(raw_mapping, dict) else {}
+        values: list[list[Any]] = []
+        for branch in branches:
+            name = _ref_name(branch)
+            mapped = [k for k, target in mapping.items() if name and _ref_name({"$ref": str(target)}) == name]
+            declared = [v for v in leaf_values(self.doc, branch, prop) if v is not None]
+            if mapped and declared and set(map(str, declared)) - set(mapped):
+                self.warn(ptr + "/discriminator/mapping", f"the mapping gives {mapped} for {name}, but the schema "
+                          f"declares {prop}={declared}; the mapping is used", "discriminator-mismatch")
+            values.append(mapped or declared or ([name] if name else []))
+        flat = [repr(v) for group in values for v in group]
+        if any(not group for group in values) or len(set(flat)) != len(flat):
+            self.warn(ptr + "/discriminator", f"the discriminator {prop!r} does not identify every branch "
+                      "uniquely; parsed as an ordered union", "undiscriminated-union")
+            return None
+        return prop, values
+
+    def warn(self, where: str, message: str, kind: str) -> None:
+        self.warnings.append(Problem(where, message, "warning", kind=kind))
+
+
+def _ref_name(node: Any) -> str:
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    return ref.rsplit("/", 1)[-1] if isinstance(ref, str) else ""
 
 
 def _candidate_tags(doc: dict[str, Any], objects: list[Any]) -> list[str]:
@@ -353,11 +396,12 @@ def tagged_union(prop: str, members: list[TypeExpr], values: list[list[Any]]) ->
     """
     tags: dict[str, str] = {}
     choices: list[str] = []
-    for member, member_values in zip(members, values):
-        if any(f'Tag({member.code!r})' in c for c in choices):
+    for member, member_values in zip(members, values, strict=True):
+        code = member.code.removesuffix(" | None")
+        if any(f"Tag({code!r})" in c for c in choices):
             continue
-        choices.append(f"Annotated[{member.code}, Tag({member.code!r})]")
-        tags.update({repr(v): repr(member.code) for v in member_values})
+        choices.append(f"Annotated[{code}, Tag({code!r})]")
+        tags.update({repr(v): repr(code) for v in member_values})
     choices.append('Annotated[UnknownVariant, Tag("")]')
     mapping = ", ".join(f"{k}: {v}" for k, v in tags.items())
     code = f"Annotated[{' | '.join(choices)}, Discriminator(union_tag({prop!r}, {{{mapping}}}))]"

@@ -157,7 +157,23 @@ class ResponseFormatText(BaseModel):
 
 
 AssistantsApiResponseFormatOption: TypeAlias = (
-    Literal["auto"] | ResponseFormatText | ResponseFormatJsonObject | ResponseFormatJsonSchema
+    Literal["auto"]
+    | Annotated[
+        Annotated[ResponseFormatText, Tag("ResponseFormatText")]
+        | Annotated[ResponseFormatJsonObject, Tag("ResponseFormatJsonObject")]
+        | Annotated[ResponseFormatJsonSchema, Tag("ResponseFormatJsonSchema")]
+        | Annotated[UnknownVariant, Tag("")],
+        Discriminator(
+            union_tag(
+                "type",
+                {
+                    "text": "ResponseFormatText",
+                    "json_object": "ResponseFormatJsonObject",
+                    "json_schema": "ResponseFormatJsonSchema",
+                },
+            )
+        ),
+    ]
 )
 """Output format for the model: `auto`, JSON mode (`json_object`), or Structured Outputs (`json_schema`). With JSON mode, also ask for JSON in your prompt."""
 
