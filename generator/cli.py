@@ -178,7 +178,7 @@ def check_cmd(package: str | None, client_name: str | None, env_prefix: str | No
     if diff:
         click.echo(diff, nl=False)
         click.echo(f"drift: {_shown(target)} does not match {_shown(options.spec)}; "
-                   "run `make generate` to regenerate.", err=True)
+                   "regenerate with `python -m generator generate` (`make generate` here).", err=True)
         sys.exit(EXIT_DRIFT)
     click.echo(_summary("up to date", result, started))
     _report(result.coverage)

@@ -34,6 +34,11 @@ class Settings:
     templates: Path = DEFAULT_TEMPLATES  # a folder of templates; missing ones fall back to the built-in
 
 
+_TEXT_KEYS = {"spec": "a path", "out": "a path", "templates": "a path", "package": "a name",
+              "client-name": "a name", "env-prefix": "a name"}
+_LIST_KEYS = {"overlays": "a list of paths", "tags": "a list of tag names", "operations": "a list of operationIds"}
+
+
 def load_settings(project_file: Path) -> Settings:
     """Settings from the project file, or the defaults when it has no section for us."""
     if not project_file.is_file():
@@ -42,9 +47,12 @@ def load_settings(project_file: Path) -> Settings:
         data = tomllib.loads(project_file.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SpecError([Problem("", f"cannot read {project_file}: {exc}")]) from None
-    section: dict[str, Any] = data.get("tool", {}).get(SECTION, {})
+    section = _section(data, project_file)
     base = project_file.parent
     defaults = Settings()
+    templates = base / section["templates"] if "templates" in section else DEFAULT_TEMPLATES
+    if not templates.is_dir():
+        raise SpecError([Problem("", f"{project_file} [tool.{SECTION}] templates: no folder {templates}")])
     return Settings(
         spec=base / section.get("spec", defaults.spec),
         overlays=tuple(base / p for p in section.get("overlays", ())),
@@ -53,5 +61,26 @@ def load_settings(project_file: Path) -> Settings:
         client_name=section.get("client-name", defaults.client_name),
         env_prefix=section.get("env-prefix", defaults.env_prefix),
         filters=Filters(tuple(section.get("tags", ())), tuple(section.get("operations", ()))),
-        templates=base / section["templates"] if "templates" in section else DEFAULT_TEMPLATES,
+        templates=templates,
     )
+
+
+def _section(data: dict[str, Any], project_file: Path) -> dict[str, Any]:
+    """Our section, checked: known keys only, each of the right type."""
+    tool = data.get("tool", {})
+    section = tool.get(SECTION, {}) if isinstance(tool, dict) else None
+    where = f"{project_file} [tool.{SECTION}]"
+    if not isinstance(section, dict):
+        raise SpecError([Problem("", f"{where} must be a table")])
+    problems = []
+    for key, value in section.items():
+        if key in _TEXT_KEYS and not (isinstance(value, str) and value):
+            problems.append(Problem("", f"{where} {key}: expected {_TEXT_KEYS[key]} (a string), got {value!r}"))
+        elif key in _LIST_KEYS and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            problems.append(Problem("", f"{where} {key}: expected {_LIST_KEYS[key]} (strings), got {value!r}"))
+        elif key not in _TEXT_KEYS and key not in _LIST_KEYS:
+            known = ", ".join(sorted(_TEXT_KEYS | _LIST_KEYS))
+            problems.append(Problem("", f"{where} has no setting {key!r}; known: {known}"))
+    if problems:
+        raise SpecError(problems)
+    return section

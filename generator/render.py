@@ -28,7 +28,16 @@ def md_text(text: object) -> str:
     return " ".join(str(text).split()).replace("<", "&lt;").replace(">", "&gt;")
 
 
-BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+def _builtin_templates() -> Path:
+    """templates/ beside the package in a checkout; the `generator.templates` package data when installed."""
+    here = Path(__file__).resolve().parent
+    for folder in (here.parent / "templates", here / "templates"):
+        if (folder / "models.py.jinja").is_file():
+            return folder
+    raise RuntimeError("the generator's built-in templates are missing from this installation")
+
+
+BUILTIN_TEMPLATES = _builtin_templates()
 
 
 def template_sources(template_dir: Path) -> dict[str, bytes]:

@@ -1,0 +1,385 @@
+"""`[tool.oapi-pygen]` in pyproject.toml, as another repository would use it.
+
+Every test builds a small project in a temporary folder: a copy of the
+features_31 golden spec, an overlay, a templates folder overriding one
+template, and a pyproject.toml; then runs `python -m generator` there with the
+project folder as the current directory, like the `oapi-pygen` console script
+and the pre-commit hook do. Nothing in the repository is written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomllib
+import yaml
+
+from generator.pipeline import Options, generate, sources_hash
+from generator.render import BUILTIN_TEMPLATES, template_sources
+from generator.scope import Filters
+from generator.write import read_tree
+
+REPO = Path(__file__).resolve().parents[1]
+SPEC = REPO / "tests" / "golden" / "features_31" / "spec.yaml"
+HOOKS_FILE = REPO / ".pre-commit-hooks.yaml"
+
+MARKER = "<!-- custom README template from the project's templates folder -->"
+PACKAGE = "petzoo"
+CLIENT = "PetZooClient"
+PREFIX = "PETS"
+OUT = "client_out"
+
+# The spec has no tags; the overlay adds them (so the tag filter also shows that the
+# overlay ran before the filters) and renames the API (visible in the README).
+OVERLAY = """\
+overlay: 1.0.0
+info: {title: Tags for the zoo, version: 1.0.0}
+actions:
+  - target: $.info
+    update: {title: Overlaid Zoo}
+  - target: $.paths['/pets'].get
+    update: {tags: [pets]}
+  - target: $.paths['/pets'].post
+    update: {tags: [admin]}
+  - target: $.paths['/pets/{pet_id}/toys/{toy_id}'].delete
+    update: {tags: [toys]}
+"""
+
+FULL_SECTION: dict[str, Any] = {
+    "spec": "api/spec.yaml",
+    "overlays": ["api/overlays/tags.yaml"],
+    "out": OUT,
+    "package": PACKAGE,
+    "client-name": CLIENT,
+    "env-prefix": PREFIX,
+    "tags": ["pets"],
+    "operations": ["deleteToy"],
+    "templates": "codegen/templates",
+}
+# tag "pets" -> listPets; operationId deleteToy -> deleteToy; createPet (tag "admin") is left out
+FILTERED_ALL = ["delete_toy", "list_pets"]
+ALL_OPERATIONS = ["create_pet", "delete_toy", "list_pets"]
+SAME_AS_BUILTIN = ("__init__.py", "models.py", "operations.py", "client.py", "_runtime.py", "py.typed")
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def run_cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *map(str, args)],
+        cwd=cwd, env=env, capture_output=True, check=False, text=True,
+    )
+
+
+def toml_value(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return json.dumps(value)  # a JSON string or number is a valid TOML one
+
+
+def write_pyproject(project: Path, section: dict[str, Any] | None) -> None:
+    lines = ['[project]', 'name = "someone-elses-api"', 'version = "1.0.0"', ""]
+    if section is not None:
+        lines.append("[tool.oapi-pygen]")
+        lines += [f"{key} = {toml_value(value)}" for key, value in section.items()]
+    (project / "pyproject.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def make_project(project: Path, section: dict[str, Any] | None = None) -> Path:
+    """The spec, overlay and custom templates of FULL_SECTION, and a pyproject.toml with `section`."""
+    (project / "api" / "overlays").mkdir(parents=True)
+    shutil.copyfile(SPEC, project / "api" / "spec.yaml")
+    (project / "api" / "overlays" / "tags.yaml").write_text(OVERLAY, encoding="utf-8")
+    templates = project / "codegen" / "templates"
+    templates.mkdir(parents=True)
+    builtin_readme = (BUILTIN_TEMPLATES / "README.md.jinja").read_text(encoding="utf-8")
+    (templates / "README.md.jinja").write_text(builtin_readme + "\n" + MARKER + "\n", encoding="utf-8")
+    write_pyproject(project, FULL_SECTION if section is None else section)
+    return project
+
+
+def manifest(package_dir: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((package_dir / "_manifest.json").read_text(encoding="utf-8"))
+    return data
+
+
+def operations_all(out: Path, package: str) -> list[str]:
+    """`<package>.operations.__all__`, imported in a fresh interpreter (no bytecode written)."""
+    proc = subprocess.run(
+        [sys.executable, "-B", "-c", f"import json, {package}.operations as m; print(json.dumps(m.__all__))"],
+        cwd=out, capture_output=True, check=False, text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    names: list[str] = json.loads(proc.stdout)
+    return names
+
+
+def coverage_line(stdout: str) -> str:
+    found = [line for line in stdout.splitlines() if line.startswith("coverage: ")]
+    assert len(found) == 1, stdout
+    return found[0]
+
+
+# --- a fully configured project -----------------------------------------------------------
+
+
+class Configured:
+    """One project generated twice: with the configured templates, and without the templates key."""
+
+    def __init__(self, root: Path) -> None:
+        self.project = make_project(root)
+        self.proc = run_cli("generate", cwd=self.project)
+        assert self.proc.returncode == 0, self.proc.stderr
+        self.package_dir = self.project / OUT / PACKAGE
+
+        plain = {k: v for k, v in FULL_SECTION.items() if k != "templates"} | {"out": "plain_out"}
+        write_pyproject(self.project, plain)
+        self.plain_proc = run_cli("generate", cwd=self.project)
+        assert self.plain_proc.returncode == 0, self.plain_proc.stderr
+        self.plain_dir = self.project / "plain_out" / PACKAGE
+        write_pyproject(self.project, FULL_SECTION)
+
+
+@pytest.fixture(scope="module")
+def configured(tmp_path_factory: pytest.TempPathFactory) -> Configured:
+    return Configured(tmp_path_factory.mktemp("configured"))
+
+
+def test_package_lands_in_the_configured_out_folder(configured: Configured) -> None:
+    assert sorted(p.name for p in (configured.project / OUT).iterdir()) == [PACKAGE]
+    assert sorted(read_tree(configured.package_dir)) == sorted(
+        SAME_AS_BUILTIN + ("README.md", "_manifest.json"))
+    assert not (configured.project / "generated").exists()
+    assert f"in {OUT}/{PACKAGE}" in configured.proc.stdout
+
+
+def test_client_has_the_configured_name_and_env_prefix(configured: Configured) -> None:
+    client = (configured.package_dir / "client.py").read_text(encoding="utf-8")
+    assert f"class {CLIENT}:" in client
+    assert f"class Async{CLIENT}:" in client
+    assert f'API_KEY_ENV = "{PREFIX}_API_KEY"' in client
+    assert f"{PREFIX}_BASE_URL" in client
+    assert "OPENAI_API_KEY" not in client and "AssistantsClient" not in client
+    init = (configured.package_dir / "__init__.py").read_text(encoding="utf-8")
+    assert CLIENT in init
+
+
+def test_filters_limit_the_operations(configured: Configured) -> None:
+    assert operations_all(configured.project / OUT, PACKAGE) == FILTERED_ALL
+    assert coverage_line(configured.proc.stdout).startswith("coverage: 2/3 operations (2 in scope), ")
+
+
+def test_overlay_is_applied(configured: Configured) -> None:
+    readme = (configured.package_dir / "README.md").read_text(encoding="utf-8")
+    assert "Typed Python client for Overlaid Zoo" in readme
+
+
+def test_custom_template_overrides_and_the_rest_fall_back(configured: Configured) -> None:
+    custom = read_tree(configured.package_dir)
+    plain = read_tree(configured.plain_dir)
+    assert MARKER in custom["README.md"].decode()
+    assert MARKER not in plain["README.md"].decode()
+    for name in SAME_AS_BUILTIN:
+        assert custom[name] == plain[name], f"{name} differs from the built-in template's output"
+    # The run without the templates key is exactly the in-process generation with the
+    # built-in templates (manifest included: same file names, same options).
+    project = configured.project
+    builtin = generate(Options(
+        spec=project / "api" / "spec.yaml", overlays=(project / "api" / "overlays" / "tags.yaml",),
+        package=PACKAGE, client_name=CLIENT, env_prefix=PREFIX, templates=BUILTIN_TEMPLATES,
+        filters=Filters(("pets",), ("deleteToy",)),
+    )).files
+    assert plain == builtin
+    assert {k: v for k, v in custom.items() if k not in ("README.md", "_manifest.json")} == {
+        k: v for k, v in builtin.items() if k not in ("README.md", "_manifest.json")}
+
+
+def test_manifest_records_the_configured_options(configured: Configured) -> None:
+    data = manifest(configured.package_dir)
+    assert data["options"] == {"package": PACKAGE, "client_name": CLIENT, "env_prefix": PREFIX,
+                               "tags": ["pets"], "operations": ["deleteToy"]}
+    assert data["spec"]["file"] == "spec.yaml"
+    assert [o["file"] for o in data["overlays"]] == ["tags.yaml"]
+    custom_sources = template_sources(configured.project / "codegen" / "templates")
+    assert data["templates"]["sha256"] == sources_hash(custom_sources)
+    assert manifest(configured.plain_dir)["templates"]["sha256"] == sources_hash(
+        template_sources(BUILTIN_TEMPLATES))
+
+
+def test_check_uses_the_config_too(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    assert run_cli("generate", cwd=project).returncode == 0
+    proc = run_cli("check", cwd=project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.startswith("up to date: 2 operations"), proc.stdout
+    models = project / OUT / PACKAGE / "models.py"
+    models.write_text(models.read_text(encoding="utf-8") + "# edited by hand\n", encoding="utf-8")
+    proc = run_cli("check", cwd=project)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "# edited by hand" in proc.stdout
+    assert f"{OUT}/{PACKAGE}" in proc.stderr
+
+
+# --- the command line over the file --------------------------------------------------------
+
+
+def test_command_line_options_override_the_config(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    proc = run_cli("generate", "--package", "other", "--env-prefix", "OTHER", "--tag", "admin", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in (project / OUT).iterdir()) == ["other"]  # configured out, given package
+    data = manifest(project / OUT / "other")
+    assert data["options"] == {"package": "other", "client_name": CLIENT, "env_prefix": "OTHER",
+                               "tags": ["admin"], "operations": []}
+    assert [o["file"] for o in data["overlays"]] == ["tags.yaml"]  # the configured spec keeps its overlays
+    assert operations_all(project / OUT, "other") == ["create_pet"]
+    assert 'API_KEY_ENV = "OTHER_API_KEY"' in (project / OUT / "other" / "client.py").read_text()
+
+    proc = run_cli("generate", "--out", "elsewhere", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    assert (project / "elsewhere" / PACKAGE / "models.py").is_file()
+
+
+def test_spec_on_the_command_line_drops_configured_overlays_and_filters(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    proc = run_cli("generate", "--spec", "api/spec.yaml", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    package_dir = project / OUT / PACKAGE
+    data = manifest(package_dir)
+    assert data["overlays"] == []
+    assert data["options"]["tags"] == [] and data["options"]["operations"] == []
+    assert operations_all(project / OUT, PACKAGE) == ALL_OPERATIONS
+    assert coverage_line(proc.stdout).startswith("coverage: 3/3 operations, ")
+    readme = (package_dir / "README.md").read_text(encoding="utf-8")
+    assert "Typed Python client for Feature Zoo" in readme  # no overlay
+    assert MARKER in readme  # the templates are not tied to the spec: still the configured ones
+
+    proc = run_cli("generate", "--spec", "api/spec.yaml", "--overlay", "api/overlays/tags.yaml", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    data = manifest(package_dir)
+    assert [o["file"] for o in data["overlays"]] == ["tags.yaml"]
+    assert data["options"]["tags"] == []  # the configured filters still belong to the configured spec
+    assert operations_all(project / OUT, PACKAGE) == ALL_OPERATIONS
+
+
+# --- bad and empty configuration -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["generate", "check", "validate"])
+def test_malformed_pyproject_exits_2_with_a_clear_message(tmp_path: Path, command: str) -> None:
+    project = make_project(tmp_path)
+    (project / "pyproject.toml").write_text('[tool.oapi-pygen\nspec = "api/spec.yaml"\n', encoding="utf-8")
+    proc = run_cli(command, cwd=project)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "pyproject.toml" in proc.stderr
+    assert "line 1" in proc.stderr  # tomllib's position of the error
+    assert not (project / OUT).exists() and not (project / "generated").exists()
+
+
+ILL_TYPED = {
+    "package-not-a-string": '[tool.oapi-pygen]\nspec = "api/spec.yaml"\npackage = 5\n',
+    "spec-not-a-string": "[tool.oapi-pygen]\nspec = 3\n",
+    "tags-a-string": '[tool.oapi-pygen]\nspec = "api/spec.yaml"\noverlays = ["api/overlays/tags.yaml"]\n'
+                     'tags = "pets"\n',
+    "section-not-a-table": '[tool]\noapi-pygen = "api/spec.yaml"\n',
+    "tool-not-a-table": "tool = 1\n",
+}
+
+
+@pytest.mark.parametrize("text", ILL_TYPED.values(), ids=ILL_TYPED.keys())
+def test_ill_typed_config_values_exit_2_with_a_clear_message(tmp_path: Path, text: str) -> None:
+    project = make_project(tmp_path)
+    (project / "pyproject.toml").write_text(text, encoding="utf-8")
+    proc = run_cli("generate", cwd=project)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "pyproject.toml" in proc.stderr
+
+
+def test_missing_templates_folder_is_an_error(tmp_path: Path) -> None:
+    project = make_project(tmp_path, FULL_SECTION | {"templates": "codegen/no-such-folder"})
+    proc = run_cli("generate", cwd=project)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "no-such-folder" in proc.stderr
+
+
+@pytest.mark.parametrize("pyproject", ["empty-section", "no-section", "no-file"])
+def test_empty_config_falls_back_to_the_defaults(tmp_path: Path, pyproject: str) -> None:
+    (tmp_path / "spec").mkdir()
+    shutil.copyfile(SPEC, tmp_path / "spec" / "assistants.yaml")  # the default spec path
+    if pyproject != "no-file":
+        write_pyproject(tmp_path, {} if pyproject == "empty-section" else None)
+    proc = run_cli("generate", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    package_dir = tmp_path / "generated" / "assistants_client"
+    data = manifest(package_dir)
+    assert data["options"] == {"package": "assistants_client", "client_name": "AssistantsClient",
+                               "env_prefix": "OPENAI", "tags": [], "operations": []}
+    assert data["overlays"] == []
+    assert data["templates"]["sha256"] == sources_hash(template_sources(BUILTIN_TEMPLATES))
+    client = (package_dir / "client.py").read_text(encoding="utf-8")
+    assert "class AssistantsClient:" in client and 'API_KEY_ENV = "OPENAI_API_KEY"' in client
+    assert operations_all(tmp_path / "generated", "assistants_client") == ALL_OPERATIONS
+    assert run_cli("check", cwd=tmp_path).returncode == 0
+
+
+# --- the pre-commit hook and the installed command -----------------------------------------
+
+
+def test_pre_commit_hooks_file_runs_a_declared_console_script() -> None:
+    hooks = yaml.safe_load(HOOKS_FILE.read_text(encoding="utf-8"))
+    assert isinstance(hooks, list) and hooks
+    by_id = {hook["id"]: hook for hook in hooks}
+    assert "oapi-pygen-check" in by_id
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    from generator.cli import main
+
+    for hook in hooks:
+        assert {"id", "name", "entry", "language"} <= hook.keys(), hook
+        assert hook["language"] == "python"
+        assert hook["pass_filenames"] is False
+        assert hook.get("always_run") is True or hook.get("files"), hook
+        script, command = hook["entry"].split()
+        assert script in scripts, f"{script!r} is not in [project.scripts]"
+        assert scripts[script] == "generator.cli:main"
+        assert command in main.commands, f"{command!r} is not an oapi-pygen command"
+    assert by_id["oapi-pygen-check"]["entry"] == "oapi-pygen check"
+
+
+def test_a_non_editable_install_can_generate(tmp_path: Path) -> None:
+    pytest.importorskip("setuptools")
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "setup.py", "setup.cfg", "MANIFEST.in", "README.md"):
+        if (REPO / name).is_file():
+            shutil.copy2(REPO / name, source / name)
+    for name in ("generator", "templates"):
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    site = tmp_path / "site"  # what a wheel would install: setuptools' build_py output
+    built = subprocess.run(
+        [sys.executable, "-c", "import setuptools; setuptools.setup()", "-q", "build_py", "-d", str(site)],
+        cwd=source, capture_output=True, check=False, text=True,
+    )
+    if built.returncode != 0:  # cannot tell what an install would hold
+        pytest.skip(f"setuptools build_py failed: {built.stderr[-500:]}")
+    project = make_project(tmp_path / "project")
+    env = dict(os.environ, PYTHONPATH=str(site))
+    where = subprocess.run([sys.executable, "-c", "import generator; print(generator.__file__)"],
+                           cwd=project, env=env, capture_output=True, check=True, text=True)
+    assert Path(where.stdout.strip()).is_relative_to(site)  # the installed copy, not the repository
+    proc = subprocess.run([sys.executable, "-m", "generator", "generate"],
+                          cwd=project, env=env, capture_output=True, check=False, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (project / OUT / PACKAGE / "models.py").is_file()
