@@ -196,13 +196,14 @@ def names_in(texts: Iterable[str]) -> set[str]:
 
 
 def operations_imports(ops: list[OperationIR], models: set[str]) -> tuple[str, ...]:
-    texts = [p.annotation for op in ops for p in op.path_params + op.query_params + op.header_params
-             + op.cookie_params + op.body_params]
+    texts = [f"{p.annotation} {p.default}" for op in ops for p in op.path_params + op.query_params
+             + op.header_params + op.cookie_params + op.body_params]
     texts += [f"{op.response_type} {op.stream_type} {op.page_info}" for op in ops]
     used = names_in(texts)
     members = type_members(used) + [(".models", m) for m in sorted(used & models)]
+    used |= {"Request"} | ({"format_path"} if any(op.path_params for op in ops) else set())
     members += [("._runtime", n) for n in ("NOT_GIVEN", "NotGiven", "Request", "format_path", "PageInfo",
-                                            "FileTypes") if n in used or n not in ("PageInfo", "FileTypes")]
+                                            "FileTypes") if n in used]
     members += [("typing_extensions", "deprecated")] if any(op.deprecated for op in ops) else []
     return import_block(["datetime"] if "datetime" in used else [], members)
 
@@ -222,7 +223,7 @@ def client_imports(ops: list[OperationIR], models: set[str]) -> tuple[str, ...]:
     members += [("typing", "overload")] if streams else []
     members += [("typing_extensions", "deprecated")] if any(op.deprecated for op in ops) else []
     members += [("._runtime", "FileTypes")] if "FileTypes" in used else []
-    members += [("typing_extensions", "Self"), (".", "operations"), ("collections.abc", "Mapping"),
+    members += [("typing", "Self"), (".", "operations"), ("collections.abc", "Mapping"),
                 ("types", "TracebackType")]
     return import_block(["httpx"] + (["datetime"] if "datetime" in used else []), members)
 

@@ -40,6 +40,7 @@ class Body:
     props: list[tuple[str, TypeExpr, bool, str]] = field(default_factory=list)  # wire, hint, required, doc
     model: str = ""  # component name of the body schema, for docs
     encoding: str = "json"
+    whole: bool = False  # one `body` argument carries the whole body
 
 
 @dataclass
@@ -72,7 +73,7 @@ class OperationBuilder:
             path=path, path_literal=repr(path), pointer=ptr, path_params=args["path"], query_params=args["query"],
             header_params=args["header"], cookie_params=args["cookie"],
             body_params=args["body"], body_model=body.model, body_required=bool(args["body"] and body.model),
-            body_encoding=body.encoding, query_styles=repr(dict(sorted(styles.items()))) if styles else "",
+            body_encoding=body.encoding, whole_body=body.whole, query_styles=repr(dict(sorted(styles.items()))) if styles else "",
             response_type=response.code, response_kind=kind, summary=one_line(op.get("summary") or ""),
             doc_literal=doc_literal(operation_doc(op)), deprecated=bool(op.get("deprecated")),
             deprecation_literal=repr(f"{op.get('operationId') or name} is deprecated by the API")
@@ -97,10 +98,16 @@ class OperationBuilder:
             if p.get("in") not in LOCATIONS:
                 self.drop(ptr + "/parameters", f"parameter {p.get('name')!r} is in {p.get('in')!r}, "
                           "which no HTTP request can carry", "dropped-parameter")
-        wanted = [(f"{w}:{p['name']}", parameter_name(str(p["name"]))) for w in LOCATIONS for p in raw[w]]
-        wanted += [(f"body:{wire}", parameter_name(wire)) for wire, _, _, _ in body.props]
+        wires = [(w, str(p["name"])) for w in LOCATIONS for p in raw[w]] + [("body", w) for w, _, _, _ in body.props]
+        seen: set[str] = set()
+        wanted = []
+        for where, wire in wires:  # a name used again in a later location says where it goes
+            base = parameter_name(wire)
+            wanted.append((f"{where}:{wire}", base if base not in seen else f"{base.rstrip('_')}_{where}"))
+            seen.add(base)
         py = assign_unique(wanted, taken=RESERVED_ARGUMENTS)
-        out = {w: tuple(self.param(py[f"{w}:{p['name']}"], p, w, ptr, ctx) for p in raw[w]) for w in LOCATIONS}
+        out = {w: tuple(self.param(py[f"{w}:{p['name']}"], p, w, param_pointer(self.doc, path, ptr, item, op, p),
+                                   ctx) for p in raw[w]) for w in LOCATIONS}
         out["body"] = tuple(make_param(py[f"body:{wire}"], wire, "body", hint, required, doc)
                             for wire, hint, required, doc in body.props)
         return out
@@ -109,7 +116,7 @@ class OperationBuilder:
         schema = p.get("schema")
         if schema is None and isinstance(p.get("content"), dict) and p["content"]:
             schema = next(iter(p["content"].values())).get("schema")
-        expr = self.typer.hint(schema or {}, ptr + "/parameters", ctx + pascal_ctx(str(p["name"])))
+        expr = self.typer.hint(schema or {}, ptr + "/schema", ctx + pascal_ctx(str(p["name"])))
         required = bool(p.get("required")) or where == "path"
         return make_param(py_name, str(p["name"]), where, expr, required, describe(p))
 
@@ -138,7 +145,7 @@ class OperationBuilder:
                 self.drop(ptr + "/requestBody", f"a {media} body must be an object with properties", "dropped-body")
                 return Body()
             hint = self.typer.hint(raw, ptr + "/requestBody", class_name(name) + "Body")
-            return Body([("body", hint, required_body, "The request body.")], model, encoding)
+            return Body([("body", hint, required_body, "The request body.")], model, encoding, whole=True)
         required = set(schema.get("required") or ())
         owner = self.component_names.get(model) or class_name(name) + "Body"
         props = []
@@ -173,7 +180,8 @@ class OperationBuilder:
         media = next((m for m in content if is_json(m)), None)
         if media is not None:
             schema = (content[media] or {}).get("schema") or {}
-            return "json", self.typer.hint(schema, ptr + f"/responses/{code}", ctx + "Response")
+            where = ptr + pointer("responses", code, "content", media, "schema")
+            return "json", self.typer.hint(schema, where, ctx + "Response")
         if any(m.startswith("text/") and m != "text/event-stream" for m in content):
             return "text", TypeExpr("str")
         if set(content) == {"text/event-stream"}:
@@ -201,7 +209,9 @@ class OperationBuilder:
         schema = self.success_schema(op, lambda m: m == "text/event-stream")
         if schema is None or not any(p.wire_name == "stream" for p in body):
             return None
-        expr = self.typer.hint(schema, ptr + "/responses/stream", ctx + "Event")
+        code, _ = success_response(self.doc, op)
+        where = ptr + pointer("responses", code, "content", "text/event-stream", "schema")
+        expr = self.typer.hint(schema, where, ctx + "Event")
         leaves = leaf_objects(self.doc, schema)
         envelope = bool(leaves) and all({"event", "data"} <= set(o.get("properties") or {}) for o in leaves)
         return expr, envelope
@@ -227,6 +237,19 @@ def success_response(doc: dict[str, Any], op: dict[str, Any]) -> tuple[str, dict
     raw = responses.get(code, responses.get(int(code))) if code.isdigit() else responses[code]
     found = deref(doc, raw)
     return code, found if isinstance(found, dict) else None
+
+
+def param_pointer(doc: dict[str, Any], path: str, op_ptr: str, item: dict[str, Any], op: dict[str, Any],
+                  param: dict[str, Any]) -> str:
+    """Where a (resolved) parameter is written: in the operation, the path item, or components."""
+    for where, params in ((op_ptr, op.get("parameters") or []), (pointer("paths", path), item.get("parameters") or [])):
+        for i, raw in enumerate(params):
+            if raw is param:
+                return where + pointer("parameters", i)
+            ref = raw.get("$ref") if isinstance(raw, dict) else None
+            if isinstance(ref, str) and deref(doc, raw) is param:
+                return ref[1:]
+    return op_ptr + "/parameters"
 
 
 def query_style(p: ParamIR, doc: dict[str, Any], op: dict[str, Any], item: dict[str, Any]) -> str:

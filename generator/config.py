@@ -7,11 +7,10 @@ not applied.
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import tomllib
 
 from generator.problems import Problem, SpecError
 from generator.render import BUILTIN_TEMPLATES

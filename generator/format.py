@@ -8,7 +8,7 @@ from black.parsing import InvalidInput
 
 from generator.problems import Problem, SpecError
 
-_MODE = Mode(target_versions={TargetVersion.PY310}, line_length=100)
+_MODE = Mode(target_versions={TargetVersion.PY311}, line_length=100)
 
 
 def format_source(path: str, source: str) -> str:

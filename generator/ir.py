@@ -64,6 +64,7 @@ class OperationIR:
     body_model: str  # the request body's model name for docs, or ""
     body_required: bool
     body_encoding: str  # "json", "multipart" or "form"
+    whole_body: bool  # the single `body` argument is the whole body (its schema is not an object)
     query_styles: str  # a dict literal of non-default query encodings, or ""
     response_type: str  # the success type hint, or "None"
     response_kind: str  # "json", "text", "bytes" or "none"

@@ -22,7 +22,7 @@ from generator.overlay import apply_overlays
 from generator.problems import Problem, SpecError, sort_problems
 from generator.render import BUILTIN_TEMPLATES, render_package, template_sources
 from generator.scope import NO_FILTERS, Filters, operation_count, select
-from generator.validate import validate
+from generator.validate import as_error, validate
 
 GENERATOR_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = GENERATOR_DIR.parent
@@ -144,7 +144,7 @@ def build(options: Options, prepared: Prepared) -> tuple[PackageIR, Coverage]:
     problems = with_lines(problems, prepared.loaded)
     dropped = [p for p in problems if p.level == "error"]
     if (dropped and not options.allow_partial) or (problems and options.strict):
-        raise SpecError(dropped if not options.strict else problems)
+        raise SpecError(dropped if not options.strict else [as_error(p) for p in problems])
     warnings = prepared.warnings + [dataclasses.replace(p, level="warning") for p in problems]
     coverage = Coverage(prepared.spec_operations, operation_count(prepared.doc), len(pkg.operations),
                         len(pkg.models), sort_problems(warnings))

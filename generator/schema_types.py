@@ -57,7 +57,7 @@ class TypeExpr:
 
 def model_ref(name: str) -> TypeExpr:
     """A reference to a class: callers may pass the model or a plain dict."""
-    return TypeExpr(name, frozenset({"Any"}), frozenset({name}), accepts_dict=True)
+    return TypeExpr(name, frozenset(), frozenset({name}), accepts_dict=True)
 
 
 ANY = TypeExpr("Any", frozenset({"Any"}))

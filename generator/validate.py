@@ -8,6 +8,7 @@ and every `{name}` in a path is declared as a path parameter.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -40,10 +41,15 @@ def validate(doc: dict[str, Any], strict: bool = False) -> list[Problem]:
     problems = list(run_validator(doc))
     problems += check_operation_ids(doc)
     problems += check_path_params(doc)
-    errors = [p for p in problems if p.level == "error" or strict]
-    if errors:
-        raise SpecError(errors)
+    errors = [p for p in problems if p.level == "error"]
+    if errors or (strict and problems):
+        raise SpecError(errors if not strict else [as_error(p) for p in problems])
     return problems
+
+
+def as_error(problem: Problem) -> Problem:
+    """A warning made fatal (by --strict) reads as the error it now is."""
+    return dataclasses.replace(problem, level="error")
 
 
 def check_version(doc: dict[str, Any]) -> Iterator[Problem]:

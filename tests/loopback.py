@@ -15,10 +15,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
-
-from typing_extensions import Self
 
 HOST = "127.0.0.1"
 MAX_BODY = 1 << 20  # 1 MiB is far more than any test sends

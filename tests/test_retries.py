@@ -16,12 +16,11 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import anyio
 import httpx
 import pytest
-from typing_extensions import Self
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATED = ROOT / "generated"

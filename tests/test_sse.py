@@ -21,11 +21,10 @@ import types
 import typing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import anyio
 import pytest
-from typing_extensions import Self
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATED = ROOT / "generated"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Literal, overload
+from typing import Any, Literal, Self, overload
 
 import httpx
-from typing_extensions import Self, deprecated
+from typing_extensions import deprecated
 
 from . import operations
 from ._runtime import (

@@ -11,14 +11,14 @@ from ._runtime import OPEN_ENUM, UnknownVariant, union_tag
 
 
 class AssistantObjectToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_ids: list[str] = Field(default=[])
     """IDs of files that the `code_interpreter` tool can access; no more than 20 are allowed."""
 
 
 class AssistantObjectToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     vector_store_ids: list[str] | None = None
     """ID of the vector store the assistant searches; at most one may be attached."""
@@ -27,7 +27,7 @@ class AssistantObjectToolResourcesFileSearch(BaseModel):
 class AssistantObjectToolResources(BaseModel):
     """Per-tool resources for the assistant, e.g. file IDs for `code_interpreter` or vector store IDs for `file_search`."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     code_interpreter: AssistantObjectToolResourcesCodeInterpreter | None = None
 
@@ -35,7 +35,7 @@ class AssistantObjectToolResources(BaseModel):
 
 
 class AssistantToolsCode(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["code_interpreter"]
     """Tool kind; always `code_interpreter`."""
@@ -48,7 +48,7 @@ FileSearchRanker: TypeAlias = Annotated[Literal["auto", "default_2024_08_21"], O
 class FileSearchRankingOptions(BaseModel):
     """Ranking settings for file search; defaults to the `auto` ranker with a score threshold of 0."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     ranker: FileSearchRanker | None = None
 
@@ -59,7 +59,7 @@ class FileSearchRankingOptions(BaseModel):
 class AssistantToolsFileSearchFileSearch(BaseModel):
     """Optional settings that customize the file search tool."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     max_num_results: int | None = None
     """Upper bound (1-50) on file search results; the default is 5 on `gpt-3.5-turbo` models and 20 on `gpt-4*` models. Fewer may come back."""
@@ -68,7 +68,7 @@ class AssistantToolsFileSearchFileSearch(BaseModel):
 
 
 class AssistantToolsFileSearch(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["file_search"]
     """Tool kind; always `file_search`."""
@@ -82,7 +82,7 @@ FunctionParameters: TypeAlias = dict[str, Any]
 
 
 class FunctionObject(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     description: str | None = None
     """Explains what the function does so the model can decide when and how to invoke it."""
@@ -97,7 +97,7 @@ class FunctionObject(BaseModel):
 
 
 class AssistantToolsFunction(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["function"]
     """Tool kind; always `function`."""
@@ -108,7 +108,7 @@ class AssistantToolsFunction(BaseModel):
 class ResponseFormatJsonObject(BaseModel):
     """Legacy JSON object output mode; prefer `json_schema` where supported. The model only emits JSON if a system or user message asks for it."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["json_object"]
     """Response format kind; always `json_object`."""
@@ -121,7 +121,7 @@ ResponseFormatJsonSchemaSchema: TypeAlias = dict[str, Any]
 class ResponseFormatJsonSchemaJsonSchema(BaseModel):
     """Structured Outputs settings, including the JSON Schema itself."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     description: str | None = None
     """Explains the purpose of the response format, helping the model decide how to answer in it."""
@@ -138,7 +138,7 @@ class ResponseFormatJsonSchemaJsonSchema(BaseModel):
 class ResponseFormatJsonSchema(BaseModel):
     """Response format that produces structured JSON output conforming to a JSON Schema."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["json_schema"]
     """Response format kind; always `json_schema`."""
@@ -150,7 +150,7 @@ class ResponseFormatJsonSchema(BaseModel):
 class ResponseFormatText(BaseModel):
     """Default response format, producing plain text."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["text"]
     """Response format kind; always `text`."""
@@ -185,7 +185,7 @@ Metadata: TypeAlias = dict[str, str] | None
 class AssistantObject(BaseModel):
     """An assistant: a configured model with instructions and tools that can act on threads."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     id: str
     """Unique identifier used to reference the assistant in API calls."""
@@ -245,7 +245,7 @@ class AssistantObject(BaseModel):
 class DoneEvent(BaseModel):
     """Emitted when the stream finishes."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["done"]
 
@@ -253,7 +253,7 @@ class DoneEvent(BaseModel):
 
 
 class Error(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     code: str | None
 
@@ -267,7 +267,7 @@ class Error(BaseModel):
 class ErrorEvent(BaseModel):
     """Emitted when an error happens, for example a server-side failure or a timeout."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["error"]
 
@@ -275,7 +275,7 @@ class ErrorEvent(BaseModel):
 
 
 class MessageContentImageFileObjectImageFile(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_id: str
     """ID of the image file used in this content part; upload with `purpose=\"vision\"` if you will need to display it later."""
@@ -287,7 +287,7 @@ class MessageContentImageFileObjectImageFile(BaseModel):
 class MessageContentImageFileObject(BaseModel):
     """Message content part that refers to an uploaded image file."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["image_file"]
     """Fixed value `image_file`."""
@@ -296,7 +296,7 @@ class MessageContentImageFileObject(BaseModel):
 
 
 class MessageContentImageUrlObjectImageUrl(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     url: str
     """External image URL; supported formats are jpeg, jpg, png, gif, and webp."""
@@ -308,7 +308,7 @@ class MessageContentImageUrlObjectImageUrl(BaseModel):
 class MessageContentImageUrlObject(BaseModel):
     """Message content part that refers to an image by URL."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["image_url"]
     """Kind of content part."""
@@ -319,7 +319,7 @@ class MessageContentImageUrlObject(BaseModel):
 class MessageContentRefusalObject(BaseModel):
     """Refusal text produced by the assistant."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["refusal"]
     """Fixed value `refusal`."""
@@ -328,7 +328,7 @@ class MessageContentRefusalObject(BaseModel):
 
 
 class MessageContentTextAnnotationsFileCitationObjectFileCitation(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_id: str
     """ID of the file being cited."""
@@ -337,7 +337,7 @@ class MessageContentTextAnnotationsFileCitationObjectFileCitation(BaseModel):
 class MessageContentTextAnnotationsFileCitationObject(BaseModel):
     """Annotation citing a particular quote from a file tied to the assistant or message, produced when the `file_search` tool is used."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["file_citation"]
     """Fixed value `file_citation`."""
@@ -353,7 +353,7 @@ class MessageContentTextAnnotationsFileCitationObject(BaseModel):
 
 
 class MessageContentTextAnnotationsFilePathObjectFilePath(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_id: str
     """ID of the generated file."""
@@ -362,7 +362,7 @@ class MessageContentTextAnnotationsFilePathObjectFilePath(BaseModel):
 class MessageContentTextAnnotationsFilePathObject(BaseModel):
     """Annotation giving a URL for a file the assistant produced with the `code_interpreter` tool."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["file_path"]
     """Fixed value `file_path`."""
@@ -378,7 +378,7 @@ class MessageContentTextAnnotationsFilePathObject(BaseModel):
 
 
 class MessageContentTextObjectText(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     value: str
     """The actual text string."""
@@ -410,7 +410,7 @@ class MessageContentTextObjectText(BaseModel):
 class MessageContentTextObject(BaseModel):
     """Text content part of a message."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["text"]
     """Fixed value `text`."""
@@ -419,14 +419,14 @@ class MessageContentTextObject(BaseModel):
 
 
 class AssistantToolsFileSearchTypeOnly(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["file_search"]
     """Tool kind; always `file_search`."""
 
 
 class MessageObjectAttachmentsItem(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_id: str | None = None
     """ID of the file attached to the message."""
@@ -458,7 +458,7 @@ class MessageObjectAttachmentsItem(BaseModel):
 class MessageObjectIncompleteDetails(BaseModel):
     """For an incomplete message, explains why it did not finish."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     reason: Annotated[
         Literal["content_filter", "max_tokens", "run_cancelled", "run_expired", "run_failed"],
@@ -470,7 +470,7 @@ class MessageObjectIncompleteDetails(BaseModel):
 class MessageObject(BaseModel):
     """A message belonging to a thread."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     id: str
     """Identifier usable in API endpoints."""
@@ -536,7 +536,7 @@ class MessageObject(BaseModel):
 class MessageStreamEventThreadMessageCompleted(BaseModel):
     """Emitted when a message finishes."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.message.completed"]
 
@@ -546,7 +546,7 @@ class MessageStreamEventThreadMessageCompleted(BaseModel):
 class MessageStreamEventThreadMessageCreated(BaseModel):
     """Emitted when a message is created."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.message.created"]
 
@@ -554,7 +554,7 @@ class MessageStreamEventThreadMessageCreated(BaseModel):
 
 
 class MessageDeltaContentImageFileObjectImageFile(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_id: str | None = None
     """ID of the image file used in this content part; upload with `purpose=\"vision\"` if you will need to display it later."""
@@ -566,7 +566,7 @@ class MessageDeltaContentImageFileObjectImageFile(BaseModel):
 class MessageDeltaContentImageFileObject(BaseModel):
     """Delta content part that refers to an uploaded image file in a message."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     index: int
     """Position of this content part within the message."""
@@ -578,7 +578,7 @@ class MessageDeltaContentImageFileObject(BaseModel):
 
 
 class MessageDeltaContentImageUrlObjectImageUrl(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     url: str | None = None
     """Image URL; supported formats are jpeg, jpg, png, gif, and webp."""
@@ -590,7 +590,7 @@ class MessageDeltaContentImageUrlObjectImageUrl(BaseModel):
 class MessageDeltaContentImageUrlObject(BaseModel):
     """Delta content part that refers to an image by URL."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     index: int
     """Position of this content part within the message."""
@@ -604,7 +604,7 @@ class MessageDeltaContentImageUrlObject(BaseModel):
 class MessageDeltaContentRefusalObject(BaseModel):
     """Refusal content part within a message."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     index: int
     """Position of the refusal part within the message."""
@@ -616,7 +616,7 @@ class MessageDeltaContentRefusalObject(BaseModel):
 
 
 class MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_id: str | None = None
     """ID of the file being cited."""
@@ -628,7 +628,7 @@ class MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation(BaseModel
 class MessageDeltaContentTextAnnotationsFileCitationObject(BaseModel):
     """Annotation citing a particular quote from a file tied to the assistant or message, produced when the `file_search` tool is used."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     index: int
     """Position of this annotation within the text content part."""
@@ -647,7 +647,7 @@ class MessageDeltaContentTextAnnotationsFileCitationObject(BaseModel):
 
 
 class MessageDeltaContentTextAnnotationsFilePathObjectFilePath(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_id: str | None = None
     """ID of the generated file."""
@@ -656,7 +656,7 @@ class MessageDeltaContentTextAnnotationsFilePathObjectFilePath(BaseModel):
 class MessageDeltaContentTextAnnotationsFilePathObject(BaseModel):
     """Annotation giving a URL for a file the assistant produced with the `code_interpreter` tool."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     index: int
     """Position of this annotation within the text content part."""
@@ -675,7 +675,7 @@ class MessageDeltaContentTextAnnotationsFilePathObject(BaseModel):
 
 
 class MessageDeltaContentTextObjectText(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     value: str | None = None
     """The actual text string."""
@@ -710,7 +710,7 @@ class MessageDeltaContentTextObjectText(BaseModel):
 class MessageDeltaContentTextObject(BaseModel):
     """Text content part of a message."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     index: int
     """Position of this content part within the message."""
@@ -724,7 +724,7 @@ class MessageDeltaContentTextObject(BaseModel):
 class MessageDeltaObjectDelta(BaseModel):
     """Holds the message fields that changed."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     role: Annotated[Literal["user", "assistant"], OPEN_ENUM] | None = None
     """Who produced the message: `user` or `assistant`."""
@@ -764,7 +764,7 @@ class MessageDeltaObjectDelta(BaseModel):
 class MessageDeltaObject(BaseModel):
     """A message delta: the fields of a message that changed while streaming."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     id: str
     """Message identifier usable in API endpoints."""
@@ -779,7 +779,7 @@ class MessageDeltaObject(BaseModel):
 class MessageStreamEventThreadMessageDelta(BaseModel):
     """Emitted as fragments of a message are streamed."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.message.delta"]
 
@@ -789,7 +789,7 @@ class MessageStreamEventThreadMessageDelta(BaseModel):
 class MessageStreamEventThreadMessageInProgress(BaseModel):
     """Emitted when a message enters the `in_progress` state."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.message.in_progress"]
 
@@ -799,7 +799,7 @@ class MessageStreamEventThreadMessageInProgress(BaseModel):
 class MessageStreamEventThreadMessageIncomplete(BaseModel):
     """Emitted when a message stops before finishing."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.message.incomplete"]
 
@@ -837,7 +837,7 @@ MessageStreamEvent: TypeAlias = Annotated[
 class RunStepCompletionUsage(BaseModel):
     """Token usage for the run step; stays `null` until the step leaves `in_progress`."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     completion_tokens: int
     """Completion tokens consumed by this run step."""
@@ -850,7 +850,7 @@ class RunStepCompletionUsage(BaseModel):
 
 
 class RunStepDetailsMessageCreationObjectMessageCreation(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     message_id: str
     """ID of the message this run step produced."""
@@ -859,7 +859,7 @@ class RunStepDetailsMessageCreationObjectMessageCreation(BaseModel):
 class RunStepDetailsMessageCreationObject(BaseModel):
     """Describes a message that the run step produced."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["message_creation"]
     """Step details type; always `message_creation`."""
@@ -868,14 +868,14 @@ class RunStepDetailsMessageCreationObject(BaseModel):
 
 
 class RunStepDetailsToolCallsCodeOutputImageObjectImage(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_id: str
     """File ID under which the image is stored."""
 
 
 class RunStepDetailsToolCallsCodeOutputImageObject(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["image"]
     """Output type; always `image`."""
@@ -886,7 +886,7 @@ class RunStepDetailsToolCallsCodeOutputImageObject(BaseModel):
 class RunStepDetailsToolCallsCodeOutputLogsObject(BaseModel):
     """Textual log output that Code Interpreter emitted during a run step."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["logs"]
     """Output type; always `logs`."""
@@ -898,7 +898,7 @@ class RunStepDetailsToolCallsCodeOutputLogsObject(BaseModel):
 class RunStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
     """Details of the Code Interpreter invocation."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     input: str
     """Code given to Code Interpreter as input."""
@@ -931,7 +931,7 @@ class RunStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
 class RunStepDetailsToolCallsCodeObject(BaseModel):
     """Code Interpreter tool call made during the run step."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     id: str
     """Identifier of this tool call."""
@@ -946,7 +946,7 @@ class RunStepDetailsToolCallsCodeObject(BaseModel):
 class RunStepDetailsToolCallsFileSearchRankingOptionsObject(BaseModel):
     """Ranking settings applied to the file search."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     ranker: FileSearchRanker
 
@@ -955,7 +955,7 @@ class RunStepDetailsToolCallsFileSearchRankingOptionsObject(BaseModel):
 
 
 class RunStepDetailsToolCallsFileSearchResultObjectContentItem(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["text"] | None = None
     """Kind of content item."""
@@ -967,7 +967,7 @@ class RunStepDetailsToolCallsFileSearchResultObjectContentItem(BaseModel):
 class RunStepDetailsToolCallsFileSearchResultObject(BaseModel):
     """One match returned by the file search."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_id: str
     """ID of the file containing this match."""
@@ -985,7 +985,7 @@ class RunStepDetailsToolCallsFileSearchResultObject(BaseModel):
 class RunStepDetailsToolCallsFileSearchObjectFileSearch(BaseModel):
     """File search details; currently an empty object."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     ranking_options: RunStepDetailsToolCallsFileSearchRankingOptionsObject | None = None
 
@@ -994,7 +994,7 @@ class RunStepDetailsToolCallsFileSearchObjectFileSearch(BaseModel):
 
 
 class RunStepDetailsToolCallsFileSearchObject(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     id: str
     """Identifier of this tool call."""
@@ -1009,7 +1009,7 @@ class RunStepDetailsToolCallsFileSearchObject(BaseModel):
 class RunStepDetailsToolCallsFunctionObjectFunction(BaseModel):
     """Describes the function that got invoked."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     name: str
     """Function name."""
@@ -1022,7 +1022,7 @@ class RunStepDetailsToolCallsFunctionObjectFunction(BaseModel):
 
 
 class RunStepDetailsToolCallsFunctionObject(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     id: str
     """Identifier of this tool call."""
@@ -1037,7 +1037,7 @@ class RunStepDetailsToolCallsFunctionObject(BaseModel):
 class RunStepDetailsToolCallsObject(BaseModel):
     """Tool call details for the run step."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["tool_calls"]
     """Step details type; always `tool_calls`."""
@@ -1071,7 +1071,7 @@ class RunStepDetailsToolCallsObject(BaseModel):
 class RunStepObjectLastError(BaseModel):
     """Most recent error raised by this step, or `null` when none has occurred."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     code: Annotated[Literal["server_error", "rate_limit_exceeded"], OPEN_ENUM]
     """Error code: `server_error` or `rate_limit_exceeded`."""
@@ -1083,7 +1083,7 @@ class RunStepObjectLastError(BaseModel):
 class RunStepObject(BaseModel):
     """A single step taken while a run executes."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     id: str
     """Run step ID, usable in API endpoint paths."""
@@ -1150,7 +1150,7 @@ class RunStepObject(BaseModel):
 class RunStepStreamEventThreadRunStepCancelled(BaseModel):
     """Emitted once a run step has been cancelled."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.run.step.cancelled"]
 
@@ -1160,7 +1160,7 @@ class RunStepStreamEventThreadRunStepCancelled(BaseModel):
 class RunStepStreamEventThreadRunStepCompleted(BaseModel):
     """Emitted once a run step finishes successfully."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.run.step.completed"]
 
@@ -1170,7 +1170,7 @@ class RunStepStreamEventThreadRunStepCompleted(BaseModel):
 class RunStepStreamEventThreadRunStepCreated(BaseModel):
     """Emitted once a new run step has been created."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.run.step.created"]
 
@@ -1178,7 +1178,7 @@ class RunStepStreamEventThreadRunStepCreated(BaseModel):
 
 
 class RunStepDeltaStepDetailsMessageCreationObjectMessageCreation(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     message_id: str | None = None
     """ID of the message this run step produced."""
@@ -1187,7 +1187,7 @@ class RunStepDeltaStepDetailsMessageCreationObjectMessageCreation(BaseModel):
 class RunStepDeltaStepDetailsMessageCreationObject(BaseModel):
     """Describes a message that the run step produced."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["message_creation"]
     """Step details type; always `message_creation`."""
@@ -1196,14 +1196,14 @@ class RunStepDeltaStepDetailsMessageCreationObject(BaseModel):
 
 
 class RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_id: str | None = None
     """File ID under which the image is stored."""
 
 
 class RunStepDeltaStepDetailsToolCallsCodeOutputImageObject(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     index: int
     """Position of this output within the outputs array."""
@@ -1217,7 +1217,7 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputImageObject(BaseModel):
 class RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject(BaseModel):
     """Textual log output that Code Interpreter emitted during a run step."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     index: int
     """Position of this output within the outputs array."""
@@ -1232,7 +1232,7 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject(BaseModel):
 class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
     """Details of the Code Interpreter invocation."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     input: str | None = None
     """Code given to Code Interpreter as input."""
@@ -1268,7 +1268,7 @@ class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
 class RunStepDeltaStepDetailsToolCallsCodeObject(BaseModel):
     """Code Interpreter tool call made during the run step."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     index: int
     """Position of this tool call within the tool calls array."""
@@ -1284,7 +1284,7 @@ class RunStepDeltaStepDetailsToolCallsCodeObject(BaseModel):
 
 
 class RunStepDeltaStepDetailsToolCallsFileSearchObject(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     index: int
     """Position of this tool call within the tool calls array."""
@@ -1302,7 +1302,7 @@ class RunStepDeltaStepDetailsToolCallsFileSearchObject(BaseModel):
 class RunStepDeltaStepDetailsToolCallsFunctionObjectFunction(BaseModel):
     """Describes the function that got invoked."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     name: str | None = None
     """Function name."""
@@ -1315,7 +1315,7 @@ class RunStepDeltaStepDetailsToolCallsFunctionObjectFunction(BaseModel):
 
 
 class RunStepDeltaStepDetailsToolCallsFunctionObject(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     index: int
     """Position of this tool call within the tool calls array."""
@@ -1333,7 +1333,7 @@ class RunStepDeltaStepDetailsToolCallsFunctionObject(BaseModel):
 class RunStepDeltaStepDetailsToolCallsObject(BaseModel):
     """Tool call details for the run step."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["tool_calls"]
     """Step details type; always `tool_calls`."""
@@ -1374,7 +1374,7 @@ class RunStepDeltaStepDetailsToolCallsObject(BaseModel):
 class RunStepDeltaObjectDelta(BaseModel):
     """Changed fields of the run step."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     step_details: (
         Annotated[
@@ -1405,7 +1405,7 @@ class RunStepDeltaObjectDelta(BaseModel):
 class RunStepDeltaObject(BaseModel):
     """Streamed update to a run step, carrying only the fields that changed."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     id: str
     """Run step ID, usable in API endpoint paths."""
@@ -1420,7 +1420,7 @@ class RunStepDeltaObject(BaseModel):
 class RunStepStreamEventThreadRunStepDelta(BaseModel):
     """Emitted as incremental pieces of a run step stream in."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.run.step.delta"]
 
@@ -1430,7 +1430,7 @@ class RunStepStreamEventThreadRunStepDelta(BaseModel):
 class RunStepStreamEventThreadRunStepExpired(BaseModel):
     """Emitted when a run step reaches its expiry."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.run.step.expired"]
 
@@ -1440,7 +1440,7 @@ class RunStepStreamEventThreadRunStepExpired(BaseModel):
 class RunStepStreamEventThreadRunStepFailed(BaseModel):
     """Emitted when a run step ends in failure."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.run.step.failed"]
 
@@ -1450,7 +1450,7 @@ class RunStepStreamEventThreadRunStepFailed(BaseModel):
 class RunStepStreamEventThreadRunStepInProgress(BaseModel):
     """Emitted when a run step enters the `in_progress` state."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.run.step.in_progress"]
 
@@ -1492,7 +1492,7 @@ RunStepStreamEvent: TypeAlias = Annotated[
 
 
 class AssistantsNamedToolChoiceFunction(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     name: str
     """Name of the function the model must call."""
@@ -1501,7 +1501,7 @@ class AssistantsNamedToolChoiceFunction(BaseModel):
 class AssistantsNamedToolChoice(BaseModel):
     """Names a specific tool that the model is forced to call."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Annotated[Literal["function", "code_interpreter", "file_search"], OPEN_ENUM]
     """Kind of tool to force; when it is `function`, the function name is also required."""
@@ -1522,7 +1522,7 @@ ParallelToolCalls: TypeAlias = bool
 class RunCompletionUsage(BaseModel):
     """Token usage for the run; `null` until the run reaches a terminal state (e.g. while `queued` or `in_progress`)."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     completion_tokens: int
     """Completion tokens consumed during the run."""
@@ -1537,7 +1537,7 @@ class RunCompletionUsage(BaseModel):
 class RunObjectIncompleteDetails(BaseModel):
     """Explains why the run ended incomplete; `null` unless the run is incomplete."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     reason: Annotated[Literal["max_completion_tokens", "max_prompt_tokens"], OPEN_ENUM] | None = (
         None
@@ -1548,7 +1548,7 @@ class RunObjectIncompleteDetails(BaseModel):
 class RunObjectLastError(BaseModel):
     """Most recent error raised by this run, or `null` when none has occurred."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     code: Annotated[Literal["server_error", "rate_limit_exceeded", "invalid_prompt"], OPEN_ENUM]
     """Error code: `server_error`, `rate_limit_exceeded` or `invalid_prompt`."""
@@ -1560,7 +1560,7 @@ class RunObjectLastError(BaseModel):
 class RunToolCallObjectFunction(BaseModel):
     """Function the model wants invoked."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     name: str
     """Function name."""
@@ -1572,7 +1572,7 @@ class RunToolCallObjectFunction(BaseModel):
 class RunToolCallObject(BaseModel):
     """A tool call that the run needs output for."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     id: str
     """Tool call ID; pass it back when submitting outputs through the submit tool outputs endpoint."""
@@ -1587,7 +1587,7 @@ class RunToolCallObject(BaseModel):
 class RunObjectRequiredActionSubmitToolOutputs(BaseModel):
     """Describes which tool outputs must be supplied before the run can resume."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     tool_calls: list[RunToolCallObject]
     """Tool calls awaiting outputs from the caller."""
@@ -1596,7 +1596,7 @@ class RunObjectRequiredActionSubmitToolOutputs(BaseModel):
 class RunObjectRequiredAction(BaseModel):
     """What must be done for the run to continue; `null` when nothing is needed."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["submit_tool_outputs"]
     """Currently always `submit_tool_outputs`."""
@@ -1608,7 +1608,7 @@ class RunObjectRequiredAction(BaseModel):
 class TruncationObject(BaseModel):
     """Determines how the thread is trimmed before a run, shaping the run's starting context."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Annotated[Literal["auto", "last_messages"], OPEN_ENUM]
     """Trimming strategy, default `auto`; `last_messages` keeps only the latest n messages, `auto` drops middle messages to fit `max_prompt_tokens`."""
@@ -1620,7 +1620,7 @@ class TruncationObject(BaseModel):
 class RunObject(BaseModel):
     """An execution run performed on a thread."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     id: str
     """Identifier usable in API endpoints."""
@@ -1731,7 +1731,7 @@ class RunObject(BaseModel):
 class RunStreamEventThreadRunCancelled(BaseModel):
     """Emitted once a run has been cancelled."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.run.cancelled"]
 
@@ -1741,7 +1741,7 @@ class RunStreamEventThreadRunCancelled(BaseModel):
 class RunStreamEventThreadRunCancelling(BaseModel):
     """Emitted when a run enters the `cancelling` status."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.run.cancelling"]
 
@@ -1751,7 +1751,7 @@ class RunStreamEventThreadRunCancelling(BaseModel):
 class RunStreamEventThreadRunCompleted(BaseModel):
     """Emitted once a run finishes successfully."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.run.completed"]
 
@@ -1761,7 +1761,7 @@ class RunStreamEventThreadRunCompleted(BaseModel):
 class RunStreamEventThreadRunCreated(BaseModel):
     """Emitted once a new run has been created."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.run.created"]
 
@@ -1771,7 +1771,7 @@ class RunStreamEventThreadRunCreated(BaseModel):
 class RunStreamEventThreadRunExpired(BaseModel):
     """Emitted when a run reaches its expiry."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.run.expired"]
 
@@ -1781,7 +1781,7 @@ class RunStreamEventThreadRunExpired(BaseModel):
 class RunStreamEventThreadRunFailed(BaseModel):
     """Emitted when a run ends in failure."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.run.failed"]
 
@@ -1791,7 +1791,7 @@ class RunStreamEventThreadRunFailed(BaseModel):
 class RunStreamEventThreadRunInProgress(BaseModel):
     """Emitted when a run enters the `in_progress` status."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.run.in_progress"]
 
@@ -1801,7 +1801,7 @@ class RunStreamEventThreadRunInProgress(BaseModel):
 class RunStreamEventThreadRunIncomplete(BaseModel):
     """Emitted when a run finishes with the `incomplete` status."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.run.incomplete"]
 
@@ -1811,7 +1811,7 @@ class RunStreamEventThreadRunIncomplete(BaseModel):
 class RunStreamEventThreadRunQueued(BaseModel):
     """Emitted when a run enters the `queued` status."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.run.queued"]
 
@@ -1821,7 +1821,7 @@ class RunStreamEventThreadRunQueued(BaseModel):
 class RunStreamEventThreadRunRequiresAction(BaseModel):
     """Emitted when a run enters the `requires_action` status."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     event: Literal["thread.run.requires_action"]
 
@@ -1861,14 +1861,14 @@ RunStreamEvent: TypeAlias = Annotated[
 
 
 class ThreadObjectToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_ids: list[str] = Field(default=[])
     """File IDs that `code_interpreter` may access; up to 20 files."""
 
 
 class ThreadObjectToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     vector_store_ids: list[str] | None = None
     """Vector store IDs attached to this thread; at most one is allowed."""
@@ -1877,7 +1877,7 @@ class ThreadObjectToolResourcesFileSearch(BaseModel):
 class ThreadObjectToolResources(BaseModel):
     """Per-tool resources for this thread, e.g. file IDs for `code_interpreter` or vector store IDs for `file_search`."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     code_interpreter: ThreadObjectToolResourcesCodeInterpreter | None = None
 
@@ -1887,7 +1887,7 @@ class ThreadObjectToolResources(BaseModel):
 class ThreadObject(BaseModel):
     """A conversation thread holding messages."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     id: str
     """Thread ID, usable in API endpoint paths."""
@@ -1907,7 +1907,7 @@ class ThreadObject(BaseModel):
 class ThreadStreamEvent(BaseModel):
     """Emitted once a new thread has been created."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     enabled: bool | None = None
     """Toggles transcription of incoming audio."""
@@ -2011,7 +2011,7 @@ AssistantSupportedModels: TypeAlias = Annotated[
 
 
 class CreateAssistantRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_ids: list[str] = Field(default=[])
     """IDs of files that the `code_interpreter` tool can access; no more than 20 are allowed."""
@@ -2020,7 +2020,7 @@ class CreateAssistantRequestToolResourcesCodeInterpreter(BaseModel):
 class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto(BaseModel):
     """Default chunking: currently 800-token chunks with a 400-token overlap."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["auto"]
     """Strategy kind; always `auto`."""
@@ -2029,7 +2029,7 @@ class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrat
 class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticStatic(
     BaseModel
 ):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     max_chunk_size_tokens: int
     """Largest chunk size in tokens, between 100 and 4096; defaults to 800."""
@@ -2041,7 +2041,7 @@ class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrat
 class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic(
     BaseModel
 ):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["static"]
     """Strategy kind; always `static`."""
@@ -2052,7 +2052,7 @@ class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrat
 
 
 class CreateAssistantRequestToolResourcesFileSearchVectorStoresItem(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_ids: list[str] | None = None
     """IDs of files to put in the new vector store; capped at 10,000 for stores made before Nov 2025 and 100,000,000 afterwards."""
@@ -2090,7 +2090,7 @@ class CreateAssistantRequestToolResourcesFileSearchVectorStoresItem(BaseModel):
 
 
 class CreateAssistantRequestToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     vector_store_ids: list[str] | None = None
     """ID of the vector store the assistant searches; at most one may be attached."""
@@ -2102,7 +2102,7 @@ class CreateAssistantRequestToolResourcesFileSearch(BaseModel):
 class CreateAssistantRequestToolResources(BaseModel):
     """Per-tool resources for the assistant, e.g. file IDs for `code_interpreter` or vector store IDs for `file_search`."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     code_interpreter: CreateAssistantRequestToolResourcesCodeInterpreter | None = None
 
@@ -2116,7 +2116,7 @@ ReasoningEffort: TypeAlias = (
 
 
 class CreateAssistantRequest(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     model: str | AssistantSupportedModels
     """Identifier of the model that powers the assistant; the List models endpoint shows which models you can use."""
@@ -2167,7 +2167,7 @@ class CreateAssistantRequest(BaseModel):
 
 
 class CreateMessageRequestAttachmentsItem(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_id: str | None = None
     """Identifier of the file being attached."""
@@ -2199,7 +2199,7 @@ class CreateMessageRequestAttachmentsItem(BaseModel):
 class MessageRequestContentTextObject(BaseModel):
     """Text content part of a message."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["text"]
     """Fixed value `text`."""
@@ -2209,7 +2209,7 @@ class MessageRequestContentTextObject(BaseModel):
 
 
 class CreateMessageRequest(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     role: Annotated[Literal["user", "assistant"], OPEN_ENUM]
     """Author of the message: `user` for end-user input (the usual case) or `assistant` to inject assistant-authored messages."""
@@ -2243,7 +2243,7 @@ class CreateMessageRequest(BaseModel):
 
 
 class CreateRunRequest(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     assistant_id: str
     """Identifier of the assistant that carries out the run."""
@@ -2312,14 +2312,14 @@ class CreateRunRequest(BaseModel):
 
 
 class CreateThreadAndRunRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_ids: list[str] = Field(default=[])
     """File IDs exposed to the `code_interpreter` tool; at most 20 files are allowed."""
 
 
 class CreateThreadAndRunRequestToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     vector_store_ids: list[str] | None = None
     """ID of the vector store linked to the assistant; only one vector store may be linked."""
@@ -2328,7 +2328,7 @@ class CreateThreadAndRunRequestToolResourcesFileSearch(BaseModel):
 class CreateThreadAndRunRequestToolResources(BaseModel):
     """Resources for the assistant's tools, keyed by tool type: file IDs for `code_interpreter`, vector store IDs for `file_search`."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     code_interpreter: CreateThreadAndRunRequestToolResourcesCodeInterpreter | None = None
 
@@ -2336,7 +2336,7 @@ class CreateThreadAndRunRequestToolResources(BaseModel):
 
 
 class CreateThreadRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_ids: list[str] = Field(default=[])
     """File IDs exposed to the `code_interpreter` tool; at most 20 files are allowed."""
@@ -2345,7 +2345,7 @@ class CreateThreadRequestToolResourcesCodeInterpreter(BaseModel):
 class CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto(BaseModel):
     """Default chunking: currently an 800-token maximum chunk size with a 400-token overlap."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["auto"]
     """Fixed value `auto`."""
@@ -2354,7 +2354,7 @@ class CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategy
 class CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticStatic(
     BaseModel
 ):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     max_chunk_size_tokens: int
     """Largest number of tokens per chunk; ranges from 100 to 4096, defaulting to 800."""
@@ -2364,7 +2364,7 @@ class CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategy
 
 
 class CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     type: Literal["static"]
     """Fixed value `static`."""
@@ -2373,7 +2373,7 @@ class CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategy
 
 
 class CreateThreadRequestToolResourcesFileSearchVectorStoresItem(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_ids: list[str] | None = None
     """File IDs to place in the new vector store; limit is 10,000 files for stores created before Nov 2025 and 100,000,000 for newer ones."""
@@ -2411,7 +2411,7 @@ class CreateThreadRequestToolResourcesFileSearchVectorStoresItem(BaseModel):
 
 
 class CreateThreadRequestToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     vector_store_ids: list[str] | None = None
     """Vector store linked to this thread; at most one is permitted."""
@@ -2423,7 +2423,7 @@ class CreateThreadRequestToolResourcesFileSearch(BaseModel):
 class CreateThreadRequestToolResources(BaseModel):
     """Resources exposed to the assistant's tools within this thread, keyed by tool type: file IDs for `code_interpreter`, vector store IDs for `file_search`."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     code_interpreter: CreateThreadRequestToolResourcesCodeInterpreter | None = None
 
@@ -2433,7 +2433,7 @@ class CreateThreadRequestToolResources(BaseModel):
 class CreateThreadRequest(BaseModel):
     """Parameters for creating a thread; if a run request supplies no thread, an empty one is created."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     messages: list[CreateMessageRequest] | None = None
     """Initial messages to seed the thread with."""
@@ -2445,7 +2445,7 @@ class CreateThreadRequest(BaseModel):
 
 
 class CreateThreadAndRunRequest(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     assistant_id: str
     """ID of the assistant that will carry out this run."""
@@ -2557,7 +2557,7 @@ class CreateThreadAndRunRequest(BaseModel):
 
 
 class DeleteAssistantResponse(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     id: str
 
@@ -2567,7 +2567,7 @@ class DeleteAssistantResponse(BaseModel):
 
 
 class DeleteMessageResponse(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     id: str
 
@@ -2577,7 +2577,7 @@ class DeleteMessageResponse(BaseModel):
 
 
 class DeleteThreadResponse(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     id: str
 
@@ -2587,13 +2587,13 @@ class DeleteThreadResponse(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     error: Error
 
 
 class ListAssistantsResponse(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     object: str
 
@@ -2607,7 +2607,7 @@ class ListAssistantsResponse(BaseModel):
 
 
 class ListMessagesResponse(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     object: str
 
@@ -2621,7 +2621,7 @@ class ListMessagesResponse(BaseModel):
 
 
 class ListRunStepsResponse(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     object: str
 
@@ -2635,7 +2635,7 @@ class ListRunStepsResponse(BaseModel):
 
 
 class ListRunsResponse(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     object: str
 
@@ -2649,14 +2649,14 @@ class ListRunsResponse(BaseModel):
 
 
 class ModifyAssistantRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_ids: list[str] = Field(default=[])
     """Replaces the file IDs exposed to the `code_interpreter` tool; at most 20 files."""
 
 
 class ModifyAssistantRequestToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     vector_store_ids: list[str] | None = None
     """Replaces the vector store linked to the assistant; only one may be linked."""
@@ -2665,7 +2665,7 @@ class ModifyAssistantRequestToolResourcesFileSearch(BaseModel):
 class ModifyAssistantRequestToolResources(BaseModel):
     """Resources for the assistant's tools, keyed by tool type: file IDs for `code_interpreter`, vector store IDs for `file_search`."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     code_interpreter: ModifyAssistantRequestToolResourcesCodeInterpreter | None = None
 
@@ -2673,7 +2673,7 @@ class ModifyAssistantRequestToolResources(BaseModel):
 
 
 class ModifyAssistantRequest(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     model: str | AssistantSupportedModels | None = None
     """Model ID to use; the List models endpoint shows which models are available to you."""
@@ -2724,26 +2724,26 @@ class ModifyAssistantRequest(BaseModel):
 
 
 class ModifyMessageRequest(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     metadata: Metadata | None = None
 
 
 class ModifyRunRequest(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     metadata: Metadata | None = None
 
 
 class ModifyThreadRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     file_ids: list[str] = Field(default=[])
     """File IDs exposed to the `code_interpreter` tool; at most 20 files are allowed."""
 
 
 class ModifyThreadRequestToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     vector_store_ids: list[str] | None = None
     """Vector store linked to this thread; at most one is permitted."""
@@ -2752,7 +2752,7 @@ class ModifyThreadRequestToolResourcesFileSearch(BaseModel):
 class ModifyThreadRequestToolResources(BaseModel):
     """Resources exposed to the assistant's tools within this thread, keyed by tool type: file IDs for `code_interpreter`, vector store IDs for `file_search`."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     code_interpreter: ModifyThreadRequestToolResourcesCodeInterpreter | None = None
 
@@ -2760,7 +2760,7 @@ class ModifyThreadRequestToolResources(BaseModel):
 
 
 class ModifyThreadRequest(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     tool_resources: ModifyThreadRequestToolResources | None = None
     """Resources exposed to the assistant's tools within this thread, keyed by tool type: file IDs for `code_interpreter`, vector store IDs for `file_search`."""
@@ -2769,7 +2769,7 @@ class ModifyThreadRequest(BaseModel):
 
 
 class SubmitToolOutputsRunRequestToolOutputsItem(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     tool_call_id: str | None = None
     """ID of the tool call from the run's `required_action` that this output answers."""
@@ -2779,7 +2779,7 @@ class SubmitToolOutputsRunRequestToolOutputsItem(BaseModel):
 
 
 class SubmitToolOutputsRunRequest(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     tool_outputs: list[SubmitToolOutputsRunRequestToolOutputsItem]
     """Outputs being submitted, one entry per tool call."""

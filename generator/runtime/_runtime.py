@@ -21,13 +21,12 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import IO, Any, Generic, TypeVar
+from typing import IO, Any, Generic, Self, TypeVar
 from urllib.parse import quote
 
 import anyio
 import httpx
 import pydantic
-from typing_extensions import Self
 
 T = TypeVar("T")
 ItemT = TypeVar("ItemT")
@@ -148,7 +147,8 @@ class Request(Generic[T]):
     method: str
     path: str
     query: Mapping[str, Any] = field(default_factory=dict)
-    body: Mapping[str, Any] | None = None
+    body: Mapping[str, Any] | None = None  # the body's properties, one per keyword argument
+    body_value: Any = NOT_GIVEN  # or the whole body, when its schema is not an object with properties
     response_type: Any = None
     page: PageInfo | None = None
     stream_type: Any = None  # the event type when the call streams
@@ -181,6 +181,8 @@ class Request(Generic[T]):
 
     def json_body(self) -> Any:
         """The JSON body: omitted arguments are left out, explicit None becomes null."""
+        if self.body_value is not NOT_GIVEN:
+            return to_jsonable(self.body_value)
         if self.body is None:
             return None
         return {k: to_jsonable(v) for k, v in self.body.items() if v is not NOT_GIVEN}

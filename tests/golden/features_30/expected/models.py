@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any, Literal, TypeAlias
+from typing import Annotated, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
@@ -12,7 +12,7 @@ from ._runtime import OPEN_ENUM, UnknownVariant, union_tag
 
 
 class Cat(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     kind: Literal["cat"]
 
@@ -20,7 +20,7 @@ class Cat(BaseModel):
 
 
 class Dog(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     kind: Literal["dog"]
 
@@ -34,7 +34,7 @@ Animal: TypeAlias = Annotated[
 
 
 class Named(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     name: str
     """A name; may contain \"\"\"quotes\"\"\" and \\ backslashes."""
@@ -45,7 +45,7 @@ Species: TypeAlias = Annotated[Literal["cat", "dog", "null-ish"], OPEN_ENUM]
 
 
 class NewPet(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     name: str
 
@@ -57,13 +57,13 @@ class NewPet(BaseModel):
 
 
 class PetOwner(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     email: str
 
 
 class Pet(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     name: str
     """A name; may contain \"\"\"quotes\"\"\" and \\ backslashes."""
@@ -96,7 +96,7 @@ class Pet(BaseModel):
 
 
 class PetList(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
     data: list[Pet]
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import httpx
-from typing_extensions import Self, deprecated
+from typing_extensions import deprecated
 
 from . import operations
 from ._runtime import (
