@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BASE_STAMP := $(VENV)/.installed-base
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: generate check test golden lint clean
+.PHONY: generate check test golden lint clean bench
 
 $(BASE_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,22 @@ golden: $(DEV_STAMP)
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check generator tests
 	$(PY) -m mypy --strict generator
+
+# A benchmark, not a test: its own environment (this project plus the peers it is compared
+# with, latest from PyPI), then a report in bench/results/. See bench/README.md.
+BENCH_VENV := bench/.venv
+BENCH_STAMP := $(BENCH_VENV)/.installed-bench
+
+$(BENCH_STAMP): pyproject.toml bench/requirements.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade -r bench/requirements.txt
+	touch $@
+
+## bench: generation, scaling and runtime benchmarks against the peers (report, never fails on targets)
+bench: $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python bench/run.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache

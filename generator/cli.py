@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import keyword
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -14,7 +15,15 @@ from typing import Any, TypeVar
 import click
 
 from generator.config import Settings, load_settings
-from generator.pipeline import Coverage, Options, Result, check_spec, effective_spec, generate
+from generator.pipeline import (
+    Coverage,
+    Options,
+    Result,
+    check_spec,
+    effective_spec,
+    generate,
+    up_to_date,
+)
 from generator.problems import SpecError
 from generator.scope import Filters
 from generator.write import drift, read_tree, write_package
@@ -126,8 +135,18 @@ def _shown(path: Path) -> str:
     return path.as_posix()
 
 
-def _summary(verb: str, result: Result, started: float) -> str:
-    return f"{verb}: {result.operations} operations, {result.models} models in {time.perf_counter() - started:.2f}s"
+def _summary(verb: str, coverage: Coverage, started: float) -> str:
+    return f"{verb}: {coverage.operations} operations, {coverage.models} models in {time.perf_counter() - started:.2f}s"
+
+
+def _unchanged(options: Options, out: Path) -> Coverage | None:
+    """The recorded coverage when the output is provably current (see pipeline.up_to_date)."""
+    if os.environ.get("OAPI_PYGEN_CACHE", "1") == "0":
+        return None
+    coverage = up_to_date(options, out / options.package)
+    if coverage is None or (options.strict and coverage.warnings):
+        return None  # --strict with warnings must fail: let the full run say why
+    return coverage
 
 
 def _report(coverage: Coverage) -> None:
@@ -156,11 +175,16 @@ def generate_cmd(package: str | None, client_name: str | None, env_prefix: str |
     started = time.perf_counter()
     options = _options(SpecArgs(**spec_args), package, client_name, env_prefix)
     out = out or _settings().out
-    result = _run(options)
-    changed = write_package(out, options.package, result.files)
     where = _shown(out / options.package)
-    click.echo(_summary("generated", result, started) + f"; {len(changed)} file(s) changed in {where}")
-    _report(result.coverage)
+    coverage = _unchanged(options, out)
+    if coverage is None:
+        result = _run(options)
+        changed = write_package(out, options.package, result.files)
+        coverage = result.coverage
+    else:
+        changed = []
+    click.echo(_summary("generated", coverage, started) + f"; {len(changed)} file(s) changed in {where}")
+    _report(coverage)
 
 
 @main.command("check")
@@ -172,16 +196,19 @@ def check_cmd(package: str | None, client_name: str | None, env_prefix: str | No
     started = time.perf_counter()
     options = _options(SpecArgs(**spec_args), package, client_name, env_prefix)
     out = out or _settings().out
-    result = _run(options)
-    target = out / options.package
-    diff = drift(result.files, read_tree(target), _shown(target))
-    if diff:
-        click.echo(diff, nl=False)
-        click.echo(f"drift: {_shown(target)} does not match {_shown(options.spec)}; "
-                   "regenerate with `python -m generator generate` (`make generate` here).", err=True)
-        sys.exit(EXIT_DRIFT)
-    click.echo(_summary("up to date", result, started))
-    _report(result.coverage)
+    coverage = _unchanged(options, out)
+    if coverage is None:
+        result = _run(options)
+        target = out / options.package
+        diff = drift(result.files, read_tree(target), _shown(target))
+        if diff:
+            click.echo(diff, nl=False)
+            click.echo(f"drift: {_shown(target)} does not match {_shown(options.spec)}; "
+                       "regenerate with `python -m generator generate` (`make generate` here).", err=True)
+            sys.exit(EXIT_DRIFT)
+        coverage = result.coverage
+    click.echo(_summary("up to date", coverage, started))
+    _report(coverage)
 
 
 @main.command("validate")

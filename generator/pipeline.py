@@ -15,6 +15,7 @@ from typing import Any
 
 from generator import TOOL_NAME, __version__
 from generator.build import build_package
+from generator.concurrent import PendingValidation
 from generator.format import format_files
 from generator.ir import PackageIR
 from generator.load import LoadedSpec, load_spec, yaml_lines
@@ -23,11 +24,13 @@ from generator.problems import Problem, SpecError, sort_problems
 from generator.render import BUILTIN_TEMPLATES, render_package, template_sources
 from generator.scope import NO_FILTERS, Filters, operation_count, select
 from generator.validate import as_error, validate
+from generator.write import read_tree
 
 GENERATOR_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = GENERATOR_DIR.parent
 DEFAULT_TEMPLATES = BUILTIN_TEMPLATES
 RUNTIME_FILE = GENERATOR_DIR / "runtime" / "_runtime.py"
+MANIFEST = "_manifest.json"
 
 
 @dataclass(frozen=True)
@@ -98,21 +101,38 @@ class Prepared:
     warnings: list[Problem]
 
 
-def prepare(options: Options, clock: _Clock | None = None) -> Prepared:
-    """Load -> overlays -> filters -> validate; every problem gets its line where the YAML has one."""
+@dataclass(frozen=True)
+class Scoped:
+    """The spec loaded, overlaid and filtered: what validation and the build work on."""
+
+    loaded: LoadedSpec
+    doc: dict[str, Any]
+    overlays: list[tuple[Path, bytes]]
+    spec_operations: int
+
+
+def scoped(options: Options) -> Scoped:
     loaded = load_spec(options.spec)
     try:
         overlays = [(path, read_overlay(path)) for path in options.overlays]
         full = apply_overlays(loaded.doc, overlays)
-        doc = select(full, options.filters)
-        if clock:
-            clock.lap("load")
-        warnings = validate(doc, strict=options.strict)
-        if clock:
-            clock.lap("validate")
+        return Scoped(loaded, select(full, options.filters), overlays, operation_count(full))
     except SpecError as exc:
         raise SpecError(with_lines(exc.problems, loaded)) from None
-    return Prepared(loaded, doc, overlays, operation_count(full), with_lines(warnings, loaded))
+
+
+def prepare(options: Options, clock: _Clock | None = None) -> Prepared:
+    """Load -> overlays -> filters -> validate; every problem gets its line where the YAML has one."""
+    spec = scoped(options)
+    if clock:
+        clock.lap("load")
+    try:
+        warnings = validate(spec.doc, strict=options.strict)
+    except SpecError as exc:
+        raise SpecError(with_lines(exc.problems, spec.loaded)) from None
+    if clock:
+        clock.lap("validate")
+    return Prepared(spec.loaded, spec.doc, spec.overlays, spec.spec_operations, with_lines(warnings, spec.loaded))
 
 
 def with_lines(problems: Iterable[Problem], loaded: LoadedSpec) -> list[Problem]:
@@ -141,14 +161,18 @@ def build(options: Options, prepared: Prepared) -> tuple[PackageIR, Coverage]:
     """The IR and the coverage; raises SpecError when something in scope had to be dropped."""
     pkg, problems = build_package(prepared.doc, options.package, options.client_name, options.env_prefix,
                                   prepared.loaded.sha256)
+    return pkg, coverage_of(options, prepared, pkg, problems)
+
+
+def coverage_of(options: Options, prepared: Prepared, pkg: PackageIR, problems: list[Problem]) -> Coverage:
+    """What was generated, with the build's problems: dropped items fail unless partial output is allowed."""
     problems = with_lines(problems, prepared.loaded)
     dropped = [p for p in problems if p.level == "error"]
     if (dropped and not options.allow_partial) or (problems and options.strict):
         raise SpecError(dropped if not options.strict else [as_error(p) for p in problems])
     warnings = prepared.warnings + [dataclasses.replace(p, level="warning") for p in problems]
-    coverage = Coverage(prepared.spec_operations, operation_count(prepared.doc), len(pkg.operations),
-                        len(pkg.models), sort_problems(warnings))
-    return pkg, coverage
+    return Coverage(prepared.spec_operations, operation_count(prepared.doc), len(pkg.operations),
+                    len(pkg.models), sort_problems(warnings))
 
 
 def check_spec(options: Options) -> Coverage:
@@ -157,38 +181,98 @@ def check_spec(options: Options) -> Coverage:
 
 
 def generate(options: Options) -> Result:
-    """Run every stage in memory; raises SpecError on bad input, writes nothing."""
+    """Run every stage in memory; raises SpecError on bad input, writes nothing.
+
+    Validation runs beside build, render and format (see `concurrent`); its verdict
+    is awaited before the result is returned, so an invalid spec still yields nothing.
+    """
     clock = _Clock()
-    prepared = prepare(options, clock)
-    pkg, coverage = build(options, prepared)
-    clock.lap("build")
-    texts = render_package(pkg, options.templates)
+    spec = scoped(options)
+    clock.lap("load")
+    pending = PendingValidation(spec.doc, options.strict, tree_hash(GENERATOR_DIR, ".py"))
+    try:
+        pkg, problems = build_package(spec.doc, options.package, options.client_name, options.env_prefix,
+                                      spec.loaded.sha256)
+        clock.lap("build")
+        texts = render_package(pkg, options.templates)
+        clock.lap("render")
+        texts = format_files(texts)
+        clock.lap("format")
+    except Exception:
+        pending.result()  # an invalid spec explains a failed build: report that instead
+        raise
+    try:
+        warnings = pending.result()
+    except SpecError as exc:
+        raise SpecError(with_lines(exc.problems, spec.loaded)) from None
+    clock.timings["validate"] = pending.seconds
+    prepared = Prepared(spec.loaded, spec.doc, spec.overlays, spec.spec_operations, with_lines(warnings, spec.loaded))
+    coverage = coverage_of(options, prepared, pkg, problems)
+    # The runtime is kept black-formatted in the repository and copied verbatim.
     texts["_runtime.py"] = f"# {pkg.header_comment}\n" + RUNTIME_FILE.read_text(encoding="utf-8")
     texts["py.typed"] = f"# {pkg.header_comment}\n"
-    clock.lap("render")
-    texts = format_files(texts)
-    clock.lap("format")
     files = {name: text.encode("utf-8") for name, text in sorted(texts.items())}
-    files["_manifest.json"] = manifest(options, prepared.loaded.sha256, prepared.overlays, pkg.header_comment, files)
+    files[MANIFEST] = manifest(options, spec.loaded.raw, spec.overlays, pkg.header_comment, coverage, files)
     return Result(files, coverage, clock.timings)
 
 
-def manifest(options: Options, spec_sha: str, overlays: list[tuple[Path, bytes]], header: str,
-             files: dict[str, bytes]) -> bytes:
-    """What the output was made from, so a drift check can say why it differs."""
-    data = {
-        "_comment": header,
+TOOLCHAIN = ("black", "jinja2", "pyyaml", "openapi-spec-validator", "jsonpath-rfc9535")
+
+
+def fingerprint(options: Options, spec_raw: bytes, overlays: list[tuple[Path, bytes]]) -> dict[str, Any]:
+    """Everything the output depends on: equal fingerprints mean byte-identical output."""
+    return {
         "generator": {"name": TOOL_NAME, "version": __version__, "sha256": tree_hash(GENERATOR_DIR, ".py")},
-        "spec": {"file": options.spec.name, "sha256": spec_sha},
+        "spec": {"file": options.spec.name, "sha256": hashlib.sha256(spec_raw).hexdigest()},
         "overlays": [{"file": path.name, "sha256": hashlib.sha256(raw).hexdigest()} for path, raw in overlays],
         "templates": {"sha256": sources_hash(template_sources(options.templates))},
-        "formatter": {"name": "black", "version": metadata.version("black")},
+        "toolchain": {name: metadata.version(name) for name in TOOLCHAIN},
         "options": {"package": options.package, "client_name": options.client_name,
                     "env_prefix": options.env_prefix, "tags": list(options.filters.tags),
-                    "operations": list(options.filters.operations)},
+                    "operations": list(options.filters.operations), "allow_partial": options.allow_partial},
+    }
+
+
+def manifest(options: Options, raw: bytes, overlays: list[tuple[Path, bytes]], header: str,
+             coverage: Coverage, files: dict[str, bytes]) -> bytes:
+    """What the output was made from (so a drift check can say why it differs, or that it cannot)."""
+    data = {
+        "_comment": header,
+        "inputs": fingerprint(options, raw, overlays),
+        "coverage": {
+            "spec_operations": coverage.spec_operations, "scope_operations": coverage.scope_operations,
+            "operations": coverage.operations, "models": coverage.models,
+            "warnings": [dataclasses.asdict(p) for p in coverage.warnings],
+        },
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
     return (json.dumps(data, indent=2, sort_keys=False) + "\n").encode("utf-8")
+
+
+def up_to_date(options: Options, target: Path) -> Coverage | None:
+    """The recorded coverage when `target` is exactly what `generate(options)` would write, else None.
+
+    The manifest's fingerprint covers every input (spec, overlays, templates, generator,
+    tool versions, options) and its file hashes are checked against the files on disk,
+    so a match proves the output current without generating it again.
+    """
+    try:
+        recorded = json.loads((target / MANIFEST).read_bytes())
+        overlays = [(path, path.read_bytes()) for path in options.overlays]
+        current = fingerprint(options, options.spec.read_bytes(), overlays)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(recorded, dict) or recorded.get("inputs") != current:
+        return None
+    on_disk = read_tree(target)
+    files = recorded.get("files") or {}
+    if set(on_disk) != set(files) | {MANIFEST}:
+        return None
+    if any(hashlib.sha256(data).hexdigest() != files.get(name) for name, data in on_disk.items() if name != MANIFEST):
+        return None
+    cov = recorded["coverage"]
+    warnings = tuple(Problem(**p) for p in cov["warnings"])
+    return Coverage(cov["spec_operations"], cov["scope_operations"], cov["operations"], cov["models"], warnings)
 
 
 def sources_hash(sources: dict[str, bytes]) -> str:

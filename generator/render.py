@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-import jinja2
+from typing import Any
 
 from generator.ir import PackageIR
 
@@ -49,7 +48,9 @@ def template_sources(template_dir: Path) -> dict[str, bytes]:
     return found
 
 
-def environment(template_dir: Path) -> jinja2.Environment:
+def environment(template_dir: Path) -> Any:
+    import jinja2  # imported on first use: a run that finds its output up to date never renders
+
     folders = [str(template_dir)] + ([str(BUILTIN_TEMPLATES)] if template_dir != BUILTIN_TEMPLATES else [])
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folders),  # a custom folder may override only some templates

@@ -12,12 +12,8 @@ import dataclasses
 import re
 from collections import Counter
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
-
-from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
-from jsonschema_path import SchemaPath
-from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError
 
 from generator.problems import Level, Problem, SpecError, pointer, unescape_token
 
@@ -64,7 +60,11 @@ def check_version(doc: dict[str, Any]) -> Iterator[Problem]:
 
 
 def run_validator(doc: dict[str, Any]) -> Iterator[Problem]:
-    cls = _V31 if doc["openapi"].startswith("3.1") else _V30
+    from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
+    from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError
+
+    v30, v31 = _validator_classes()
+    cls = v31 if doc["openapi"].startswith("3.1") else v30
     try:
         validator = cls(doc)
         # The keyword pass assumes the document has the right shape: run it only on one that does.
@@ -117,6 +117,8 @@ def _located(cls: Any, keyword: str) -> Any:
     the `default` validator (a default value that breaks its schema) are marked too.
     """
 
+    from jsonschema_path import SchemaPath
+
     def __call__(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
         node = next((a for a in args if isinstance(a, SchemaPath)), None)
         for err in cls.__call__(self, *args, **kwargs):
@@ -133,8 +135,19 @@ def _with_locations(base: Any) -> Any:
     return type(base.__name__, (base,), {"keyword_validators": wrapped})
 
 
-_V30 = _with_locations(OpenAPIV30SpecValidator)
-_V31 = _with_locations(OpenAPIV31SpecValidator)
+def preload_validator() -> None:
+    """Import the validator now (before forking a process that will use it)."""
+    _validator_classes()
+    import jsonschema.exceptions  # type: ignore[import-untyped]  # noqa: F401
+    import openapi_spec_validator.validation.exceptions  # noqa: F401
+
+
+@cache
+def _validator_classes() -> tuple[Any, Any]:
+    """The 3.0 and 3.1 validators with located errors (imported on first use: they are slow to load)."""
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+    return _with_locations(OpenAPIV30SpecValidator), _with_locations(OpenAPIV31SpecValidator)
 
 
 def describe_error(err: Any, kind: str) -> str:

@@ -178,9 +178,12 @@ def test_every_generated_file_has_header_with_spec_sha(ws: Workspace) -> None:
 def test_manifest_records_hashes(ws: Workspace) -> None:
     manifest = json.loads((ws.pkg / "_manifest.json").read_text(encoding="utf-8"))
     hex64 = re.compile(r"^[0-9a-f]{64}$")
-    assert manifest["spec"]["sha256"] == sha256(SPEC.read_bytes())
-    assert hex64.match(manifest["templates"]["sha256"])
-    assert hex64.match(manifest["generator"]["sha256"])
+    inputs = manifest["inputs"]
+    assert inputs["spec"]["sha256"] == sha256(SPEC.read_bytes())
+    assert hex64.match(inputs["templates"]["sha256"])
+    assert hex64.match(inputs["generator"]["sha256"])
+    assert inputs["toolchain"]["black"]  # the formatter's version is part of what the bytes depend on
+    assert manifest["coverage"]["operations"] == OPERATIONS
     on_disk = {
         p.relative_to(ws.pkg).as_posix(): sha256(p.read_bytes())
         for p in ws.pkg.rglob("*")

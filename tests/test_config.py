@@ -109,8 +109,10 @@ def make_project(project: Path, section: dict[str, Any] | None = None) -> Path:
 
 
 def manifest(package_dir: Path) -> dict[str, Any]:
+    """The manifest's record of what the output was made from."""
     data: dict[str, Any] = json.loads((package_dir / "_manifest.json").read_text(encoding="utf-8"))
-    return data
+    inputs: dict[str, Any] = data["inputs"]
+    return inputs
 
 
 def operations_all(out: Path, package: str) -> list[str]:
@@ -207,7 +209,7 @@ def test_custom_template_overrides_and_the_rest_fall_back(configured: Configured
 def test_manifest_records_the_configured_options(configured: Configured) -> None:
     data = manifest(configured.package_dir)
     assert data["options"] == {"package": PACKAGE, "client_name": CLIENT, "env_prefix": PREFIX,
-                               "tags": ["pets"], "operations": ["deleteToy"]}
+                               "tags": ["pets"], "operations": ["deleteToy"], "allow_partial": False}
     assert data["spec"]["file"] == "spec.yaml"
     assert [o["file"] for o in data["overlays"]] == ["tags.yaml"]
     custom_sources = template_sources(configured.project / "codegen" / "templates")
@@ -240,7 +242,7 @@ def test_command_line_options_override_the_config(tmp_path: Path) -> None:
     assert sorted(p.name for p in (project / OUT).iterdir()) == ["other"]  # configured out, given package
     data = manifest(project / OUT / "other")
     assert data["options"] == {"package": "other", "client_name": CLIENT, "env_prefix": "OTHER",
-                               "tags": ["admin"], "operations": []}
+                               "tags": ["admin"], "operations": [], "allow_partial": False}
     assert [o["file"] for o in data["overlays"]] == ["tags.yaml"]  # the configured spec keeps its overlays
     assert operations_all(project / OUT, "other") == ["create_pet"]
     assert 'API_KEY_ENV = "OTHER_API_KEY"' in (project / OUT / "other" / "client.py").read_text()
@@ -325,7 +327,7 @@ def test_empty_config_falls_back_to_the_defaults(tmp_path: Path, pyproject: str)
     package_dir = tmp_path / "generated" / "assistants_client"
     data = manifest(package_dir)
     assert data["options"] == {"package": "assistants_client", "client_name": "AssistantsClient",
-                               "env_prefix": "OPENAI", "tags": [], "operations": []}
+                               "env_prefix": "OPENAI", "tags": [], "operations": [], "allow_partial": False}
     assert data["overlays"] == []
     assert data["templates"]["sha256"] == sources_hash(template_sources(BUILTIN_TEMPLATES))
     client = (package_dir / "client.py").read_text(encoding="utf-8")

@@ -88,7 +88,9 @@ class NotGiven:
 NOT_GIVEN = NotGiven()
 
 FileContent = bytes | IO[bytes]
-FileTypes = FileContent | tuple[str | None, FileContent] | tuple[str | None, FileContent, str | None]
+FileTypes = (
+    FileContent | tuple[str | None, FileContent] | tuple[str | None, FileContent, str | None]
+)
 """A file part of a multipart body: its bytes or a binary file, optionally with a name and content type."""
 
 
@@ -148,14 +150,18 @@ class Request(Generic[T]):
     path: str
     query: Mapping[str, Any] = field(default_factory=dict)
     body: Mapping[str, Any] | None = None  # the body's properties, one per keyword argument
-    body_value: Any = NOT_GIVEN  # or the whole body, when its schema is not an object with properties
+    body_value: Any = (
+        NOT_GIVEN  # or the whole body, when its schema is not an object with properties
+    )
     response_type: Any = None
     page: PageInfo | None = None
     stream_type: Any = None  # the event type when the call streams
     stream_envelope: bool = False  # events are `{event, data}` objects rather than bare data
     headers: Mapping[str, Any] = field(default_factory=dict)  # header parameters
     cookies: Mapping[str, Any] = field(default_factory=dict)  # cookie parameters
-    query_styles: Mapping[str, str] = field(default_factory=dict)  # "csv" or "deepObject"; default: repeat
+    query_styles: Mapping[str, str] = field(
+        default_factory=dict
+    )  # "csv" or "deepObject"; default: repeat
     body_encoding: str = "json"  # "json", "multipart" or "form"
     response_kind: str = "json"  # "json", "text", "bytes" or "none"
 
@@ -172,11 +178,16 @@ class Request(Generic[T]):
             style = self.query_styles.get(key, "")
             value = to_jsonable(value)
             if style == "deepObject" and isinstance(value, Mapping):
-                pairs += [(f"{key}[{k}]", _query_text(v)) for k, v in value.items() if v is not None]
+                pairs += [
+                    (f"{key}[{k}]", _query_text(v)) for k, v in value.items() if v is not None
+                ]
             elif style == "csv" and isinstance(value, (list, tuple)):
                 pairs.append((key, ",".join(_query_text(v) for v in value)))
             else:
-                pairs += [(key, _query_text(item)) for item in (value if isinstance(value, (list, tuple)) else [value])]
+                pairs += [
+                    (key, _query_text(item))
+                    for item in (value if isinstance(value, (list, tuple)) else [value])
+                ]
         return pairs
 
     def json_body(self) -> Any:
@@ -188,10 +199,18 @@ class Request(Generic[T]):
         return {k: to_jsonable(v) for k, v in self.body.items() if v is not NOT_GIVEN}
 
     def header_params(self) -> dict[str, str]:
-        return {k: _header_text(v) for k, v in self.headers.items() if v is not NOT_GIVEN and v is not None}
+        return {
+            k: _header_text(v)
+            for k, v in self.headers.items()
+            if v is not NOT_GIVEN and v is not None
+        }
 
     def cookie_params(self) -> dict[str, str]:
-        return {k: _header_text(v) for k, v in self.cookies.items() if v is not NOT_GIVEN and v is not None}
+        return {
+            k: _header_text(v)
+            for k, v in self.cookies.items()
+            if v is not NOT_GIVEN and v is not None
+        }
 
     def form_parts(self) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
         """(fields, files) of a multipart or form body: file-like values go to files."""
@@ -200,7 +219,9 @@ class Request(Generic[T]):
         for key, value in (self.body or {}).items():
             if value is NOT_GIVEN or value is None:
                 continue
-            items = value if isinstance(value, list) and any(_is_file(v) for v in value) else [value]
+            items = (
+                value if isinstance(value, list) and any(_is_file(v) for v in value) else [value]
+            )
             if any(_is_file(v) for v in items):
                 files += [(key, v) for v in items]
             else:
@@ -208,12 +229,19 @@ class Request(Generic[T]):
         return data, files
 
     def is_streaming(self) -> bool:
-        return self.stream_type is not None and self.body is not None and self.body.get("stream") is True
+        return (
+            self.stream_type is not None
+            and self.body is not None
+            and self.body.get("stream") is True
+        )
 
 
 def _is_file(value: Any) -> bool:
-    return isinstance(value, (bytes, bytearray)) or hasattr(value, "read") or (
-        isinstance(value, tuple) and len(value) >= 2 and _is_file(value[1]))
+    return (
+        isinstance(value, (bytes, bytearray))
+        or hasattr(value, "read")
+        or (isinstance(value, tuple) and len(value) >= 2 and _is_file(value[1]))
+    )
 
 
 def _form_value(value: Any) -> Any:
@@ -509,19 +537,24 @@ class BaseTransport:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
-    def _build(self, http: httpx.Client | httpx.AsyncClient, request: Request[Any],
-               options: RequestOptions) -> httpx.Request:
+    def _build(
+        self, http: httpx.Client | httpx.AsyncClient, request: Request[Any], options: RequestOptions
+    ) -> httpx.Request:
         params = request.query_params()
         if options.extra_query:
             params += Request("GET", "", options.extra_query).query_params()
-        headers = httpx.Headers(self.headers)  # header names are case-insensitive: later ones replace
+        headers = httpx.Headers(
+            self.headers
+        )  # header names are case-insensitive: later ones replace
         headers["Authorization"] = f"Bearer {self._api_key.reveal()}"
         headers.update(request.header_params())
         if request.is_streaming():
             headers["Accept"] = "text/event-stream"
         content, data, files = self._body(request, options, headers)
         headers.update(options.extra_headers or {})
-        timeout = self.timeout if isinstance(options.timeout, NotGiven) else as_timeout(options.timeout)
+        timeout = (
+            self.timeout if isinstance(options.timeout, NotGiven) else as_timeout(options.timeout)
+        )
         return http.build_request(
             request.method,
             self.base_url + request.path,
@@ -535,8 +568,9 @@ class BaseTransport:
         )
 
     @staticmethod
-    def _body(request: Request[Any], options: RequestOptions,
-              headers: httpx.Headers) -> tuple[bytes | None, dict[str, Any] | None, list[tuple[str, Any]] | None]:
+    def _body(
+        request: Request[Any], options: RequestOptions, headers: httpx.Headers
+    ) -> tuple[bytes | None, dict[str, Any] | None, list[tuple[str, Any]] | None]:
         """(JSON bytes, form fields, files) for the request body; extra_body joins the fields."""
         extra = {k: to_jsonable(v) for k, v in (options.extra_body or {}).items()}
         if request.body_encoding in ("multipart", "form") and request.body is not None:
@@ -552,10 +586,18 @@ class BaseTransport:
         return json.dumps(body, separators=(",", ":")).encode(), None, None
 
     def _retries(self, options: RequestOptions) -> int:
-        return self.max_retries if isinstance(options.max_retries, NotGiven) else options.max_retries
+        return (
+            self.max_retries if isinstance(options.max_retries, NotGiven) else options.max_retries
+        )
 
-    def _next_delay(self, attempt: int, retries: int, built: httpx.Request,
-                    response: httpx.Response | None, error: Exception | None) -> float:
+    def _next_delay(
+        self,
+        attempt: int,
+        retries: int,
+        built: httpx.Request,
+        response: httpx.Response | None,
+        error: Exception | None,
+    ) -> float:
         """Seconds to wait before trying again; raises the final error when there is no retry left."""
         if response is not None and not should_retry(response):
             raise status_error(response)
@@ -578,8 +620,10 @@ class BaseTransport:
 DEFAULT_TIMEOUT = 600.0
 
 
-def choose_timeout(timeout: float | httpx.Timeout | None | NotGiven,
-                   http_client: httpx.Client | httpx.AsyncClient | None) -> float | httpx.Timeout | None:
+def choose_timeout(
+    timeout: float | httpx.Timeout | None | NotGiven,
+    http_client: httpx.Client | httpx.AsyncClient | None,
+) -> float | httpx.Timeout | None:
     """An explicit timeout wins; else a client you passed in keeps its own; else the default."""
     if not isinstance(timeout, NotGiven):
         return timeout
@@ -589,8 +633,13 @@ def choose_timeout(timeout: float | httpx.Timeout | None | NotGiven,
 class SyncTransport(BaseTransport):
     """Sends Requests over one httpx.Client, with retries."""
 
-    def __init__(self, *, http_client: httpx.Client | None = None,
-                 timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN, **config: Any) -> None:
+    def __init__(
+        self,
+        *,
+        http_client: httpx.Client | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        **config: Any,
+    ) -> None:
         super().__init__(timeout=choose_timeout(timeout, http_client), **config)
         self._owns_client = http_client is None
         self.http = http_client or httpx.Client(timeout=self.timeout, follow_redirects=False)
@@ -599,10 +648,14 @@ class SyncTransport(BaseTransport):
         response = self._send(request, options, stream=False)
         return result_of(request, response)  # type: ignore[no-any-return]
 
-    def page(self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS) -> SyncPage[Any]:
+    def page(
+        self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS
+    ) -> SyncPage[Any]:
         return SyncPage(self, request, options, self.send(request, options))
 
-    def stream(self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS) -> Stream[Any]:
+    def stream(
+        self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS
+    ) -> Stream[Any]:
         response = self._send(request, options, stream=True)
         return Stream(response, request.stream_type, request.stream_envelope)
 
@@ -635,8 +688,13 @@ class SyncTransport(BaseTransport):
 class AsyncTransport(BaseTransport):
     """Sends Requests over one httpx.AsyncClient, with retries."""
 
-    def __init__(self, *, http_client: httpx.AsyncClient | None = None,
-                 timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN, **config: Any) -> None:
+    def __init__(
+        self,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        **config: Any,
+    ) -> None:
         super().__init__(timeout=choose_timeout(timeout, http_client), **config)
         self._owns_client = http_client is None
         self.http = http_client or httpx.AsyncClient(timeout=self.timeout, follow_redirects=False)
@@ -645,14 +703,20 @@ class AsyncTransport(BaseTransport):
         response = await self._send(request, options, stream=False)
         return result_of(request, response)  # type: ignore[no-any-return]
 
-    async def page(self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS) -> AsyncPage[Any]:
+    async def page(
+        self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS
+    ) -> AsyncPage[Any]:
         return AsyncPage(self, request, options, await self.send(request, options))
 
-    async def stream(self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS) -> AsyncStream[Any]:
+    async def stream(
+        self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS
+    ) -> AsyncStream[Any]:
         response = await self._send(request, options, stream=True)
         return AsyncStream(response, request.stream_type, request.stream_envelope)
 
-    async def _send(self, request: Request[Any], options: RequestOptions, stream: bool) -> httpx.Response:
+    async def _send(
+        self, request: Request[Any], options: RequestOptions, stream: bool
+    ) -> httpx.Response:
         built = self._build(self.http, request, options)
         retries = self._retries(options)
         attempt = 0
@@ -682,7 +746,9 @@ class AsyncTransport(BaseTransport):
 
 
 class _PageBase(Generic[ItemT]):
-    def __init__(self, transport: Any, request: Request[Any], options: RequestOptions, response: Any) -> None:
+    def __init__(
+        self, transport: Any, request: Request[Any], options: RequestOptions, response: Any
+    ) -> None:
         self._transport = transport
         self._request = request
         self._options = options
@@ -696,7 +762,9 @@ class _PageBase(Generic[ItemT]):
         cursor = getattr(self.response, self._info.cursor_field, None)
         if not self.has_more or not self.data or not cursor:
             return None
-        return dataclasses.replace(self._request, query={**self._request.query, self._info.cursor_param: cursor})
+        return dataclasses.replace(
+            self._request, query={**self._request.query, self._info.cursor_param: cursor}
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(items={len(self.data)}, has_more={self.has_more})"
@@ -779,7 +847,7 @@ class SSEDecoder:
         for end in _LINE_END.finditer(text):
             if end.group() == "\r" and end.end() == len(text):
                 break  # maybe the first half of "\r\n": wait for the next chunk
-            event = self._line(text[start:end.start()])
+            event = self._line(text[start : end.start()])
             start = end.end()
             if event is not None:
                 events.append(event)
@@ -878,8 +946,12 @@ class Stream(_StreamBase[T]):
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
 
@@ -904,6 +976,10 @@ class AsyncStream(_StreamBase[T]):
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         await self.close()

@@ -1,0 +1,179 @@
+"""Synthetic OpenAPI 3.0 specs of a chosen size, for the scaling benchmark (stdlib only).
+
+    python bench/synth.py 1000 --output /tmp/synth-1000.json [--seed 7]
+
+`make_spec(n)` returns a document with `n` component schemas and `n // 5` operations.
+The same (n, seed) always gives the same bytes. The schemas are a mix of what real
+specs have:
+
+- objects (most of them) with scalar properties (string, integer, number, boolean,
+  date-time), an inline enum, an array of strings, a nested `$ref`, an array of
+  `$ref`, and nullable properties (a nullable scalar and a nullable `$ref`);
+- string enums as their own schemas;
+- `oneOf` unions of objects with a `discriminator` (property `kind`, with a mapping);
+- `allOf` compositions extending another object.
+
+Every object carries a required `kind` property whose single enum value is its own
+name, so any object can be a member of a discriminated union. References always
+point at schemas defined earlier (a DAG, no cycles), so every tool can handle them.
+
+Operations alternate between a GET with a path parameter and query parameters
+(integer, enum, boolean) returning a list wrapper, and a POST with a path parameter,
+a query parameter and a JSON request body, returning an object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+OBJECT, ENUM, UNION, ALL_OF = "object", "enum", "union", "allOf"
+# Out of every 10 schemas: 6 objects, 2 enums, 1 discriminated union, 1 allOf.
+KINDS = [OBJECT, OBJECT, ENUM, OBJECT, UNION, OBJECT, OBJECT, ALL_OF, OBJECT, ENUM]
+WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet",
+         "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango"]
+
+
+def ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def schema_name(i: int, kind: str) -> str:
+    prefix = {OBJECT: "Widget", ENUM: "Color", UNION: "Shape", ALL_OF: "Extended"}[kind]
+    return f"{prefix}{i:05d}"
+
+
+def make_spec(n: int, seed: int = 0) -> dict[str, Any]:
+    """An OpenAPI 3.0.3 document with n component schemas and n // 5 operations."""
+    if n < 10:
+        raise ValueError("n must be at least 10")
+    rng = random.Random(seed * 1_000_003 + n)
+    names = [schema_name(i, KINDS[i % len(KINDS)]) for i in range(n)]
+    objects: list[str] = []  # object schemas defined so far (usable as refs and union members)
+    enums: list[str] = []
+    schemas: dict[str, Any] = {}
+    for i, name in enumerate(names):
+        kind = KINDS[i % len(KINDS)]
+        if kind == ENUM:
+            count = rng.randint(2, 6)
+            schemas[name] = {"type": "string", "description": f"Enum {i}.",
+                             "enum": [f"{rng.choice(WORDS)}_{k}" for k in range(count)]}
+            enums.append(name)
+        elif kind == UNION and len(objects) >= 3:
+            members = rng.sample(objects[-50:], rng.randint(2, 3))
+            schemas[name] = {
+                "description": f"Union {i}.",
+                "oneOf": [ref(m) for m in members],
+                "discriminator": {"propertyName": "kind", "mapping": {m: f"#/components/schemas/{m}" for m in members}},
+            }
+        elif kind == ALL_OF and objects:
+            base = rng.choice(objects[-50:])
+            schemas[name] = {
+                "description": f"Extends {base}.",
+                "allOf": [ref(base), {"type": "object", "required": [f"extra_{i}"], "properties": {
+                    f"extra_{i}": {"type": "string"},
+                    "extra_count": {"type": "integer", "format": "int64"},
+                    "extra_note": {"type": "string", "nullable": True},
+                }}],
+            }
+        else:
+            schemas[name] = _object(i, name, rng, objects, enums)
+            objects.append(name)
+    paths: dict[str, Any] = {}
+    for j in range(n // 5):
+        target = objects[(j * 7) % len(objects)]
+        body = objects[(j * 13 + 3) % len(objects)]
+        enum = enums[j % len(enums)] if enums else None
+        word = WORDS[j % len(WORDS)]
+        tag = f"group{j % 10}"
+        if j % 2 == 0:
+            paths[f"/{word}s{j}/{{{word}_id}}/items"] = {"get": {
+                "operationId": f"list{word.title()}Items{j}",
+                "summary": f"List items {j}",
+                "tags": [tag],
+                "parameters": [
+                    {"name": f"{word}_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                    {"name": "order", "in": "query", "schema": {"type": "string", "enum": ["asc", "desc"]}},
+                    {"name": "include_deleted", "in": "query", "schema": {"type": "boolean"}},
+                    *([{"name": "color", "in": "query", "schema": ref(enum)}] if enum else []),
+                ],
+                "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+                    "type": "object",
+                    "required": ["data", "has_more"],
+                    "properties": {
+                        "data": {"type": "array", "items": ref(target)},
+                        "has_more": {"type": "boolean"},
+                        "next_cursor": {"type": "string", "nullable": True},
+                    },
+                }}}}},
+            }}
+        else:
+            paths[f"/{word}s{j}/{{{word}_id}}"] = {"post": {
+                "operationId": f"update{word.title()}{j}",
+                "summary": f"Update {j}",
+                "tags": [tag],
+                "parameters": [
+                    {"name": f"{word}_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {"name": "dry_run", "in": "query", "schema": {"type": "boolean"}},
+                ],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": ref(body)}}},
+                "responses": {
+                    "200": {"description": "OK", "content": {"application/json": {"schema": ref(target)}}},
+                    "404": {"description": "Not found"},
+                },
+            }}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": f"Synthetic API {n}", "version": "1.0.0", "description": f"{n} schemas, seed {seed}."},
+        "servers": [{"url": "http://127.0.0.1:8000/v1"}],
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
+
+
+def _object(i: int, name: str, rng: random.Random, objects: list[str], enums: list[str]) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "kind": {"type": "string", "enum": [name]},
+        "id": {"type": "string", "description": "Identifier."},
+        "created_at": {"type": "string", "format": "date-time"},
+        "count": {"type": "integer", "format": "int32", "minimum": 0},
+        "ratio": {"type": "number", "format": "double"},
+        "active": {"type": "boolean", "default": True},
+        "status": {"type": "string", "enum": ["pending", "running", "done", "failed"][: rng.randint(2, 4)]},
+        "labels": {"type": "array", "items": {"type": "string"}},
+        "note": {"type": "string", "nullable": True},
+    }
+    required = ["kind", "id", "created_at"]
+    for k in range(rng.randint(0, 4)):  # a few more scalars, so objects vary in size
+        props[f"{rng.choice(WORDS)}_{k}"] = {"type": rng.choice(["string", "integer", "number", "boolean"])}
+    if enums:
+        props["color"] = ref(rng.choice(enums[-20:]))
+    if objects:
+        props["parent"] = ref(rng.choice(objects[-50:]))
+        props["children"] = {"type": "array", "items": ref(rng.choice(objects[-50:]))}
+        props["sibling"] = {"nullable": True, "allOf": [ref(rng.choice(objects[-50:]))]}
+        required.append("parent")
+    return {"type": "object", "description": f"Object {i}.", "required": required, "properties": props}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", type=int, help="number of component schemas")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--output", type=Path, required=True)
+    args = parser.parse_args()
+    write_spec(args.n, args.output, args.seed)
+
+
+def write_spec(n: int, output: Path, seed: int = 0) -> Path:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(make_spec(n, seed), indent=1) + "\n", encoding="utf-8")
+    return output
+
+
+if __name__ == "__main__":
+    main()

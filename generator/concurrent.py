@@ -1,0 +1,79 @@
+"""Validation beside the rest of the pipeline, and its cache.
+
+openapi-spec-validator is the validator of record and the slowest stage. On a
+cold run it validates in a forked process while the parent builds, renders and
+formats; its verdict (warnings, or the errors that stop the run) is collected
+before anything is written. Results are cached by the sha256 of the exact
+document validated, the strictness and the generator and validator versions.
+Fork is used only where it is safe: on a platform that has it, from a process
+with no other threads.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import pickle
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from importlib import metadata
+from typing import Any
+
+from generator import cache
+from generator.problems import Problem, SpecError
+from generator.validate import preload_validator, validate
+
+Verdict = tuple[bool, list[Problem], float]  # (passed, warnings or errors, seconds spent)
+
+
+def _verdict(doc: dict[str, Any], strict: bool) -> Verdict:
+    started = time.perf_counter()
+    try:
+        return True, validate(doc, strict=strict), time.perf_counter() - started
+    except SpecError as exc:  # problems travel back as data: SpecError itself does not pickle
+        return False, list(exc.problems), time.perf_counter() - started
+
+
+class PendingValidation:
+    """A validation under way (or already done); `result()` gives its warnings or raises its errors."""
+
+    def __init__(self, doc: dict[str, Any], strict: bool, generator_sha: str) -> None:
+        self.seconds = 0.0
+        self._key = cache.key("validate", generator_sha, metadata.version("openapi-spec-validator"),
+                              str(strict), json.dumps(doc, sort_keys=True, default=str))
+        hit = cache.get("validate", self._key)
+        self._done: Verdict | None = pickle.loads(hit) if hit is not None else None
+        self._future: Future[Verdict] | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        if self._done is None and _can_fork():
+            preload_validator()  # import in the parent, so the child does not take the import lock
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            self._future = self._pool.submit(_verdict, doc, strict)
+        elif self._done is None:
+            self._done = _verdict(doc, strict)
+            self._store()
+
+    def result(self) -> list[Problem]:
+        if self._done is None and self._future is not None:
+            self._done = self._future.result()
+            self._store()
+        self.close()
+        assert self._done is not None
+        passed, problems, self.seconds = self._done
+        if not passed:
+            raise SpecError(problems)
+        return problems
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _store(self) -> None:
+        if self._done is not None:
+            cache.put("validate", self._key, pickle.dumps(self._done))
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1

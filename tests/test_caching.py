@@ -1,0 +1,115 @@
+"""Caches and the up-to-date shortcut: they save work, and never hide a stale result."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import cache
+from generator.concurrent import PendingValidation
+from generator.format import format_files
+from generator.pipeline import MANIFEST, Options, generate, up_to_date
+from generator.problems import SpecError
+from generator.write import write_package
+
+ROOT = Path(__file__).resolve().parents[1]
+CASE = ROOT / "tests" / "golden" / "features_31" / "spec.yaml"
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "cache"
+    monkeypatch.setenv("OAPI_PYGEN_CACHE_DIR", str(home))
+    monkeypatch.delenv("OAPI_PYGEN_CACHE", raising=False)
+    return home
+
+
+def _options(spec: Path) -> Options:
+    return Options(spec=spec, package="zoo_client", client_name="ZooClient", env_prefix="ZOO")
+
+
+@pytest.fixture
+def tree(tmp_path: Path, cache_home: Path) -> tuple[Options, Path]:
+    spec = tmp_path / "spec.yaml"
+    shutil.copy2(CASE, spec)
+    options = _options(spec)
+    write_package(tmp_path / "out", "zoo_client", generate(options).files)
+    return options, tmp_path / "out" / "zoo_client"
+
+
+def test_fresh_tree_is_up_to_date(tree: tuple[Options, Path]) -> None:
+    options, target = tree
+    coverage = up_to_date(options, target)
+    assert coverage is not None and coverage.operations == 3
+
+
+def test_hand_edit_is_not_up_to_date(tree: tuple[Options, Path]) -> None:
+    options, target = tree
+    models = target / "models.py"
+    models.write_text(models.read_text() + "# edited\n")
+    assert up_to_date(options, target) is None
+
+
+def test_extra_or_missing_file_is_not_up_to_date(tree: tuple[Options, Path]) -> None:
+    options, target = tree
+    (target / "extra.py").write_text("")
+    assert up_to_date(options, target) is None
+    (target / "extra.py").unlink()
+    (target / "README.md").unlink()
+    assert up_to_date(options, target) is None
+
+
+def test_changed_spec_or_options_are_not_up_to_date(tree: tuple[Options, Path]) -> None:
+    options, target = tree
+    assert up_to_date(Options(spec=options.spec, package="zoo_client", client_name="Other",
+                              env_prefix="ZOO"), target) is None
+    options.spec.write_text(options.spec.read_text().replace("List pets", "List the pets"))
+    assert up_to_date(options, target) is None
+
+
+def test_broken_manifest_is_not_up_to_date(tree: tuple[Options, Path]) -> None:
+    options, target = tree
+    (target / MANIFEST).write_text("{not json")
+    assert up_to_date(options, target) is None
+
+
+def test_format_cache_reuses_results_and_keys_on_content(cache_home: Path) -> None:
+    first = format_files({"a.py": "x=1\n", "b.txt": "x=1\n"})
+    assert first == {"a.py": "x = 1\n", "b.txt": "x=1\n"}
+    entries = list((cache_home / "format").rglob("*"))
+    assert [p for p in entries if p.is_file()], "the formatted module is cached"
+    assert format_files({"a.py": "x=1\n"}) == {"a.py": "x = 1\n"}
+    assert format_files({"a.py": "x=2\n"}) == {"a.py": "x = 2\n"}  # other text, other key
+
+
+def test_cache_can_be_turned_off(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OAPI_PYGEN_CACHE", "0")
+    format_files({"a.py": "y=1\n"})
+    assert not cache_home.exists()
+    assert cache.get("format", cache.key("anything")) is None
+
+
+def _spec(schema_type: str) -> dict[str, object]:
+    return {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {},
+            "components": {"schemas": {"A": {"type": schema_type}}}}
+
+
+def test_validation_verdicts_are_cached_errors_included(cache_home: Path) -> None:
+    assert PendingValidation(_spec("string"), False, "g").result() == []
+    assert PendingValidation(_spec("string"), False, "g")._done is not None  # a cache hit: no work started
+    for _ in range(2):  # computed, then from the cache: the errors are raised both times
+        with pytest.raises(SpecError) as caught:
+            PendingValidation(_spec("strin"), False, "g").result()
+        assert "/components/schemas/A/type" in str(caught.value)
+
+
+def test_validation_cache_key_covers_generator_strictness_and_document(cache_home: Path) -> None:
+    keys = {
+        PendingValidation(_spec("string"), False, "g1")._key,
+        PendingValidation(_spec("string"), False, "g2")._key,  # another generator version
+        PendingValidation(_spec("string"), True, "g1")._key,  # --strict
+        PendingValidation(_spec("integer"), False, "g1")._key,  # another document
+    }
+    assert len(keys) == 4
