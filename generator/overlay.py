@@ -13,8 +13,6 @@ import copy
 from pathlib import Path
 from typing import Any
 
-import jsonpath_rfc9535 as jsonpath
-
 from generator.load import parse_bytes
 from generator.problems import Problem, SpecError, pointer
 
@@ -53,6 +51,8 @@ def check_overlay(path: Path, overlay: dict[str, Any]) -> list[Problem]:
 
 
 def _apply_action(doc: dict[str, Any], action: dict[str, Any], where: str) -> None:
+    import jsonpath_rfc9535 as jsonpath  # imported on first use: a run that is up to date applies nothing
+
     try:
         nodes = list(jsonpath.find(action["target"], doc))
     except jsonpath.JSONPathError as exc:
