@@ -47,15 +47,14 @@ lint: $(DEV_STAMP)
 	$(PY) -m mypy --strict generator
 
 # A benchmark, not a test: its own environment (this project plus the peers it is compared
-# with, latest from PyPI), then a report in bench/results/. See bench/README.md.
+# with, the latest that fit this project's pins, resolved together), then a report in
+# bench/results/. See bench/README.md.
 BENCH_VENV := bench/.venv
 BENCH_STAMP := $(BENCH_VENV)/.installed-bench
 
 $(BENCH_STAMP): pyproject.toml bench/requirements.txt
 	$(PYTHON) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade -r bench/requirements.txt
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade -e '.[dev]' -r bench/requirements.txt
 	touch $@
 
 ## bench: generation, scaling and runtime benchmarks against the peers (report, never fails on targets)

@@ -15,7 +15,10 @@ specs have:
 
 Every object carries a required `kind` property whose single enum value is its own
 name, so any object can be a member of a discriminated union. References always
-point at schemas defined earlier (a DAG, no cycles), so every tool can handle them.
+point at schemas defined earlier (a DAG, no cycles), and, as in a real API where a
+resource's schemas refer to each other, only within a block of BLOCK consecutive
+schemas (enums excepted): reference chains stay a few levels deep at any size, so
+the size of the spec, not the depth of its nesting, is what grows.
 
 Operations alternate between a GET with a path parameter and query parameters
 (integer, enum, boolean) returning a list wrapper, and a POST with a path parameter,
@@ -33,6 +36,7 @@ from typing import Any
 OBJECT, ENUM, UNION, ALL_OF = "object", "enum", "union", "allOf"
 # Out of every 10 schemas: 6 objects, 2 enums, 1 discriminated union, 1 allOf.
 KINDS = [OBJECT, OBJECT, ENUM, OBJECT, UNION, OBJECT, OBJECT, ALL_OF, OBJECT, ENUM]
+BLOCK = 50  # schemas that may refer to each other
 WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet",
          "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango"]
 
@@ -52,25 +56,28 @@ def make_spec(n: int, seed: int = 0) -> dict[str, Any]:
         raise ValueError("n must be at least 10")
     rng = random.Random(seed * 1_000_003 + n)
     names = [schema_name(i, KINDS[i % len(KINDS)]) for i in range(n)]
-    objects: list[str] = []  # object schemas defined so far (usable as refs and union members)
+    objects: list[str] = []  # every object schema defined so far (what operations use)
+    local: list[str] = []  # the object schemas defined so far in this block (usable as refs and union members)
     enums: list[str] = []
     schemas: dict[str, Any] = {}
     for i, name in enumerate(names):
         kind = KINDS[i % len(KINDS)]
+        if i % BLOCK == 0:
+            local = []
         if kind == ENUM:
             count = rng.randint(2, 6)
             schemas[name] = {"type": "string", "description": f"Enum {i}.",
                              "enum": [f"{rng.choice(WORDS)}_{k}" for k in range(count)]}
             enums.append(name)
-        elif kind == UNION and len(objects) >= 3:
-            members = rng.sample(objects[-50:], rng.randint(2, 3))
+        elif kind == UNION and len(local) >= 3:
+            members = rng.sample(local, rng.randint(2, 3))
             schemas[name] = {
                 "description": f"Union {i}.",
                 "oneOf": [ref(m) for m in members],
                 "discriminator": {"propertyName": "kind", "mapping": {m: f"#/components/schemas/{m}" for m in members}},
             }
-        elif kind == ALL_OF and objects:
-            base = rng.choice(objects[-50:])
+        elif kind == ALL_OF and local:
+            base = rng.choice(local)
             schemas[name] = {
                 "description": f"Extends {base}.",
                 "allOf": [ref(base), {"type": "object", "required": [f"extra_{i}"], "properties": {
@@ -80,8 +87,9 @@ def make_spec(n: int, seed: int = 0) -> dict[str, Any]:
                 }}],
             }
         else:
-            schemas[name] = _object(i, name, rng, objects, enums)
+            schemas[name] = _object(i, name, rng, local, enums)
             objects.append(name)
+            local.append(name)
     paths: dict[str, Any] = {}
     for j in range(n // 5):
         target = objects[(j * 7) % len(objects)]
@@ -135,7 +143,7 @@ def make_spec(n: int, seed: int = 0) -> dict[str, Any]:
     }
 
 
-def _object(i: int, name: str, rng: random.Random, objects: list[str], enums: list[str]) -> dict[str, Any]:
+def _object(i: int, name: str, rng: random.Random, local: list[str], enums: list[str]) -> dict[str, Any]:
     props: dict[str, Any] = {
         "kind": {"type": "string", "enum": [name]},
         "id": {"type": "string", "description": "Identifier."},
@@ -152,10 +160,10 @@ def _object(i: int, name: str, rng: random.Random, objects: list[str], enums: li
         props[f"{rng.choice(WORDS)}_{k}"] = {"type": rng.choice(["string", "integer", "number", "boolean"])}
     if enums:
         props["color"] = ref(rng.choice(enums[-20:]))
-    if objects:
-        props["parent"] = ref(rng.choice(objects[-50:]))
-        props["children"] = {"type": "array", "items": ref(rng.choice(objects[-50:]))}
-        props["sibling"] = {"nullable": True, "allOf": [ref(rng.choice(objects[-50:]))]}
+    if local:
+        props["parent"] = ref(rng.choice(local))
+        props["children"] = {"type": "array", "items": ref(rng.choice(local))}
+        props["sibling"] = {"nullable": True, "allOf": [ref(rng.choice(local))]}
         required.append("parent")
     return {"type": "object", "description": f"Object {i}.", "required": required, "properties": props}
 
