@@ -151,8 +151,11 @@ def _unchanged(options: Options, out: Path) -> Coverage | None:
 
 def _report(coverage: Coverage) -> None:
     """The coverage line after every run, and each warning with its pointer (on stderr)."""
-    for problem in coverage.warnings:
-        click.echo(problem.render(), err=True)
+    if coverage.recorded and coverage.warnings:
+        click.echo("(inputs unchanged since the last full run; `validate` lists the warnings)", err=True)
+    else:
+        for problem in coverage.warnings:
+            click.echo(problem.render(), err=True)
     click.echo(coverage.summary())
 
 
