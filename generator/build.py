@@ -28,8 +28,6 @@ from generator.schema_types import (
     non_null_branches,
 )
 
-_PATH_VAR = re.compile(r"{([^{}]+)}")
-_JSON_TYPES = ("application/json",)
 _SAFE_DEFAULT_TYPES = (str, int, float, bool, type(None), list, dict)
 
 

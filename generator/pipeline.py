@@ -27,7 +27,6 @@ from generator.validate import as_error, validate
 from generator.write import read_tree
 
 GENERATOR_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = GENERATOR_DIR.parent
 DEFAULT_TEMPLATES = BUILTIN_TEMPLATES
 RUNTIME_FILE = GENERATOR_DIR / "runtime" / "_runtime.py"
 MANIFEST = "_manifest.json"
