@@ -28,6 +28,7 @@ from urllib.parse import quote
 import anyio
 import httpx
 import pydantic
+from pydantic_core import core_schema
 
 T = TypeVar("T")
 ItemT = TypeVar("ItemT")
@@ -98,17 +99,22 @@ FileTypes = (
 # ---- forward compatibility ------------------------------------------------------------
 
 
-def _keep_unknown_string(value: Any, handler: pydantic.ValidatorFunctionWrapHandler) -> Any:
-    try:
-        return handler(value)
-    except pydantic.ValidationError:
-        if isinstance(value, str):
-            return value  # a value a newer API added: keep it rather than fail
-        raise
+class _OpenEnum:
+    """Marks an enum `Literal` as open: unknown strings from the server are kept, not rejected.
+
+    The known values are tried first, then any string, inside pydantic-core: no Python
+    call per value (a wrap validator doubled the cost of parsing a message list).
+    """
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: pydantic.GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.union_schema(
+            [handler(source), core_schema.str_schema()], mode="left_to_right"
+        )
 
 
-OPEN_ENUM = pydantic.WrapValidator(_keep_unknown_string)
-"""Marks an enum `Literal` as open: unknown strings from the server are kept, not rejected."""
+OPEN_ENUM = _OpenEnum()
 
 
 class UnknownVariant(pydantic.BaseModel):
