@@ -165,6 +165,7 @@ class Sample:
     tree_rss_mb: float | None = None  # peak of the summed RSS of all its processes (sampled, see TreeSampler)
     tree_pss_mb: float | None = None  # peak of their summed PSS (sampled)
     max_procs: int | None = None  # most processes seen at once in its tree
+    load1: float | None = None  # the machine's 1-minute load average when the run started
 
     @property
     def ok(self) -> bool:
@@ -247,6 +248,7 @@ def run_child(argv: list[str], *, env: dict[str, str], timeout: float, cwd: Path
         use_time = os.access(TIME_BIN, os.X_OK)
         cmd = [TIME_BIN, "-f", "%M", "-o", str(rss_path), *argv] if use_time else list(argv)
         rusage: list[Any] = []
+        load1 = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
         timed_out = False
         rc: int | None
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
@@ -278,6 +280,8 @@ def run_child(argv: list[str], *, env: dict[str, str], timeout: float, cwd: Path
                 rc = os.waitstatus_to_exitcode(status)
                 proc.returncode = rc
             tree_mb, tree_pss_mb, procs = sampler.finish()
+            if load1 is not None:
+                LOADS.append(load1)
         rss_mb: float | None = None
         if use_time and rss_path.exists():
             lines = [ln.strip() for ln in rss_path.read_text(errors="replace").splitlines() if ln.strip()]
@@ -285,7 +289,7 @@ def run_child(argv: list[str], *, env: dict[str, str], timeout: float, cwd: Path
                 rss_mb = int(lines[-1]) / 1024
         elif rusage:
             rss_mb = rusage[0][2].ru_maxrss / 1024
-        return Finished(Sample(wall, rss_mb, rc, timed_out, tree_mb, tree_pss_mb, procs),
+        return Finished(Sample(wall, rss_mb, rc, timed_out, tree_mb, tree_pss_mb, procs, load1),
                         out_path.read_text(errors="replace"), err_path.read_text(errors="replace"))
 
 
@@ -360,6 +364,7 @@ def opc_supports_meta() -> bool:
 
 
 OPC_META: list[str] = []
+LOADS: list[float] = []  # the load average at the start of every child run, for the "busy machine" note
 
 
 def tool_cmd(tool: str, spec_args: list[str], peer_spec: Path | None, out: Path) -> list[str]:
@@ -424,6 +429,7 @@ def summarize(samples: list[Sample]) -> dict[str, Any]:
         "tree_rss_max_mb": max((s.tree_rss_mb for s in finished if s.tree_rss_mb), default=None),
         "tree_pss_max_mb": max((s.tree_pss_mb for s in finished if s.tree_pss_mb), default=None),
         "max_procs": max((s.max_procs for s in finished if s.max_procs), default=None),
+        "load1_max": max((s.load1 for s in samples if s.load1 is not None), default=None),
         "exit_codes": rcs,
         "samples": [asdict(s) for s in samples],
     }
@@ -902,6 +908,13 @@ def fmt_mem(summary: dict[str, Any]) -> str:
     return text
 
 
+def fmt_range(summary: dict[str, Any]) -> str:
+    """The spread of the samples behind a median, when there are several."""
+    if (summary.get("repeats") or 0) < 2 or summary.get("min_s") is None:
+        return ""
+    return f" ({summary['min_s']:.2f}-{summary['max_s']:.2f})"
+
+
 PHASE_ORDER = ("load", "validate", "build", "render", "format")
 
 
@@ -949,7 +962,7 @@ def report_rows(results: dict[str, Any]) -> list[Row]:
                 continue
             out = c.get("output", {}).get("summary", "")
             rows.append(Row(sec, f"{TOOL_LABEL[tool]} cold",
-                            f"{fmt_s(c.get('median_s'))}  {fmt_mem(c)}  [{c.get('status')}] {out}"))
+                            f"{fmt_s(c.get('median_s'))}{fmt_range(c)}  {fmt_mem(c)}  [{c.get('status')}] {out}"))
         ph = case.get("phases", {})
         if ph.get("median_s"):
             phases = ph["median_s"]
@@ -1120,6 +1133,12 @@ def main() -> int:
     elapsed = time.perf_counter() - STARTED
     results["elapsed_s"] = elapsed
     results["machine"]["loadavg_end"] = os.getloadavg()
+    busiest = max([results["machine"]["loadavg_start"][0], results["machine"]["loadavg_end"][0], *LOADS])
+    results["machine"]["loadavg_max"] = busiest
+    if busiest > (os.cpu_count() or 1):
+        results["notes"].append(f"the machine was busy: 1-minute load average up to {busiest:.1f} on "
+                                f"{os.cpu_count()} cores during the run; figures from that time are slower "
+                                "than this code is (each sample's load is in the JSON)")
     rows = report_rows(results)
     table = render_table(rows)
     results["targets"] = [asdict(r) | {"status": r.status} for r in rows if r.target]
@@ -1132,7 +1151,8 @@ def main() -> int:
     v = results["versions"]
     print()
     print(f"oapi-pygen benchmark, {stamp:%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores, load "
-          f"{results['machine']['loadavg_start'][0]:.2f} -> {results['machine']['loadavg_end'][0]:.2f}; "
+          f"{results['machine']['loadavg_start'][0]:.2f} -> {results['machine']['loadavg_end'][0]:.2f} "
+          f"(max {busiest:.2f}); "
           f"medians; peak RSS per process ({results['machine']['peak_rss_method']})")
     print(f"peers: {OPC} {v[OPC]}, {DCG} {v[DCG]}, openai {v['openai']}; httpx {v['httpx']}, "
           f"pydantic {v['pydantic']}")
