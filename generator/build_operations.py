@@ -67,7 +67,8 @@ class OperationBuilder:
         page = self.pagination(args["query"], op)
         stream = self.streaming(op, ptr, ctx, args["body"])
         keyword = args["query"] + args["header"] + args["cookie"] + args["body"]
-        styles = {p.wire_name: s for p, s in ((p, query_style(p, self.doc, op, item)) for p in args["query"]) if s}
+        styles = {str(q["name"]): style for q in resolved_parameters(self.doc, item, op)
+                  if q.get("in") == "query" and (style := query_style(q))}
         return OperationIR(
             python_name=name, operation_id=op.get("operationId") or name, method=method.upper(),
             path=path, path_literal=repr(path), pointer=ptr, path_params=args["path"], query_params=args["query"],
@@ -252,10 +253,8 @@ def param_pointer(doc: dict[str, Any], path: str, op_ptr: str, item: dict[str, A
     return op_ptr + "/parameters"
 
 
-def query_style(p: ParamIR, doc: dict[str, Any], op: dict[str, Any], item: dict[str, Any]) -> str:
+def query_style(raw: dict[str, Any]) -> str:
     """'csv' for `explode: false` arrays, 'deepObject' for deepObject objects, else ''."""
-    raw = next((q for q in resolved_parameters(doc, item, op)
-                if q.get("in") == "query" and q.get("name") == p.wire_name), {})
     if raw.get("style") == "deepObject":
         return "deepObject"
     if raw.get("explode") is False and raw.get("style", "form") == "form":

@@ -91,17 +91,6 @@ class _Clock:
 
 
 @dataclass(frozen=True)
-class Prepared:
-    """The spec loaded, overlaid, filtered and validated, with what validation had to say."""
-
-    loaded: LoadedSpec
-    doc: dict[str, Any]
-    overlays: list[tuple[Path, bytes]]
-    spec_operations: int
-    warnings: list[Problem]
-
-
-@dataclass(frozen=True)
 class Scoped:
     """The spec loaded, overlaid and filtered: what validation and the build work on."""
 
@@ -109,6 +98,13 @@ class Scoped:
     doc: dict[str, Any]
     overlays: list[tuple[Path, bytes]]
     spec_operations: int
+
+
+@dataclass(frozen=True)
+class Prepared(Scoped):
+    """A Scoped spec that passed validation, with what validation had to say."""
+
+    warnings: list[Problem]
 
 
 def scoped(options: Options) -> Scoped:
@@ -132,6 +128,10 @@ def prepare(options: Options, clock: _Clock | None = None) -> Prepared:
         raise SpecError(with_lines(exc.problems, spec.loaded)) from None
     if clock:
         clock.lap("validate")
+    return validated(spec, warnings)
+
+
+def validated(spec: Scoped, warnings: list[Problem]) -> Prepared:
     return Prepared(spec.loaded, spec.doc, spec.overlays, spec.spec_operations, with_lines(warnings, spec.loaded))
 
 
@@ -206,7 +206,7 @@ def generate(options: Options) -> Result:
     except SpecError as exc:
         raise SpecError(with_lines(exc.problems, spec.loaded)) from None
     clock.timings["validate"] = pending.seconds
-    prepared = Prepared(spec.loaded, spec.doc, spec.overlays, spec.spec_operations, with_lines(warnings, spec.loaded))
+    prepared = validated(spec, warnings)
     coverage = coverage_of(options, prepared, pkg, problems)
     # The runtime is kept black-formatted in the repository and copied verbatim.
     texts["_runtime.py"] = f"# {pkg.header_comment}\n" + RUNTIME_FILE.read_text(encoding="utf-8")
