@@ -28,13 +28,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 try:
-    from .loopback import HOST, MAX_BODY, Recorded
+    from .loopback import HOST, MAX_BODY, Recorded, ThreadedServer
 except ImportError:  # tests/ is not a package: pytest puts tests/ on sys.path
-    from loopback import HOST, MAX_BODY, Recorded
+    from loopback import HOST, MAX_BODY, Recorded, ThreadedServer
 
 PREFIX = "/v1"
 BETA = "assistants=v2"
@@ -79,7 +79,7 @@ def _error(status: int, message: str) -> ApiError:
 # ---- the fake API --------------------------------------------------------------------
 
 
-class FakeAssistants:
+class FakeAssistants(ThreadedServer):
     """In-memory Assistants API v2 served on 127.0.0.1 (ephemeral port) by a daemon thread."""
 
     def __init__(self, *, api_key: str | None = None) -> None:
@@ -97,47 +97,6 @@ class FakeAssistants:
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._clock = itertools.count(1)
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle ------------------------------------------------------------------
-
-    def start(self) -> Self:
-        httpd = _Server((HOST, 0), _Handler)
-        httpd.owner = self
-        self._httpd = httpd
-        self._thread = threading.Thread(
-            target=httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},  # quick shutdown
-            name="fake-assistants",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is None:
-            return
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._httpd = self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        assert self._httpd is not None, "server is not running"
-        return int(self._httpd.server_address[1])
-
-    @property
-    def origin(self) -> str:
-        return f"http://{HOST}:{self.port}"
 
     @property
     def base_url(self) -> str:
@@ -710,3 +669,8 @@ class _Server(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
             return  # a client closed a keep-alive connection: normal, not worth a traceback
         super().handle_error(request, client_address)
+
+
+FakeAssistants.server_class = _Server
+FakeAssistants.handler_class = _Handler
+FakeAssistants.thread_name = "fake-assistants"

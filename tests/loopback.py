@@ -106,23 +106,22 @@ class _Server(ThreadingHTTPServer):
     owner: LoopbackServer
 
 
-class LoopbackServer:
-    """Records every request and answers it with `router(request)`."""
+class ThreadedServer:
+    """A stdlib HTTP server on 127.0.0.1 (ephemeral port) in a daemon thread; a context manager."""
 
-    def __init__(self, router: Router = ok) -> None:
-        self.router = router
-        self.requests: list[Recorded] = []
-        self._lock = threading.Lock()
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
+    server_class: type[ThreadingHTTPServer] = ThreadingHTTPServer
+    handler_class: type[BaseHTTPRequestHandler] = BaseHTTPRequestHandler
+    thread_name = "loopback"
 
-    # -- lifecycle ------------------------------------------------------------------
+    _httpd: Any = None
+    _thread: threading.Thread | None = None
 
     def start(self) -> Self:
-        httpd = _Server((HOST, 0), _Handler)
-        httpd.owner = self
+        httpd = self.server_class((HOST, 0), self.handler_class)
+        httpd.owner = self  # type: ignore[attr-defined]
         self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, name="loopback", daemon=True)
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=self.thread_name, daemon=True)
         self._thread.start()
         return self
 
@@ -141,16 +140,27 @@ class LoopbackServer:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    # -- use ------------------------------------------------------------------------
-
     @property
     def port(self) -> int:
         assert self._httpd is not None, "server is not running"
         return int(self._httpd.server_address[1])
 
     @property
-    def base_url(self) -> str:
+    def origin(self) -> str:
         return f"http://{HOST}:{self.port}"
+
+
+class LoopbackServer(ThreadedServer):
+    """Records every request and answers it with `router(request)`."""
+
+    def __init__(self, router: Router = ok) -> None:
+        self.router = router
+        self.requests: list[Recorded] = []
+        self._lock = threading.Lock()
+
+    @property
+    def base_url(self) -> str:
+        return self.origin
 
     def reset(self, router: Router = ok) -> None:
         """Forget recorded requests and answer with `router` from now on."""
@@ -178,3 +188,7 @@ def sequence(*replies: Reply) -> Router:
         return queue.pop(0) if len(queue) > 1 else queue[0]
 
     return route
+
+
+LoopbackServer.server_class = _Server
+LoopbackServer.handler_class = _Handler
