@@ -122,7 +122,7 @@ def model_field(py_name: str, wire: str, expr: TypeExpr, prop: Any, required: bo
         assignment = "None"
     else:
         assignment = f"Field({', '.join(args)})"
-    return FieldIR(py_name, wire, annotation, assignment, doc_literal(describe(prop)))
+    return FieldIR(py_name, wire, annotation, assignment, doc_literal(describe(prop)), bool(prop.get("deprecated")))
 
 
 def class_schema(doc: dict[str, Any], schema: Any) -> dict[str, Any] | None:

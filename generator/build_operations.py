@@ -37,7 +37,8 @@ def is_json(media: str) -> bool:
 class Body:
     """A request body as keyword arguments."""
 
-    props: list[tuple[str, TypeExpr, bool, str]] = field(default_factory=list)  # wire, hint, required, doc
+    # wire, hint, required, doc, deprecated
+    props: list[tuple[str, TypeExpr, bool, str, bool]] = field(default_factory=list)
     model: str = ""  # component name of the body schema, for docs
     encoding: str = "json"
     whole: bool = False  # one `body` argument carries the whole body
@@ -99,7 +100,7 @@ class OperationBuilder:
             if p.get("in") not in LOCATIONS:
                 self.drop(ptr + "/parameters", f"parameter {p.get('name')!r} is in {p.get('in')!r}, "
                           "which no HTTP request can carry", "dropped-parameter")
-        wires = [(w, str(p["name"])) for w in LOCATIONS for p in raw[w]] + [("body", w) for w, _, _, _ in body.props]
+        wires = [(w, str(p["name"])) for w in LOCATIONS for p in raw[w]] + [("body", w) for w, *_ in body.props]
         seen: set[str] = set()
         wanted = []
         for where, wire in wires:  # a name used again in a later location says where it goes
@@ -109,8 +110,8 @@ class OperationBuilder:
         py = assign_unique(wanted, taken=RESERVED_ARGUMENTS)
         out = {w: tuple(self.param(py[f"{w}:{p['name']}"], p, w, param_pointer(self.doc, path, ptr, item, op, p),
                                    ctx) for p in raw[w]) for w in LOCATIONS}
-        out["body"] = tuple(make_param(py[f"body:{wire}"], wire, "body", hint, required, doc)
-                            for wire, hint, required, doc in body.props)
+        out["body"] = tuple(make_param(py[f"body:{wire}"], wire, "body", hint, required, doc, deprecated)
+                            for wire, hint, required, doc, deprecated in body.props)
         return out
 
     def param(self, py_name: str, p: dict[str, Any], where: str, ptr: str, ctx: str) -> ParamIR:
@@ -119,7 +120,7 @@ class OperationBuilder:
             schema = next(iter(p["content"].values())).get("schema")
         expr = self.typer.hint(schema or {}, ptr + "/schema", ctx + pascal_ctx(str(p["name"])))
         required = bool(p.get("required")) or where == "path"
-        return make_param(py_name, str(p["name"]), where, expr, required, describe(p))
+        return make_param(py_name, str(p["name"]), where, expr, required, describe(p), bool(p.get("deprecated")))
 
     # ---- bodies --------------------------------------------------------------------------
 
@@ -146,7 +147,7 @@ class OperationBuilder:
                 self.drop(ptr + "/requestBody", f"a {media} body must be an object with properties", "dropped-body")
                 return Body()
             hint = self.typer.hint(raw, ptr + "/requestBody", class_name(name) + "Body")
-            return Body([("body", hint, required_body, "The request body.")], model, encoding, whole=True)
+            return Body([("body", hint, required_body, "The request body.", False)], model, encoding, whole=True)
         required = set(schema.get("required") or ())
         owner = self.component_names.get(model) or class_name(name) + "Body"
         props = []
@@ -155,7 +156,8 @@ class OperationBuilder:
                 "properties", wire)
             file_hint = self.file_hint(prop) if encoding == "multipart" else None
             hint = file_hint or self.typer.hint(prop, sptr, owner + pascal_ctx(wire))
-            props.append((wire, hint, wire in required, describe(prop)))
+            deprecated = bool(prop.get("deprecated")) if isinstance(prop, dict) else False
+            props.append((wire, hint, wire in required, describe(prop), deprecated))
         return Body(props, model, encoding)
 
     def file_hint(self, prop: Any) -> TypeExpr | None:
@@ -284,9 +286,10 @@ def stream_variant(params: tuple[ParamIR, ...], streaming: bool) -> tuple[str, .
     return tuple(out)
 
 
-def make_param(py_name: str, wire: str, where: str, expr: TypeExpr, required: bool, doc: str) -> ParamIR:
+def make_param(py_name: str, wire: str, where: str, expr: TypeExpr, required: bool, doc: str,
+               deprecated: bool = False) -> ParamIR:
     hint = expr.input_code
     annotation = hint if required else f"{hint} | NotGiven"
     return ParamIR(python_name=py_name, wire_name=wire, wire_literal=repr(wire), location=where,
                    annotation=annotation, required=required, default="" if required else "NOT_GIVEN",
-                   type_text=expr.input_code, doc=one_line(doc))
+                   type_text=expr.input_code, doc=one_line(doc), deprecated=deprecated)

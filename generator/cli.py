@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import keyword
 import os
@@ -14,11 +15,14 @@ from typing import Any, TypeVar
 
 import click
 
+from generator import apidiff
 from generator.config import Settings, load_settings
 from generator.pipeline import (
+    MANIFEST,
     Coverage,
     Options,
     Result,
+    api_surface,
     check_spec,
     effective_spec,
     generate,
@@ -26,6 +30,7 @@ from generator.pipeline import (
 )
 from generator.problems import SpecError
 from generator.scope import Filters
+from generator.surface import SURFACE_FILE, Surface
 from generator.write import drift, read_tree, write_package
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -60,7 +65,9 @@ def _package_options(func: F) -> F:
         click.option("--client-name", default=None, help="Class name of the generated client."),
         click.option("--env-prefix", default=None, help="The client reads PREFIX_API_KEY and PREFIX_BASE_URL."),
         click.option("--out", "out", type=click.Path(path_type=Path), default=None,
-                     help="Folder that holds the generated package. [default: generated]"),
+                     help="Folder that holds the generated package, or a generated package folder itself "
+                          "(one with a _manifest.json, e.g. a vendored copy under another name). "
+                          "[default: generated]"),
     ]
     for decorate in reversed(decorators):
         func = decorate(func)
@@ -169,24 +176,68 @@ def main() -> None:
     """
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where the package goes: out_dir/folder. The folder is the package name, unless --out named an
+    existing generated package folder (a vendored copy may have any name)."""
+
+    out_dir: Path
+    folder: str
+
+    @property
+    def path(self) -> Path:
+        return self.out_dir / self.folder
+
+
+def _target(out: Path | None, options: Options, given: dict[str, str | None]) -> tuple[Target, Options]:
+    """The target folder, and the options with the names its manifest recorded when --out names a
+    generated package folder (names given on the command line still win)."""
+    out = out or _settings().out
+    manifest = out / MANIFEST
+    if not manifest.is_file():
+        return Target(out, options.package), options
+    try:
+        recorded = json.loads(manifest.read_bytes())["inputs"]["options"]
+        names = {key: str(recorded[key]) for key in ("package", "client_name", "env_prefix")}
+    except (OSError, ValueError, KeyError, TypeError):
+        raise click.BadParameter(f"{_shown(manifest)} is not a manifest this generator wrote", param_hint="--out")
+    names.update({key: value for key, value in given.items() if value})
+    return Target(out.parent, out.name), dataclasses.replace(
+        options, package=names["package"], client_name=names["client_name"], env_prefix=names["env_prefix"])
+
+
+def _old_surface(target: Path) -> Surface | None:
+    try:
+        return Surface.from_json((target / SURFACE_FILE).read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
 @main.command("generate")
 @_spec_options
 @_package_options
 def generate_cmd(package: str | None, client_name: str | None, env_prefix: str | None, out: Path | None,
                  **spec_args: Any) -> None:
-    """Generate the client package into OUT (atomically)."""
+    """Generate the client package into OUT (atomically); say what changed for callers."""
     started = time.perf_counter()
-    options = _options(SpecArgs(**spec_args), package, client_name, env_prefix)
-    out = out or _settings().out
-    where = _shown(out / options.package)
-    coverage = _unchanged(options, out)
+    given = {"package": package, "client_name": client_name, "env_prefix": env_prefix}
+    target, options = _target(out, _options(SpecArgs(**spec_args), package, client_name, env_prefix), given)
+    where = _shown(target.path)
+    coverage = _unchanged(options, target.path)
+    api_changes: list[str] = []
     if coverage is None:
         result = _run(options)
-        changed = write_package(out, options.package, result.files)
+        before = _old_surface(target.path)
+        changed = write_package(target.out_dir, target.folder, result.files)
         coverage = result.coverage
+        if before is not None and SURFACE_FILE in changed:
+            after = Surface.from_json(result.files[SURFACE_FILE])
+            api_changes = apidiff.short_summary(apidiff.compare(before, after))
     else:
         changed = []
     click.echo(_summary("generated", coverage, started) + f"; {len(changed)} file(s) changed in {where}")
+    for line in api_changes:
+        click.echo(line)
     _report(coverage)
 
 
@@ -197,16 +248,15 @@ def check_cmd(package: str | None, client_name: str | None, env_prefix: str | No
               **spec_args: Any) -> None:
     """Exit 1 with a diff when OUT differs from a fresh generation."""
     started = time.perf_counter()
-    options = _options(SpecArgs(**spec_args), package, client_name, env_prefix)
-    out = out or _settings().out
-    coverage = _unchanged(options, out)
+    given = {"package": package, "client_name": client_name, "env_prefix": env_prefix}
+    target, options = _target(out, _options(SpecArgs(**spec_args), package, client_name, env_prefix), given)
+    coverage = _unchanged(options, target.path)
     if coverage is None:
         result = _run(options)
-        target = out / options.package
-        diff = drift(result.files, read_tree(target), _shown(target))
+        diff = drift(result.files, read_tree(target.path), _shown(target.path))
         if diff:
             click.echo(diff, nl=False)
-            click.echo(f"drift: {_shown(target)} does not match {_shown(options.spec)}; "
+            click.echo(f"drift: {_shown(target.path)} does not match {_shown(options.spec)}; "
                        "regenerate with `python -m generator generate` (`make generate` here).", err=True)
             sys.exit(EXIT_DRIFT)
         coverage = result.coverage
@@ -244,3 +294,46 @@ def resolve_cmd(output: Path, **spec_args: Any) -> None:
     output.write_text(json.dumps(doc, indent=1, sort_keys=False) + "\n", encoding="utf-8")
     paths = doc.get("paths") or {}
     click.echo(f"resolved: {len(paths)} paths to {_shown(output)} in {time.perf_counter() - started:.2f}s")
+
+
+@main.command("diff")
+@click.argument("old_spec", type=click.Path(path_type=Path))
+@click.argument("new_spec", type=click.Path(path_type=Path))
+@click.option("--overlay", "overlays", type=click.Path(path_type=Path), multiple=True,
+              help="An Overlay 1.0 document applied to both specs before validation; repeatable, in order.")
+@click.option("--tag", "tags", multiple=True, help="Compare only the operations with this tag; repeatable.")
+@click.option("--operation", "operation_ids", multiple=True,
+              help="Compare only the operation with this operationId; repeatable.")
+@click.option("--allow-partial", is_flag=True,
+              help="Compare what can be generated when something in scope cannot be.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True,
+              help="Markdown (for a pull-request description) or JSON.")
+@click.option("--fail-on-breaking", is_flag=True, help="Exit 1 when any change breaks callers.")
+def diff_cmd(old_spec: Path, new_spec: Path, overlays: tuple[Path, ...], tags: tuple[str, ...],
+             operation_ids: tuple[str, ...], allow_partial: bool, fmt: str, fail_on_breaking: bool) -> None:
+    """Report what changes for callers of the generated client from OLD_SPEC to NEW_SPEC.
+
+    Both specs go through the same overlays, filters and build as `generate`; the
+    two clients' public surfaces (operations, arguments, models, fields, enum
+    values, deprecations) are compared, and each change is classed as breaking
+    or not from the caller's side.
+    """
+    cfg = _settings()
+    filters = Filters(tags, operation_ids)
+    surfaces = []
+    for spec in (old_spec, new_spec):
+        options = Options(spec=spec, overlays=overlays, package=cfg.package, client_name=cfg.client_name,
+                          env_prefix=cfg.env_prefix, templates=cfg.templates, filters=filters,
+                          allow_partial=allow_partial)
+        try:
+            surfaces.append(api_surface(options))
+        except SpecError as exc:
+            click.echo(f"in {_shown(spec)}:", err=True)
+            _fail(exc)
+    changes = apidiff.compare(surfaces[0], surfaces[1])
+    labels = (_shown(old_spec), _shown(new_spec))
+    report = apidiff.as_json(changes, *labels) if fmt == "json" else apidiff.markdown(changes, *labels)
+    click.echo(report, nl=False)
+    if fail_on_breaking and any(c.breaking for c in changes):
+        click.echo(f"{apidiff.counts(changes)['breaking']} breaking change(s)", err=True)
+        sys.exit(EXIT_DRIFT)

@@ -18,6 +18,7 @@ class FieldIR:
     annotation: str  # the type hint, e.g. "str | None"
     assignment: str  # right-hand side after "=", or "" when the field is required
     doc_literal: str  # a safe Python string literal, or ""
+    deprecated: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class ParamIR:
     default: str  # "" when required, else "NOT_GIVEN"
     type_text: str  # a readable type for the README, e.g. "list[str]"
     doc: str  # one line of plain text
+    deprecated: bool = False
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from generator.overlay import apply_overlays
 from generator.problems import Problem, SpecError, sort_problems
 from generator.render import BUILTIN_TEMPLATES, render_package, template_sources
 from generator.scope import NO_FILTERS, Filters, operation_count, select
+from generator.surface import SURFACE_FILE, Surface, surface_of
 from generator.validate import as_error, validate
 from generator.write import read_tree
 
@@ -175,6 +176,11 @@ def coverage_of(options: Options, prepared: Prepared, pkg: PackageIR, problems: 
                     len(pkg.models), sort_problems(warnings))
 
 
+def api_surface(options: Options) -> Surface:
+    """The public surface of the client `generate(options)` would write (nothing is rendered)."""
+    return surface_of(build(options, prepare(options))[0])
+
+
 def check_spec(options: Options) -> Coverage:
     """Load, overlay, filter, validate and build (no rendering): the coverage `generate` would report."""
     return build(options, prepare(options))[1]
@@ -212,6 +218,7 @@ def generate(options: Options) -> Result:
     texts["_runtime.py"] = f"# {pkg.header_comment}\n" + RUNTIME_FILE.read_text(encoding="utf-8")
     texts["py.typed"] = f"# {pkg.header_comment}\n"
     files = {name: text.encode("utf-8") for name, text in sorted(texts.items())}
+    files[SURFACE_FILE] = surface_of(pkg).to_json(pkg.header_comment)
     files[MANIFEST] = manifest(options, spec.loaded.raw, spec.overlays, pkg.header_comment, coverage, files)
     return Result(files, coverage, clock.timings)
 

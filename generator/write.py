@@ -62,6 +62,8 @@ def write_package(out_dir: Path, package: str, files: dict[str, bytes]) -> list[
     target = out_dir / package
     recover(out_dir, package)
     old = read_tree(target)
+    if old == files:
+        return []  # nothing to do: not a byte, not an inode, not a modification time changes
     staging = out_dir / f".{package}.new-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:

@@ -27,7 +27,7 @@ SPEC = REPO / "spec" / "assistants.yaml"
 BAD_SPECS = Path(__file__).resolve().parent / "bad_specs"
 PKG = "assistants_client"
 PY_FILES = ("__init__.py", "models.py", "operations.py", "client.py", "_runtime.py")
-OTHER_FILES = ("py.typed", "README.md", "_manifest.json")
+OTHER_FILES = ("py.typed", "README.md", "_manifest.json", "_surface.json")
 OPERATIONS = 23
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 ERROR_LINE = re.compile(r"^error: (?P<pointer>\S+)(?: \(line (?P<line>\d+)\))?: (?P<message>.+)$")
@@ -165,7 +165,7 @@ def test_every_generated_file_has_header_with_spec_sha(ws: Workspace) -> None:
     assert files
     for path in files:
         text = path.read_text(encoding="utf-8")
-        if path.name == "_manifest.json":
+        if path.suffix == ".json":
             # JSON has no comments: the header is the first key, "_comment"
             data = json.loads(text)
             head = data[next(iter(data))]

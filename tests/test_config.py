@@ -160,7 +160,7 @@ def configured(tmp_path_factory: pytest.TempPathFactory) -> Configured:
 def test_package_lands_in_the_configured_out_folder(configured: Configured) -> None:
     assert sorted(p.name for p in (configured.project / OUT).iterdir()) == [PACKAGE]
     assert sorted(read_tree(configured.package_dir)) == sorted(
-        SAME_AS_BUILTIN + ("README.md", "_manifest.json"))
+        SAME_AS_BUILTIN + ("README.md", "_manifest.json", "_surface.json"))
     assert not (configured.project / "generated").exists()
     assert f"in {OUT}/{PACKAGE}" in configured.proc.stdout
 
