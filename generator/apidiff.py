@@ -189,6 +189,7 @@ class Usage:
 
 def usage(surface: Surface) -> Usage:
     sent_roots = {r for op in surface.operations.values() for p in op.params for r in refs(p.type)}
+    sent_roots |= {op.body for op in surface.operations.values() if op.body}
     read_roots = {r for op in surface.operations.values() for r in refs(op.returns) | refs(op.streams)}
     return Usage(_closure(surface, sent_roots), _closure(surface, read_roots))
 
@@ -300,20 +301,16 @@ class _Comparison:
             yield from self.param(op, before[name], after[name])
 
     def renames(self, removed: list[Param], added: list[Param]) -> list[tuple[Param, Param]]:
-        """Pairs of a removed and an added argument that are one argument renamed: the same wire name,
-        or the only removed and the only added argument of one location and type."""
-        def alike(x: Param, y: Param) -> bool:
-            return x.location == y.location and self.old_types.of(x.type) == self.new_types.of(y.type)
-
+        """Pairs of a removed and an added argument that are one argument renamed: the same wire name
+        under a new Python name, or the path parameter at the same place in the path template."""
         pairs: list[tuple[Param, Param]] = []
         for old_p in removed:
             same_wire = [p for p in added if p.wire == old_p.wire and p.location == old_p.location]
-            similar = [p for p in added if alike(old_p, p)]
-            rivals = [p for p in removed if alike(p, similar[0])] if similar else []
-            match = same_wire[0] if len(same_wire) == 1 else (
-                similar[0] if len(similar) == 1 and len(rivals) == 1 else None)
-            if match is not None and all(match is not b for _, b in pairs):
-                pairs.append((old_p, match))
+            if len(same_wire) == 1:
+                pairs.append((old_p, same_wire[0]))
+        old_path = [p for p in removed if p.location == "path" and p not in {a for a, _ in pairs}]
+        new_path = [p for p in added if p.location == "path" and p not in {b for _, b in pairs}]
+        pairs += zip(old_path, new_path)  # in template order: positional arguments keep their places
         return pairs
 
     def param(self, op: Operation, a: Param, b: Param) -> Iterator[Change]:
@@ -336,6 +333,8 @@ class _Comparison:
     def retyped(self, section: str, subject: str, what: str, old: str, new: str, *, sent: bool,
                 read: bool) -> Iterator[Change]:
         """A type change, said as enum values added/removed when only literal values differ."""
+        if readable(old) == readable(new):
+            return  # the same names: a change inside a named model is reported at that model
         a, b = self.old_types.of(old), self.new_types.of(new)
         if a == b:
             return
@@ -443,7 +442,7 @@ def as_json(changes: list[Change], old_label: str, new_label: str) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def short_summary(changes: list[Change], limit: int = 8) -> list[str]:
+def short_summary(changes: list[Change], limit: int = 10) -> list[str]:
     """A few lines for `generate`: the headline, then breaking changes first."""
     if not changes:
         return []
@@ -452,7 +451,7 @@ def short_summary(changes: list[Change], limit: int = 8) -> list[str]:
     lines += [f"  {'BREAKING ' if c.breaking else ''}{c.section} {c.kind}: {_plain(c.detail)}"
               for c in ordered[:limit]]
     if len(ordered) > limit:
-        lines.append(f"  … and {len(ordered) - limit} more; `diff OLD_SPEC NEW_SPEC` gives the full report")
+        lines.append(f"  ... and {len(ordered) - limit} more; `diff OLD_SPEC NEW_SPEC` gives the full report")
     return lines
 
 

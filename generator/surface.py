@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from generator.ir import ModelIR, OperationIR, PackageIR, ParamIR
+from generator.schema_types import component_pointer
 
 SURFACE_FILE = "_surface.json"
 FORMAT = 1
@@ -39,6 +40,7 @@ class Operation:
     returns: str  # the success type hint
     streams: str = ""  # the event type of the streaming overload, or ""
     deprecated: bool = False
+    body: str = ""  # the model whose properties the body arguments are, or ""
 
 
 @dataclass(frozen=True)
@@ -93,14 +95,16 @@ def _plain(item: Operation | Model) -> dict[str, Any]:
 
 
 def surface_of(pkg: PackageIR) -> Surface:
-    return Surface({op.python_name: _operation(op) for op in pkg.operations},
+    by_pointer = {m.pointer: m.python_name for m in pkg.models}
+    return Surface({op.python_name: _operation(op, by_pointer) for op in pkg.operations},
                    {m.python_name: _model(m) for m in pkg.models})
 
 
-def _operation(op: OperationIR) -> Operation:
+def _operation(op: OperationIR, by_pointer: dict[str, str]) -> Operation:
     params = op.path_params + op.query_params + op.header_params + op.cookie_params + op.body_params
+    body = by_pointer.get(component_pointer(op.body_model), "") if op.body_model else ""
     return Operation(op.python_name, op.operation_id, op.method, op.path, tuple(_param(p) for p in params),
-                     op.response_type, op.stream_type, op.deprecated)
+                     op.response_type, op.stream_type, op.deprecated, body)
 
 
 def _param(p: ParamIR) -> Param:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import apidiff
 from generator.config import load_settings
-from generator.pipeline import Options, generate
+from generator.pipeline import Options, api_surface, generate
 from generator.write import drift, read_tree, write_package
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,3 +59,33 @@ def compare(snapshot: Snapshot) -> str:
 
 def update(snapshot: Snapshot) -> None:
     write_package(snapshot.out_dir, snapshot.package_dir, render(snapshot))
+
+
+# --- API change reports (`diff`) -----------------------------------------------------------
+# A case is a folder `tests/golden/diffs/<case>/` with `old.yaml`, `new.yaml`, a
+# `README.md` saying which changes it covers, and the expected reports
+# `expected.md` and `expected.json`.
+
+DIFF_DIR = GOLDEN_DIR / "diffs"
+DIFF_FILES = ("expected.md", "expected.json")
+
+
+def diff_cases() -> list[Path]:
+    return sorted(p for p in DIFF_DIR.iterdir() if (p / "old.yaml").is_file())
+
+
+def render_diff(case: Path) -> dict[str, bytes]:
+    old, new = (api_surface(Options(spec=case / name)) for name in ("old.yaml", "new.yaml"))
+    changes = apidiff.compare(old, new)
+    return {"expected.md": apidiff.markdown(changes, "old.yaml", "new.yaml").encode(),
+            "expected.json": apidiff.as_json(changes, "old.yaml", "new.yaml").encode()}
+
+
+def compare_diff(case: Path) -> str:
+    stored = {name: (case / name).read_bytes() for name in DIFF_FILES if (case / name).is_file()}
+    return drift(render_diff(case), stored, case.relative_to(ROOT).as_posix())
+
+
+def update_diff(case: Path) -> None:
+    for name, data in render_diff(case).items():
+        (case / name).write_bytes(data)

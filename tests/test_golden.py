@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from tests.golden_support import UPDATE_COMMAND, Snapshot, all_snapshots, compare, render, update
+from pathlib import Path
+
+from tests.golden_support import (
+    UPDATE_COMMAND,
+    Snapshot,
+    all_snapshots,
+    compare,
+    compare_diff,
+    diff_cases,
+    render,
+    update,
+    update_diff,
+)
 
 SNAPSHOTS = all_snapshots()
+DIFF_CASES = diff_cases()
 
 
 @pytest.mark.parametrize("snapshot", SNAPSHOTS, ids=[s.name for s in SNAPSHOTS])
@@ -35,3 +48,13 @@ def test_openapi_30_and_31_give_identical_models() -> None:
     assert "status: Annotated[Literal[\"active\", \"retired\"], OPEN_ENUM] | None = None" in models["features_31"]
     assert 'Annotated[Cat, Tag("Cat")] | Annotated[Dog, Tag("Dog")] | Annotated[UnknownVariant, Tag("")]' in (
         models["features_31"])
+
+
+@pytest.mark.parametrize("case", DIFF_CASES, ids=[c.name for c in DIFF_CASES])
+def test_change_report_matches(case: Path, update_golden: bool) -> None:
+    if update_golden:
+        update_diff(case)
+    diff = compare_diff(case)
+    assert not diff, f"the change report of {case.name} differs:\n{diff}\nUpdate with: {UPDATE_COMMAND}"
+    readme = case / "README.md"
+    assert readme.is_file() and len(readme.read_text()) > 80, f"{case.name} needs a README.md"
