@@ -15,11 +15,9 @@ KEY_SOURCES = {
     "Field": ("pydantic", "Field"),
     "BaseModel": ("pydantic", "BaseModel"),
     "ConfigDict": ("pydantic", "ConfigDict"),
-    "Discriminator": ("pydantic", "Discriminator"),
-    "Tag": ("pydantic", "Tag"),
     "OPEN_ENUM": ("._runtime", "OPEN_ENUM"),
     "UnknownVariant": ("._runtime", "UnknownVariant"),
-    "union_tag": ("._runtime", "union_tag"),
+    "OpenUnion": ("._runtime", "OpenUnion"),
 }
 
 

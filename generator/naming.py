@@ -31,7 +31,7 @@ GENERATED_MODULE_NAMES = frozenset(
     {
         "Annotated", "Any", "BaseModel", "ConfigDict", "Field", "Literal", "TypeAlias", "Union",
         "annotations", "datetime", "deprecated", "Request", "NotGiven", "NOT_GIVEN",
-        "models", "operations", "runtime",
+        "models", "operations", "runtime", "OPEN_ENUM", "OpenUnion", "UnknownVariant",
     }
 )
 

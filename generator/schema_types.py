@@ -391,22 +391,20 @@ def union(members: list[TypeExpr]) -> TypeExpr:
 def tagged_union(prop: str, members: list[TypeExpr], values: list[list[Any]]) -> TypeExpr:
     """A discriminated union that also accepts members it does not know (as UnknownVariant).
 
-    Each member is tagged with its own type name; `union_tag` maps every discriminator
-    value (including those of nested unions) to the member that carries it.
+    `OpenUnion` maps every discriminator value (including those of nested unions) to
+    the member that carries it; pydantic-core dispatches on it.
     """
     tags: dict[str, str] = {}
-    choices: list[str] = []
+    codes: list[str] = []
     for member, member_values in zip(members, values, strict=True):
         code = member.code.removesuffix(" | None")
-        if any(f"Tag({code!r})" in c for c in choices):
-            continue
-        choices.append(f"Annotated[{code}, Tag({code!r})]")
-        tags.update({repr(v): repr(code) for v in member_values})
-    choices.append('Annotated[UnknownVariant, Tag("")]')
+        if code not in codes:
+            codes.append(code)
+        tags.update({repr(v): code for v in member_values})
     mapping = ", ".join(f"{k}: {v}" for k, v in tags.items())
-    code = f"Annotated[{' | '.join(choices)}, Discriminator(union_tag({prop!r}, {{{mapping}}}))]"
+    code = f"Annotated[{' | '.join(codes + ['UnknownVariant'])}, OpenUnion({prop!r}, {{{mapping}}})]"
     plain = union(members)
-    imports = plain.imports | {"Annotated", "Tag", "Discriminator", "UnknownVariant", "union_tag"}
+    imports = plain.imports | {"Annotated", "UnknownVariant", "OpenUnion"}
     return TypeExpr(code, imports, plain.refs, False, plain.input_base, plain.accepts_dict)
 
 

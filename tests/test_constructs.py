@@ -212,6 +212,15 @@ def test_discriminator_mapping_parses_by_mapped_tag(load: Any) -> None:
     assert type(unknown) is unknown_variant(load, "discriminator_mapping")
     assert unknown.model_extra == {"food_type": "insects", "grams": 1}
     assert feeding.dump_python(meat, mode="json") == {"food_type": "meat", "grams": 250}
+    # The same from JSON (dispatched inside pydantic-core) and from model instances.
+    assert type(feeding.validate_json(b'{"food_type": "fish", "fish_count": 1}')) is m.FishFeeding
+    from_json = feeding.validate_json(b'{"food_type": "insects", "n": [1]}')
+    assert type(from_json) is unknown_variant(load, "discriminator_mapping")
+    assert from_json.model_extra == {"food_type": "insects", "n": [1]}
+    with pytest.raises(pydantic.ValidationError, match="grams"):
+        feeding.validate_json(b'{"food_type": "meat"}')
+    assert feeding.validate_python(meat) is meat
+    assert feeding.dump_python(unknown, mode="json") == {"food_type": "insects", "grams": 1}
 
 
 def test_union_request_body_is_sent_unwrapped(load: Any, server: RawServer) -> None:

@@ -19,7 +19,7 @@ import os
 import random
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import IO, Any, Generic, Self, TypeVar
@@ -52,6 +52,7 @@ __all__ = [
     "InternalServerError",
     "NotFoundError",
     "NotGiven",
+    "OpenUnion",
     "PageInfo",
     "PermissionDeniedError",
     "RateLimitError",
@@ -66,7 +67,6 @@ __all__ = [
     "UnknownVariant",
     "UnprocessableEntityError",
     "format_path",
-    "union_tag",
 ]
 
 
@@ -123,17 +123,39 @@ class UnknownVariant(pydantic.BaseModel):
     model_config = pydantic.ConfigDict(extra="allow")
 
 
-def union_tag(prop: str, tags: Mapping[Any, str]) -> Callable[[Any], str]:
-    """A pydantic discriminator: the member tag for a value's `prop`, or "" (UnknownVariant)."""
+class OpenUnion:
+    """Marks a union as tagged by the property `prop`, and open: a member this client does
+    not know (a tag not in `members`) is kept as UnknownVariant instead of being rejected.
 
-    def tag(value: Any) -> str:
-        found = value.get(prop) if isinstance(value, Mapping) else getattr(value, prop, None)
+    `members` maps every tag value to the member type carrying it. Known tags are
+    dispatched inside pydantic-core (a tagged union: no Python call per value); only a
+    value the tagged union refuses reaches the UnknownVariant branch, which accepts it
+    when its tag is unknown. A known tag with a bad value stays an error.
+    """
+
+    def __init__(self, prop: str, members: Mapping[Any, Any]) -> None:
+        self.prop = prop
+        self.members = dict(members)
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: pydantic.GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        choices = {tag: handler.generate_schema(member) for tag, member in self.members.items()}
+        known = core_schema.tagged_union_schema(choices, self.prop)
+        unknown = core_schema.no_info_after_validator_function(
+            self._unknown_only, handler.generate_schema(UnknownVariant)
+        )
+        return core_schema.union_schema([known, unknown], mode="left_to_right")
+
+    def _unknown_only(self, value: UnknownVariant) -> UnknownVariant:
+        tag = (value.model_extra or {}).get(self.prop)
         try:
-            return tags.get(found, "")
-        except TypeError:  # unhashable
-            return ""
-
-    return tag
+            known = tag in self.members
+        except TypeError:  # an unhashable tag names no member
+            known = False
+        if known:
+            raise ValueError(f"{self.prop}={tag!r} names a known member, but the value is not one")
+        return value
 
 
 # ---- requests -------------------------------------------------------------------------
@@ -545,7 +567,10 @@ class BaseTransport:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
     def _build(
-        self, http: httpx.Client | httpx.AsyncClient, request: Request[Any], options: RequestOptions
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        request: Request[Any],
+        options: RequestOptions,
     ) -> httpx.Request:
         params = request.query_params()
         if options.extra_query:
@@ -616,7 +641,13 @@ class BaseTransport:
             raise APIConnectionError(f"connection failed: {type(error).__name__}", built) from error
         delay = retry_delay(attempt + 1, response)
         what = f"HTTP {response.status_code}" if response is not None else type(error).__name__
-        log.info("retrying %s %s after %s in %.2fs", built.method, built.url.path, what, delay)
+        log.info(
+            "retrying %s %s after %s in %.2fs",
+            built.method,
+            built.url.path,
+            what,
+            delay,
+        )
         return delay
 
     @staticmethod
@@ -754,7 +785,11 @@ class AsyncTransport(BaseTransport):
 
 class _PageBase(Generic[ItemT]):
     def __init__(
-        self, transport: Any, request: Request[Any], options: RequestOptions, response: Any
+        self,
+        transport: Any,
+        request: Request[Any],
+        options: RequestOptions,
+        response: Any,
     ) -> None:
         self._transport = transport
         self._request = request
@@ -770,7 +805,8 @@ class _PageBase(Generic[ItemT]):
         if not self.has_more or not self.data or not cursor:
             return None
         return dataclasses.replace(
-            self._request, query={**self._request.query, self._info.cursor_param: cursor}
+            self._request,
+            query={**self._request.query, self._info.cursor_param: cursor},
         )
 
     def __repr__(self) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, ConfigDict, Field
 
-from ._runtime import OPEN_ENUM, UnknownVariant, union_tag
+from ._runtime import OPEN_ENUM, OpenUnion, UnknownVariant
 
 
 class AssistantObjectToolResourcesCodeInterpreter(BaseModel):
@@ -189,19 +189,14 @@ class ResponseFormatText(BaseModel):
 AssistantsApiResponseFormatOption: TypeAlias = (
     Literal["auto"]
     | Annotated[
-        Annotated[ResponseFormatText, Tag("ResponseFormatText")]
-        | Annotated[ResponseFormatJsonObject, Tag("ResponseFormatJsonObject")]
-        | Annotated[ResponseFormatJsonSchema, Tag("ResponseFormatJsonSchema")]
-        | Annotated[UnknownVariant, Tag("")],
-        Discriminator(
-            union_tag(
-                "type",
-                {
-                    "text": "ResponseFormatText",
-                    "json_object": "ResponseFormatJsonObject",
-                    "json_schema": "ResponseFormatJsonSchema",
-                },
-            )
+        ResponseFormatText | ResponseFormatJsonObject | ResponseFormatJsonSchema | UnknownVariant,
+        OpenUnion(
+            "type",
+            {
+                "text": ResponseFormatText,
+                "json_object": ResponseFormatJsonObject,
+                "json_schema": ResponseFormatJsonSchema,
+            },
         ),
     ]
 )
@@ -242,19 +237,14 @@ class AssistantObject(BaseModel):
 
     tools: list[
         Annotated[
-            Annotated[AssistantToolsCode, Tag("AssistantToolsCode")]
-            | Annotated[AssistantToolsFileSearch, Tag("AssistantToolsFileSearch")]
-            | Annotated[AssistantToolsFunction, Tag("AssistantToolsFunction")]
-            | Annotated[UnknownVariant, Tag("")],
-            Discriminator(
-                union_tag(
-                    "type",
-                    {
-                        "code_interpreter": "AssistantToolsCode",
-                        "file_search": "AssistantToolsFileSearch",
-                        "function": "AssistantToolsFunction",
-                    },
-                )
+            AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | UnknownVariant,
+            OpenUnion(
+                "type",
+                {
+                    "code_interpreter": AssistantToolsCode,
+                    "file_search": AssistantToolsFileSearch,
+                    "function": AssistantToolsFunction,
+                },
             ),
         ]
     ]
@@ -443,23 +433,15 @@ class MessageContentTextObjectText(BaseModel):
 
     annotations_: list[
         Annotated[
-            Annotated[
-                MessageContentTextAnnotationsFileCitationObject,
-                Tag("MessageContentTextAnnotationsFileCitationObject"),
-            ]
-            | Annotated[
-                MessageContentTextAnnotationsFilePathObject,
-                Tag("MessageContentTextAnnotationsFilePathObject"),
-            ]
-            | Annotated[UnknownVariant, Tag("")],
-            Discriminator(
-                union_tag(
-                    "type",
-                    {
-                        "file_citation": "MessageContentTextAnnotationsFileCitationObject",
-                        "file_path": "MessageContentTextAnnotationsFilePathObject",
-                    },
-                )
+            MessageContentTextAnnotationsFileCitationObject
+            | MessageContentTextAnnotationsFilePathObject
+            | UnknownVariant,
+            OpenUnion(
+                "type",
+                {
+                    "file_citation": MessageContentTextAnnotationsFileCitationObject,
+                    "file_path": MessageContentTextAnnotationsFilePathObject,
+                },
             ),
         ]
     ] = Field(alias="annotations")
@@ -498,19 +480,13 @@ class MessageObjectAttachmentsItem(BaseModel):
     tools: (
         list[
             Annotated[
-                Annotated[AssistantToolsCode, Tag("AssistantToolsCode")]
-                | Annotated[
-                    AssistantToolsFileSearchTypeOnly, Tag("AssistantToolsFileSearchTypeOnly")
-                ]
-                | Annotated[UnknownVariant, Tag("")],
-                Discriminator(
-                    union_tag(
-                        "type",
-                        {
-                            "code_interpreter": "AssistantToolsCode",
-                            "file_search": "AssistantToolsFileSearchTypeOnly",
-                        },
-                    )
+                AssistantToolsCode | AssistantToolsFileSearchTypeOnly | UnknownVariant,
+                OpenUnion(
+                    "type",
+                    {
+                        "code_interpreter": AssistantToolsCode,
+                        "file_search": AssistantToolsFileSearchTypeOnly,
+                    },
                 ),
             ]
         ]
@@ -569,21 +545,19 @@ class MessageObject(BaseModel):
 
     content: list[
         Annotated[
-            Annotated[MessageContentImageFileObject, Tag("MessageContentImageFileObject")]
-            | Annotated[MessageContentImageUrlObject, Tag("MessageContentImageUrlObject")]
-            | Annotated[MessageContentTextObject, Tag("MessageContentTextObject")]
-            | Annotated[MessageContentRefusalObject, Tag("MessageContentRefusalObject")]
-            | Annotated[UnknownVariant, Tag("")],
-            Discriminator(
-                union_tag(
-                    "type",
-                    {
-                        "image_file": "MessageContentImageFileObject",
-                        "image_url": "MessageContentImageUrlObject",
-                        "text": "MessageContentTextObject",
-                        "refusal": "MessageContentRefusalObject",
-                    },
-                )
+            MessageContentImageFileObject
+            | MessageContentImageUrlObject
+            | MessageContentTextObject
+            | MessageContentRefusalObject
+            | UnknownVariant,
+            OpenUnion(
+                "type",
+                {
+                    "image_file": MessageContentImageFileObject,
+                    "image_url": MessageContentImageUrlObject,
+                    "text": MessageContentTextObject,
+                    "refusal": MessageContentRefusalObject,
+                },
             ),
         ]
     ]
@@ -775,23 +749,15 @@ class MessageDeltaContentTextObjectText(BaseModel):
     annotations_: (
         list[
             Annotated[
-                Annotated[
-                    MessageDeltaContentTextAnnotationsFileCitationObject,
-                    Tag("MessageDeltaContentTextAnnotationsFileCitationObject"),
-                ]
-                | Annotated[
-                    MessageDeltaContentTextAnnotationsFilePathObject,
-                    Tag("MessageDeltaContentTextAnnotationsFilePathObject"),
-                ]
-                | Annotated[UnknownVariant, Tag("")],
-                Discriminator(
-                    union_tag(
-                        "type",
-                        {
-                            "file_citation": "MessageDeltaContentTextAnnotationsFileCitationObject",
-                            "file_path": "MessageDeltaContentTextAnnotationsFilePathObject",
-                        },
-                    )
+                MessageDeltaContentTextAnnotationsFileCitationObject
+                | MessageDeltaContentTextAnnotationsFilePathObject
+                | UnknownVariant,
+                OpenUnion(
+                    "type",
+                    {
+                        "file_citation": MessageDeltaContentTextAnnotationsFileCitationObject,
+                        "file_path": MessageDeltaContentTextAnnotationsFilePathObject,
+                    },
                 ),
             ]
         ]
@@ -828,27 +794,19 @@ class MessageDeltaObjectDelta(BaseModel):
     content: (
         list[
             Annotated[
-                Annotated[
-                    MessageDeltaContentImageFileObject, Tag("MessageDeltaContentImageFileObject")
-                ]
-                | Annotated[MessageDeltaContentTextObject, Tag("MessageDeltaContentTextObject")]
-                | Annotated[
-                    MessageDeltaContentRefusalObject, Tag("MessageDeltaContentRefusalObject")
-                ]
-                | Annotated[
-                    MessageDeltaContentImageUrlObject, Tag("MessageDeltaContentImageUrlObject")
-                ]
-                | Annotated[UnknownVariant, Tag("")],
-                Discriminator(
-                    union_tag(
-                        "type",
-                        {
-                            "image_file": "MessageDeltaContentImageFileObject",
-                            "text": "MessageDeltaContentTextObject",
-                            "refusal": "MessageDeltaContentRefusalObject",
-                            "image_url": "MessageDeltaContentImageUrlObject",
-                        },
-                    )
+                MessageDeltaContentImageFileObject
+                | MessageDeltaContentTextObject
+                | MessageDeltaContentRefusalObject
+                | MessageDeltaContentImageUrlObject
+                | UnknownVariant,
+                OpenUnion(
+                    "type",
+                    {
+                        "image_file": MessageDeltaContentImageFileObject,
+                        "text": MessageDeltaContentTextObject,
+                        "refusal": MessageDeltaContentRefusalObject,
+                        "image_url": MessageDeltaContentImageUrlObject,
+                    },
                 ),
             ]
         ]
@@ -911,29 +869,21 @@ class MessageStreamEventThreadMessageIncomplete(BaseModel):
 
 
 MessageStreamEvent: TypeAlias = Annotated[
-    Annotated[MessageStreamEventThreadMessageCreated, Tag("MessageStreamEventThreadMessageCreated")]
-    | Annotated[
-        MessageStreamEventThreadMessageInProgress, Tag("MessageStreamEventThreadMessageInProgress")
-    ]
-    | Annotated[MessageStreamEventThreadMessageDelta, Tag("MessageStreamEventThreadMessageDelta")]
-    | Annotated[
-        MessageStreamEventThreadMessageCompleted, Tag("MessageStreamEventThreadMessageCompleted")
-    ]
-    | Annotated[
-        MessageStreamEventThreadMessageIncomplete, Tag("MessageStreamEventThreadMessageIncomplete")
-    ]
-    | Annotated[UnknownVariant, Tag("")],
-    Discriminator(
-        union_tag(
-            "event",
-            {
-                "thread.message.created": "MessageStreamEventThreadMessageCreated",
-                "thread.message.in_progress": "MessageStreamEventThreadMessageInProgress",
-                "thread.message.delta": "MessageStreamEventThreadMessageDelta",
-                "thread.message.completed": "MessageStreamEventThreadMessageCompleted",
-                "thread.message.incomplete": "MessageStreamEventThreadMessageIncomplete",
-            },
-        )
+    MessageStreamEventThreadMessageCreated
+    | MessageStreamEventThreadMessageInProgress
+    | MessageStreamEventThreadMessageDelta
+    | MessageStreamEventThreadMessageCompleted
+    | MessageStreamEventThreadMessageIncomplete
+    | UnknownVariant,
+    OpenUnion(
+        "event",
+        {
+            "thread.message.created": MessageStreamEventThreadMessageCreated,
+            "thread.message.in_progress": MessageStreamEventThreadMessageInProgress,
+            "thread.message.delta": MessageStreamEventThreadMessageDelta,
+            "thread.message.completed": MessageStreamEventThreadMessageCompleted,
+            "thread.message.incomplete": MessageStreamEventThreadMessageIncomplete,
+        },
     ),
 ]
 
@@ -1023,23 +973,15 @@ class RunStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
 
     outputs: list[
         Annotated[
-            Annotated[
-                RunStepDetailsToolCallsCodeOutputLogsObject,
-                Tag("RunStepDetailsToolCallsCodeOutputLogsObject"),
-            ]
-            | Annotated[
-                RunStepDetailsToolCallsCodeOutputImageObject,
-                Tag("RunStepDetailsToolCallsCodeOutputImageObject"),
-            ]
-            | Annotated[UnknownVariant, Tag("")],
-            Discriminator(
-                union_tag(
-                    "type",
-                    {
-                        "logs": "RunStepDetailsToolCallsCodeOutputLogsObject",
-                        "image": "RunStepDetailsToolCallsCodeOutputImageObject",
-                    },
-                )
+            RunStepDetailsToolCallsCodeOutputLogsObject
+            | RunStepDetailsToolCallsCodeOutputImageObject
+            | UnknownVariant,
+            OpenUnion(
+                "type",
+                {
+                    "logs": RunStepDetailsToolCallsCodeOutputLogsObject,
+                    "image": RunStepDetailsToolCallsCodeOutputImageObject,
+                },
             ),
         ]
     ]
@@ -1180,24 +1122,17 @@ class RunStepDetailsToolCallsObject(BaseModel):
 
     tool_calls: list[
         Annotated[
-            Annotated[RunStepDetailsToolCallsCodeObject, Tag("RunStepDetailsToolCallsCodeObject")]
-            | Annotated[
-                RunStepDetailsToolCallsFileSearchObject,
-                Tag("RunStepDetailsToolCallsFileSearchObject"),
-            ]
-            | Annotated[
-                RunStepDetailsToolCallsFunctionObject, Tag("RunStepDetailsToolCallsFunctionObject")
-            ]
-            | Annotated[UnknownVariant, Tag("")],
-            Discriminator(
-                union_tag(
-                    "type",
-                    {
-                        "code_interpreter": "RunStepDetailsToolCallsCodeObject",
-                        "file_search": "RunStepDetailsToolCallsFileSearchObject",
-                        "function": "RunStepDetailsToolCallsFunctionObject",
-                    },
-                )
+            RunStepDetailsToolCallsCodeObject
+            | RunStepDetailsToolCallsFileSearchObject
+            | RunStepDetailsToolCallsFunctionObject
+            | UnknownVariant,
+            OpenUnion(
+                "type",
+                {
+                    "code_interpreter": RunStepDetailsToolCallsCodeObject,
+                    "file_search": RunStepDetailsToolCallsFileSearchObject,
+                    "function": RunStepDetailsToolCallsFunctionObject,
+                },
             ),
         ]
     ]
@@ -1252,17 +1187,13 @@ class RunStepObject(BaseModel):
     """Current state of the step: one of `completed`, `failed`, `cancelled`, `expired` or `in_progress`."""
 
     step_details: Annotated[
-        Annotated[RunStepDetailsMessageCreationObject, Tag("RunStepDetailsMessageCreationObject")]
-        | Annotated[RunStepDetailsToolCallsObject, Tag("RunStepDetailsToolCallsObject")]
-        | Annotated[UnknownVariant, Tag("")],
-        Discriminator(
-            union_tag(
-                "type",
-                {
-                    "message_creation": "RunStepDetailsMessageCreationObject",
-                    "tool_calls": "RunStepDetailsToolCallsObject",
-                },
-            )
+        RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject | UnknownVariant,
+        OpenUnion(
+            "type",
+            {
+                "message_creation": RunStepDetailsMessageCreationObject,
+                "tool_calls": RunStepDetailsToolCallsObject,
+            },
         ),
     ]
     """Details specific to this step's type."""
@@ -1398,23 +1329,15 @@ class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
     outputs: (
         list[
             Annotated[
-                Annotated[
-                    RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject,
-                    Tag("RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject"),
-                ]
-                | Annotated[
-                    RunStepDeltaStepDetailsToolCallsCodeOutputImageObject,
-                    Tag("RunStepDeltaStepDetailsToolCallsCodeOutputImageObject"),
-                ]
-                | Annotated[UnknownVariant, Tag("")],
-                Discriminator(
-                    union_tag(
-                        "type",
-                        {
-                            "logs": "RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject",
-                            "image": "RunStepDeltaStepDetailsToolCallsCodeOutputImageObject",
-                        },
-                    )
+                RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject
+                | RunStepDeltaStepDetailsToolCallsCodeOutputImageObject
+                | UnknownVariant,
+                OpenUnion(
+                    "type",
+                    {
+                        "logs": RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject,
+                        "image": RunStepDeltaStepDetailsToolCallsCodeOutputImageObject,
+                    },
                 ),
             ]
         ]
@@ -1509,28 +1432,17 @@ class RunStepDeltaStepDetailsToolCallsObject(BaseModel):
     tool_calls: (
         list[
             Annotated[
-                Annotated[
-                    RunStepDeltaStepDetailsToolCallsCodeObject,
-                    Tag("RunStepDeltaStepDetailsToolCallsCodeObject"),
-                ]
-                | Annotated[
-                    RunStepDeltaStepDetailsToolCallsFileSearchObject,
-                    Tag("RunStepDeltaStepDetailsToolCallsFileSearchObject"),
-                ]
-                | Annotated[
-                    RunStepDeltaStepDetailsToolCallsFunctionObject,
-                    Tag("RunStepDeltaStepDetailsToolCallsFunctionObject"),
-                ]
-                | Annotated[UnknownVariant, Tag("")],
-                Discriminator(
-                    union_tag(
-                        "type",
-                        {
-                            "code_interpreter": "RunStepDeltaStepDetailsToolCallsCodeObject",
-                            "file_search": "RunStepDeltaStepDetailsToolCallsFileSearchObject",
-                            "function": "RunStepDeltaStepDetailsToolCallsFunctionObject",
-                        },
-                    )
+                RunStepDeltaStepDetailsToolCallsCodeObject
+                | RunStepDeltaStepDetailsToolCallsFileSearchObject
+                | RunStepDeltaStepDetailsToolCallsFunctionObject
+                | UnknownVariant,
+                OpenUnion(
+                    "type",
+                    {
+                        "code_interpreter": RunStepDeltaStepDetailsToolCallsCodeObject,
+                        "file_search": RunStepDeltaStepDetailsToolCallsFileSearchObject,
+                        "function": RunStepDeltaStepDetailsToolCallsFunctionObject,
+                    },
                 ),
             ]
         ]
@@ -1548,23 +1460,15 @@ class RunStepDeltaObjectDelta(BaseModel):
 
     step_details: (
         Annotated[
-            Annotated[
-                RunStepDeltaStepDetailsMessageCreationObject,
-                Tag("RunStepDeltaStepDetailsMessageCreationObject"),
-            ]
-            | Annotated[
-                RunStepDeltaStepDetailsToolCallsObject,
-                Tag("RunStepDeltaStepDetailsToolCallsObject"),
-            ]
-            | Annotated[UnknownVariant, Tag("")],
-            Discriminator(
-                union_tag(
-                    "type",
-                    {
-                        "message_creation": "RunStepDeltaStepDetailsMessageCreationObject",
-                        "tool_calls": "RunStepDeltaStepDetailsToolCallsObject",
-                    },
-                )
+            RunStepDeltaStepDetailsMessageCreationObject
+            | RunStepDeltaStepDetailsToolCallsObject
+            | UnknownVariant,
+            OpenUnion(
+                "type",
+                {
+                    "message_creation": RunStepDeltaStepDetailsMessageCreationObject,
+                    "tool_calls": RunStepDeltaStepDetailsToolCallsObject,
+                },
             ),
         ]
         | None
@@ -1638,35 +1542,25 @@ class RunStepStreamEventThreadRunStepInProgress(BaseModel):
 
 
 RunStepStreamEvent: TypeAlias = Annotated[
-    Annotated[RunStepStreamEventThreadRunStepCreated, Tag("RunStepStreamEventThreadRunStepCreated")]
-    | Annotated[
-        RunStepStreamEventThreadRunStepInProgress, Tag("RunStepStreamEventThreadRunStepInProgress")
-    ]
-    | Annotated[RunStepStreamEventThreadRunStepDelta, Tag("RunStepStreamEventThreadRunStepDelta")]
-    | Annotated[
-        RunStepStreamEventThreadRunStepCompleted, Tag("RunStepStreamEventThreadRunStepCompleted")
-    ]
-    | Annotated[RunStepStreamEventThreadRunStepFailed, Tag("RunStepStreamEventThreadRunStepFailed")]
-    | Annotated[
-        RunStepStreamEventThreadRunStepCancelled, Tag("RunStepStreamEventThreadRunStepCancelled")
-    ]
-    | Annotated[
-        RunStepStreamEventThreadRunStepExpired, Tag("RunStepStreamEventThreadRunStepExpired")
-    ]
-    | Annotated[UnknownVariant, Tag("")],
-    Discriminator(
-        union_tag(
-            "event",
-            {
-                "thread.run.step.created": "RunStepStreamEventThreadRunStepCreated",
-                "thread.run.step.in_progress": "RunStepStreamEventThreadRunStepInProgress",
-                "thread.run.step.delta": "RunStepStreamEventThreadRunStepDelta",
-                "thread.run.step.completed": "RunStepStreamEventThreadRunStepCompleted",
-                "thread.run.step.failed": "RunStepStreamEventThreadRunStepFailed",
-                "thread.run.step.cancelled": "RunStepStreamEventThreadRunStepCancelled",
-                "thread.run.step.expired": "RunStepStreamEventThreadRunStepExpired",
-            },
-        )
+    RunStepStreamEventThreadRunStepCreated
+    | RunStepStreamEventThreadRunStepInProgress
+    | RunStepStreamEventThreadRunStepDelta
+    | RunStepStreamEventThreadRunStepCompleted
+    | RunStepStreamEventThreadRunStepFailed
+    | RunStepStreamEventThreadRunStepCancelled
+    | RunStepStreamEventThreadRunStepExpired
+    | UnknownVariant,
+    OpenUnion(
+        "event",
+        {
+            "thread.run.step.created": RunStepStreamEventThreadRunStepCreated,
+            "thread.run.step.in_progress": RunStepStreamEventThreadRunStepInProgress,
+            "thread.run.step.delta": RunStepStreamEventThreadRunStepDelta,
+            "thread.run.step.completed": RunStepStreamEventThreadRunStepCompleted,
+            "thread.run.step.failed": RunStepStreamEventThreadRunStepFailed,
+            "thread.run.step.cancelled": RunStepStreamEventThreadRunStepCancelled,
+            "thread.run.step.expired": RunStepStreamEventThreadRunStepExpired,
+        },
     ),
 ]
 
@@ -1887,19 +1781,14 @@ class RunObject(BaseModel):
 
     tools: list[
         Annotated[
-            Annotated[AssistantToolsCode, Tag("AssistantToolsCode")]
-            | Annotated[AssistantToolsFileSearch, Tag("AssistantToolsFileSearch")]
-            | Annotated[AssistantToolsFunction, Tag("AssistantToolsFunction")]
-            | Annotated[UnknownVariant, Tag("")],
-            Discriminator(
-                union_tag(
-                    "type",
-                    {
-                        "code_interpreter": "AssistantToolsCode",
-                        "file_search": "AssistantToolsFileSearch",
-                        "function": "AssistantToolsFunction",
-                    },
-                )
+            AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | UnknownVariant,
+            OpenUnion(
+                "type",
+                {
+                    "code_interpreter": AssistantToolsCode,
+                    "file_search": AssistantToolsFileSearch,
+                    "function": AssistantToolsFunction,
+                },
             ),
         ]
     ]
@@ -2051,33 +1940,31 @@ class RunStreamEventThreadRunRequiresAction(BaseModel):
 
 
 RunStreamEvent: TypeAlias = Annotated[
-    Annotated[RunStreamEventThreadRunCreated, Tag("RunStreamEventThreadRunCreated")]
-    | Annotated[RunStreamEventThreadRunQueued, Tag("RunStreamEventThreadRunQueued")]
-    | Annotated[RunStreamEventThreadRunInProgress, Tag("RunStreamEventThreadRunInProgress")]
-    | Annotated[RunStreamEventThreadRunRequiresAction, Tag("RunStreamEventThreadRunRequiresAction")]
-    | Annotated[RunStreamEventThreadRunCompleted, Tag("RunStreamEventThreadRunCompleted")]
-    | Annotated[RunStreamEventThreadRunIncomplete, Tag("RunStreamEventThreadRunIncomplete")]
-    | Annotated[RunStreamEventThreadRunFailed, Tag("RunStreamEventThreadRunFailed")]
-    | Annotated[RunStreamEventThreadRunCancelling, Tag("RunStreamEventThreadRunCancelling")]
-    | Annotated[RunStreamEventThreadRunCancelled, Tag("RunStreamEventThreadRunCancelled")]
-    | Annotated[RunStreamEventThreadRunExpired, Tag("RunStreamEventThreadRunExpired")]
-    | Annotated[UnknownVariant, Tag("")],
-    Discriminator(
-        union_tag(
-            "event",
-            {
-                "thread.run.created": "RunStreamEventThreadRunCreated",
-                "thread.run.queued": "RunStreamEventThreadRunQueued",
-                "thread.run.in_progress": "RunStreamEventThreadRunInProgress",
-                "thread.run.requires_action": "RunStreamEventThreadRunRequiresAction",
-                "thread.run.completed": "RunStreamEventThreadRunCompleted",
-                "thread.run.incomplete": "RunStreamEventThreadRunIncomplete",
-                "thread.run.failed": "RunStreamEventThreadRunFailed",
-                "thread.run.cancelling": "RunStreamEventThreadRunCancelling",
-                "thread.run.cancelled": "RunStreamEventThreadRunCancelled",
-                "thread.run.expired": "RunStreamEventThreadRunExpired",
-            },
-        )
+    RunStreamEventThreadRunCreated
+    | RunStreamEventThreadRunQueued
+    | RunStreamEventThreadRunInProgress
+    | RunStreamEventThreadRunRequiresAction
+    | RunStreamEventThreadRunCompleted
+    | RunStreamEventThreadRunIncomplete
+    | RunStreamEventThreadRunFailed
+    | RunStreamEventThreadRunCancelling
+    | RunStreamEventThreadRunCancelled
+    | RunStreamEventThreadRunExpired
+    | UnknownVariant,
+    OpenUnion(
+        "event",
+        {
+            "thread.run.created": RunStreamEventThreadRunCreated,
+            "thread.run.queued": RunStreamEventThreadRunQueued,
+            "thread.run.in_progress": RunStreamEventThreadRunInProgress,
+            "thread.run.requires_action": RunStreamEventThreadRunRequiresAction,
+            "thread.run.completed": RunStreamEventThreadRunCompleted,
+            "thread.run.incomplete": RunStreamEventThreadRunIncomplete,
+            "thread.run.failed": RunStreamEventThreadRunFailed,
+            "thread.run.cancelling": RunStreamEventThreadRunCancelling,
+            "thread.run.cancelled": RunStreamEventThreadRunCancelled,
+            "thread.run.expired": RunStreamEventThreadRunExpired,
+        },
     ),
 ]
 
@@ -2150,44 +2037,42 @@ class ThreadStreamEvent(BaseModel):
 
 
 AssistantStreamEvent: TypeAlias = Annotated[
-    Annotated[ThreadStreamEvent, Tag("ThreadStreamEvent")]
-    | Annotated[RunStreamEvent, Tag("RunStreamEvent")]
-    | Annotated[RunStepStreamEvent, Tag("RunStepStreamEvent")]
-    | Annotated[MessageStreamEvent, Tag("MessageStreamEvent")]
-    | Annotated[ErrorEvent, Tag("ErrorEvent")]
-    | Annotated[DoneEvent, Tag("DoneEvent")]
-    | Annotated[UnknownVariant, Tag("")],
-    Discriminator(
-        union_tag(
-            "event",
-            {
-                "thread.created": "ThreadStreamEvent",
-                "thread.run.created": "RunStreamEvent",
-                "thread.run.queued": "RunStreamEvent",
-                "thread.run.in_progress": "RunStreamEvent",
-                "thread.run.requires_action": "RunStreamEvent",
-                "thread.run.completed": "RunStreamEvent",
-                "thread.run.incomplete": "RunStreamEvent",
-                "thread.run.failed": "RunStreamEvent",
-                "thread.run.cancelling": "RunStreamEvent",
-                "thread.run.cancelled": "RunStreamEvent",
-                "thread.run.expired": "RunStreamEvent",
-                "thread.run.step.created": "RunStepStreamEvent",
-                "thread.run.step.in_progress": "RunStepStreamEvent",
-                "thread.run.step.delta": "RunStepStreamEvent",
-                "thread.run.step.completed": "RunStepStreamEvent",
-                "thread.run.step.failed": "RunStepStreamEvent",
-                "thread.run.step.cancelled": "RunStepStreamEvent",
-                "thread.run.step.expired": "RunStepStreamEvent",
-                "thread.message.created": "MessageStreamEvent",
-                "thread.message.in_progress": "MessageStreamEvent",
-                "thread.message.delta": "MessageStreamEvent",
-                "thread.message.completed": "MessageStreamEvent",
-                "thread.message.incomplete": "MessageStreamEvent",
-                "error": "ErrorEvent",
-                "done": "DoneEvent",
-            },
-        )
+    ThreadStreamEvent
+    | RunStreamEvent
+    | RunStepStreamEvent
+    | MessageStreamEvent
+    | ErrorEvent
+    | DoneEvent
+    | UnknownVariant,
+    OpenUnion(
+        "event",
+        {
+            "thread.created": ThreadStreamEvent,
+            "thread.run.created": RunStreamEvent,
+            "thread.run.queued": RunStreamEvent,
+            "thread.run.in_progress": RunStreamEvent,
+            "thread.run.requires_action": RunStreamEvent,
+            "thread.run.completed": RunStreamEvent,
+            "thread.run.incomplete": RunStreamEvent,
+            "thread.run.failed": RunStreamEvent,
+            "thread.run.cancelling": RunStreamEvent,
+            "thread.run.cancelled": RunStreamEvent,
+            "thread.run.expired": RunStreamEvent,
+            "thread.run.step.created": RunStepStreamEvent,
+            "thread.run.step.in_progress": RunStepStreamEvent,
+            "thread.run.step.delta": RunStepStreamEvent,
+            "thread.run.step.completed": RunStepStreamEvent,
+            "thread.run.step.failed": RunStepStreamEvent,
+            "thread.run.step.cancelled": RunStepStreamEvent,
+            "thread.run.step.expired": RunStepStreamEvent,
+            "thread.message.created": MessageStreamEvent,
+            "thread.message.in_progress": MessageStreamEvent,
+            "thread.message.delta": MessageStreamEvent,
+            "thread.message.completed": MessageStreamEvent,
+            "thread.message.incomplete": MessageStreamEvent,
+            "error": ErrorEvent,
+            "done": DoneEvent,
+        },
     ),
 ]
 """A server-sent event emitted while a run streams, pairing an `event` name (e.g. `thread.run.created`) with a `data` payload; tolerate unknown event types."""
@@ -2301,27 +2186,15 @@ class CreateAssistantRequestToolResourcesFileSearchVectorStoresItem(BaseModel):
 
     chunking_strategy: (
         Annotated[
-            Annotated[
-                CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto,
-                Tag(
-                    "CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto"
-                ),
-            ]
-            | Annotated[
-                CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic,
-                Tag(
-                    "CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic"
-                ),
-            ]
-            | Annotated[UnknownVariant, Tag("")],
-            Discriminator(
-                union_tag(
-                    "type",
-                    {
-                        "auto": "CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto",
-                        "static": "CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic",
-                    },
-                )
+            CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto
+            | CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic
+            | UnknownVariant,
+            OpenUnion(
+                "type",
+                {
+                    "auto": CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto,
+                    "static": CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic,
+                },
             ),
         ]
         | None
@@ -2382,19 +2255,14 @@ class CreateAssistantRequest(BaseModel):
 
     tools: list[
         Annotated[
-            Annotated[AssistantToolsCode, Tag("AssistantToolsCode")]
-            | Annotated[AssistantToolsFileSearch, Tag("AssistantToolsFileSearch")]
-            | Annotated[AssistantToolsFunction, Tag("AssistantToolsFunction")]
-            | Annotated[UnknownVariant, Tag("")],
-            Discriminator(
-                union_tag(
-                    "type",
-                    {
-                        "code_interpreter": "AssistantToolsCode",
-                        "file_search": "AssistantToolsFileSearch",
-                        "function": "AssistantToolsFunction",
-                    },
-                )
+            AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | UnknownVariant,
+            OpenUnion(
+                "type",
+                {
+                    "code_interpreter": AssistantToolsCode,
+                    "file_search": AssistantToolsFileSearch,
+                    "function": AssistantToolsFunction,
+                },
             ),
         ]
     ] = Field(default=[])
@@ -2425,19 +2293,13 @@ class CreateMessageRequestAttachmentsItem(BaseModel):
     tools: (
         list[
             Annotated[
-                Annotated[AssistantToolsCode, Tag("AssistantToolsCode")]
-                | Annotated[
-                    AssistantToolsFileSearchTypeOnly, Tag("AssistantToolsFileSearchTypeOnly")
-                ]
-                | Annotated[UnknownVariant, Tag("")],
-                Discriminator(
-                    union_tag(
-                        "type",
-                        {
-                            "code_interpreter": "AssistantToolsCode",
-                            "file_search": "AssistantToolsFileSearchTypeOnly",
-                        },
-                    )
+                AssistantToolsCode | AssistantToolsFileSearchTypeOnly | UnknownVariant,
+                OpenUnion(
+                    "type",
+                    {
+                        "code_interpreter": AssistantToolsCode,
+                        "file_search": AssistantToolsFileSearchTypeOnly,
+                    },
                 ),
             ]
         ]
@@ -2472,19 +2334,17 @@ class CreateMessageRequest(BaseModel):
         str
         | list[
             Annotated[
-                Annotated[MessageContentImageFileObject, Tag("MessageContentImageFileObject")]
-                | Annotated[MessageContentImageUrlObject, Tag("MessageContentImageUrlObject")]
-                | Annotated[MessageRequestContentTextObject, Tag("MessageRequestContentTextObject")]
-                | Annotated[UnknownVariant, Tag("")],
-                Discriminator(
-                    union_tag(
-                        "type",
-                        {
-                            "image_file": "MessageContentImageFileObject",
-                            "image_url": "MessageContentImageUrlObject",
-                            "text": "MessageRequestContentTextObject",
-                        },
-                    )
+                MessageContentImageFileObject
+                | MessageContentImageUrlObject
+                | MessageRequestContentTextObject
+                | UnknownVariant,
+                OpenUnion(
+                    "type",
+                    {
+                        "image_file": MessageContentImageFileObject,
+                        "image_url": MessageContentImageUrlObject,
+                        "text": MessageRequestContentTextObject,
+                    },
                 ),
             ]
         ]
@@ -2521,19 +2381,17 @@ class CreateRunRequest(BaseModel):
     tools: (
         list[
             Annotated[
-                Annotated[AssistantToolsCode, Tag("AssistantToolsCode")]
-                | Annotated[AssistantToolsFileSearch, Tag("AssistantToolsFileSearch")]
-                | Annotated[AssistantToolsFunction, Tag("AssistantToolsFunction")]
-                | Annotated[UnknownVariant, Tag("")],
-                Discriminator(
-                    union_tag(
-                        "type",
-                        {
-                            "code_interpreter": "AssistantToolsCode",
-                            "file_search": "AssistantToolsFileSearch",
-                            "function": "AssistantToolsFunction",
-                        },
-                    )
+                AssistantToolsCode
+                | AssistantToolsFileSearch
+                | AssistantToolsFunction
+                | UnknownVariant,
+                OpenUnion(
+                    "type",
+                    {
+                        "code_interpreter": AssistantToolsCode,
+                        "file_search": AssistantToolsFileSearch,
+                        "function": AssistantToolsFunction,
+                    },
                 ),
             ]
         ]
@@ -2652,27 +2510,15 @@ class CreateThreadRequestToolResourcesFileSearchVectorStoresItem(BaseModel):
 
     chunking_strategy: (
         Annotated[
-            Annotated[
-                CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto,
-                Tag(
-                    "CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto"
-                ),
-            ]
-            | Annotated[
-                CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic,
-                Tag(
-                    "CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic"
-                ),
-            ]
-            | Annotated[UnknownVariant, Tag("")],
-            Discriminator(
-                union_tag(
-                    "type",
-                    {
-                        "auto": "CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto",
-                        "static": "CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic",
-                    },
-                )
+            CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto
+            | CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic
+            | UnknownVariant,
+            OpenUnion(
+                "type",
+                {
+                    "auto": CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAuto,
+                    "static": CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStatic,
+                },
             ),
         ]
         | None
@@ -2787,19 +2633,17 @@ class CreateThreadAndRunRequest(BaseModel):
     tools: (
         list[
             Annotated[
-                Annotated[AssistantToolsCode, Tag("AssistantToolsCode")]
-                | Annotated[AssistantToolsFileSearch, Tag("AssistantToolsFileSearch")]
-                | Annotated[AssistantToolsFunction, Tag("AssistantToolsFunction")]
-                | Annotated[UnknownVariant, Tag("")],
-                Discriminator(
-                    union_tag(
-                        "type",
-                        {
-                            "code_interpreter": "AssistantToolsCode",
-                            "file_search": "AssistantToolsFileSearch",
-                            "function": "AssistantToolsFunction",
-                        },
-                    )
+                AssistantToolsCode
+                | AssistantToolsFileSearch
+                | AssistantToolsFunction
+                | UnknownVariant,
+                OpenUnion(
+                    "type",
+                    {
+                        "code_interpreter": AssistantToolsCode,
+                        "file_search": AssistantToolsFileSearch,
+                        "function": AssistantToolsFunction,
+                    },
                 ),
             ]
         ]
@@ -2995,19 +2839,14 @@ class ModifyAssistantRequest(BaseModel):
 
     tools: list[
         Annotated[
-            Annotated[AssistantToolsCode, Tag("AssistantToolsCode")]
-            | Annotated[AssistantToolsFileSearch, Tag("AssistantToolsFileSearch")]
-            | Annotated[AssistantToolsFunction, Tag("AssistantToolsFunction")]
-            | Annotated[UnknownVariant, Tag("")],
-            Discriminator(
-                union_tag(
-                    "type",
-                    {
-                        "code_interpreter": "AssistantToolsCode",
-                        "file_search": "AssistantToolsFileSearch",
-                        "function": "AssistantToolsFunction",
-                    },
-                )
+            AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | UnknownVariant,
+            OpenUnion(
+                "type",
+                {
+                    "code_interpreter": AssistantToolsCode,
+                    "file_search": AssistantToolsFileSearch,
+                    "function": AssistantToolsFunction,
+                },
             ),
         ]
     ] = Field(default=[])

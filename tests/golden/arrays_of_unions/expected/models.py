@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Tag
+from pydantic import BaseModel, ConfigDict
 
-from ._runtime import UnknownVariant, union_tag
+from ._runtime import OpenUnion, UnknownVariant
 
 
 class Birth(BaseModel):
@@ -41,10 +41,8 @@ class Feed(BaseModel):
 
     events: list[
         Annotated[
-            Annotated[Birth, Tag("Birth")]
-            | Annotated[Transfer, Tag("Transfer")]
-            | Annotated[UnknownVariant, Tag("")],
-            Discriminator(union_tag("type", {"birth": "Birth", "transfer": "Transfer"})),
+            Birth | Transfer | UnknownVariant,
+            OpenUnion("type", {"birth": Birth, "transfer": Transfer}),
         ]
     ]
     """Tagged objects, inline oneOf as array items."""

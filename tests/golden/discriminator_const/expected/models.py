@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Tag
+from pydantic import BaseModel, ConfigDict
 
-from ._runtime import UnknownVariant, union_tag
+from ._runtime import OpenUnion, UnknownVariant
 
 
 class BirdSighting(BaseModel):
@@ -45,13 +45,6 @@ class ReptileSighting(BaseModel):
 
 
 Sighting: TypeAlias = Annotated[
-    Annotated[BirdSighting, Tag("BirdSighting")]
-    | Annotated[FishSighting, Tag("FishSighting")]
-    | Annotated[ReptileSighting, Tag("ReptileSighting")]
-    | Annotated[UnknownVariant, Tag("")],
-    Discriminator(
-        union_tag(
-            "type", {"bird": "BirdSighting", "fish": "FishSighting", "reptile": "ReptileSighting"}
-        )
-    ),
+    BirdSighting | FishSighting | ReptileSighting | UnknownVariant,
+    OpenUnion("type", {"bird": BirdSighting, "fish": FishSighting, "reptile": ReptileSighting}),
 ]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Tag
+from pydantic import BaseModel, ConfigDict
 
-from ._runtime import UnknownVariant, union_tag
+from ._runtime import OpenUnion, UnknownVariant
 
 
 class FishFeeding(BaseModel):
@@ -35,8 +35,6 @@ class MeatFeeding(BaseModel):
 
 
 Feeding: TypeAlias = Annotated[
-    Annotated[MeatFeeding, Tag("MeatFeeding")]
-    | Annotated[FishFeeding, Tag("FishFeeding")]
-    | Annotated[UnknownVariant, Tag("")],
-    Discriminator(union_tag("food_type", {"meat": "MeatFeeding", "fish": "FishFeeding"})),
+    MeatFeeding | FishFeeding | UnknownVariant,
+    OpenUnion("food_type", {"meat": MeatFeeding, "fish": FishFeeding}),
 ]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, ConfigDict, Field
 
-from ._runtime import OPEN_ENUM, UnknownVariant, union_tag
+from ._runtime import OPEN_ENUM, OpenUnion, UnknownVariant
 
 
 class Cat(BaseModel):
@@ -36,8 +36,7 @@ class Dog(BaseModel):
 
 
 Animal: TypeAlias = Annotated[
-    Annotated[Cat, Tag("Cat")] | Annotated[Dog, Tag("Dog")] | Annotated[UnknownVariant, Tag("")],
-    Discriminator(union_tag("kind", {"cat": "Cat", "dog": "Dog"})),
+    Cat | Dog | UnknownVariant, OpenUnion("kind", {"cat": Cat, "dog": Dog})
 ]
 
 
