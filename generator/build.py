@@ -202,7 +202,7 @@ def operations_imports(ops: list[OperationIR], models: set[str]) -> tuple[str, .
     used |= {"Request"} | ({"format_path"} if any(op.path_params for op in ops) else set())
     members += [("._runtime", n) for n in ("NOT_GIVEN", "NotGiven", "Request", "format_path", "PageInfo",
                                             "FileTypes") if n in used]
-    members += [("typing_extensions", "deprecated")] if any(op.deprecated for op in ops) else []
+    members += [("._runtime", "deprecated")] if any(op.deprecated for op in ops) else []
     return import_block(["datetime"] if "datetime" in used else [], members)
 
 
@@ -219,7 +219,7 @@ def client_imports(ops: list[OperationIR], models: set[str]) -> tuple[str, ...]:
     members += [("._runtime", n) for n in ("AsyncPage", "SyncPage")] if paged else []
     members += [("._runtime", n) for n in ("AsyncStream", "Stream")] if streams else []
     members += [("typing", "overload")] if streams else []
-    members += [("typing_extensions", "deprecated")] if any(op.deprecated for op in ops) else []
+    members += [("._runtime", "deprecated")] if any(op.deprecated for op in ops) else []
     members += [("._runtime", "FileTypes")] if "FileTypes" in used else []
     members += [("typing", "Self"), (".", "operations"), ("collections.abc", "Mapping"),
                 ("types", "TracebackType")]

@@ -12,17 +12,19 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import datetime
-import email.utils
+import functools
+import inspect
 import json
 import logging
 import os
 import random
 import re
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+import warnings
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import IO, Any, Generic, Self, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Generic, Self, TypeVar
 from urllib.parse import quote
 
 import anyio
@@ -66,6 +68,7 @@ __all__ = [
     "SyncTransport",
     "UnknownVariant",
     "UnprocessableEntityError",
+    "deprecated",
     "format_path",
 ]
 
@@ -88,6 +91,34 @@ class NotGiven:
 
 
 NOT_GIVEN = NotGiven()
+
+if TYPE_CHECKING:  # type checkers see the standard marker and report deprecated calls
+    from typing_extensions import deprecated
+else:
+
+    def deprecated(message: str, /) -> Callable[[Any], Any]:
+        """At run time, what `typing_extensions.deprecated` does to a function (a DeprecationWarning
+        on every call, `__deprecated__` set), without its import of asyncio on Python < 3.12."""
+
+        def decorate(func: Any) -> Any:
+            if inspect.iscoroutinefunction(func):
+
+                async def wrapper(*args: Any, **kwargs: Any) -> Any:
+                    warnings.warn(message, DeprecationWarning, stacklevel=2)
+                    return await func(*args, **kwargs)
+
+            else:
+
+                def wrapper(*args: Any, **kwargs: Any) -> Any:
+                    warnings.warn(message, DeprecationWarning, stacklevel=2)
+                    return func(*args, **kwargs)
+
+            functools.update_wrapper(wrapper, func)
+            wrapper.__deprecated__ = message
+            return wrapper
+
+        return decorate
+
 
 FileContent = bytes | IO[bytes]
 FileTypes = (
@@ -498,6 +529,8 @@ def _retry_after(headers: httpx.Headers) -> float | None:
     try:
         return float(value)
     except ValueError:
+        import email.utils  # only an HTTP-date Retry-After needs it: not paid at import
+
         try:
             parsed = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError):

@@ -12,7 +12,6 @@ from types import TracebackType
 from typing import Any, Literal, Self, overload
 
 import httpx
-from typing_extensions import deprecated
 
 from . import operations
 from ._runtime import (
@@ -25,6 +24,7 @@ from ._runtime import (
     Stream,
     SyncPage,
     SyncTransport,
+    deprecated,
     resolve_api_key,
     resolve_base_url,
 )

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from typing_extensions import deprecated
-
-from ._runtime import NOT_GIVEN, NotGiven, PageInfo, Request, format_path
+from ._runtime import NOT_GIVEN, NotGiven, PageInfo, Request, deprecated, format_path
 from .models import (
     AssistantObject,
     AssistantsApiResponseFormatOption,

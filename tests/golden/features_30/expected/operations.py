@@ -10,9 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, Literal
 
-from typing_extensions import deprecated
-
-from ._runtime import NOT_GIVEN, NotGiven, Request, format_path
+from ._runtime import NOT_GIVEN, NotGiven, Request, deprecated, format_path
 from .models import Animal, Pet, PetList, Species
 
 __all__ = [

@@ -13,7 +13,6 @@ from types import TracebackType
 from typing import Any, Literal, Self
 
 import httpx
-from typing_extensions import deprecated
 
 from . import operations
 from ._runtime import (
@@ -22,6 +21,7 @@ from ._runtime import (
     NotGiven,
     RequestOptions,
     SyncTransport,
+    deprecated,
     resolve_api_key,
     resolve_base_url,
 )
