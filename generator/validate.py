@@ -127,7 +127,24 @@ def _located(cls: Any, keyword: str) -> Any:
                 setattr(err, _IN_DEFAULT, keyword == "default")
             yield err
 
-    return type(cls.__name__, (cls,), {"__call__": __call__})
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        cls.__init__(self, *args, **kwargs)
+        for attr in _DEDUPE_LISTS:  # the schema validator's "seen" lists: O(1) membership instead of O(n)
+            if isinstance(getattr(self, attr, None), list):
+                setattr(self, attr, _SeenIds(getattr(self, attr)))
+
+    return type(cls.__name__, (cls,), {"__call__": __call__, "__init__": __init__})
+
+
+# openapi-spec-validator's SchemaValidator remembers the schemas it has visited and meta-checked
+# in lists it searches with `in`: quadratic in the number of schemas (4,000 schemas: 13.6 s of
+# its 19 s). A set with the list's `append` keeps its logic and makes each lookup O(1).
+_DEDUPE_LISTS = ("visited_schema_ids", "meta_checked_schema_ids")
+
+
+class _SeenIds(set[int]):
+    def append(self, item: int) -> None:
+        self.add(item)
 
 
 def _with_locations(base: Any) -> Any:
