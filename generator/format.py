@@ -1,13 +1,18 @@
 """Stage 6: black, in-process, on every generated Python module.
 
-One black pass per module (see format_source). Modules are formatted in parallel (forked workers, one per core, where fork is
-available), and each result is cached by the sha256 of the unformatted text and
-black's version and mode, so regenerating after a small spec change only
-re-formats the modules whose text changed.
+A module is cut into chunks at top-level classes and functions (black formats
+each of those the same way wherever it stands, with two blank lines before it),
+and the chunks of all modules are formatted in parallel: forked workers, one per
+core, where fork is available. Each chunk's result is cached by the sha256 of
+its unformatted text and black's version and mode, so regenerating after a
+small spec change re-formats only the chunks whose text changed. The tests
+check that the joined result is exactly what black makes of the whole module.
 """
 
 from __future__ import annotations
 
+import ast
+import itertools
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -46,19 +51,64 @@ def _format_item(item: tuple[str, str]) -> str:
 def format_files(files: dict[str, str]) -> dict[str, str]:
     """Every `.py` file formatted (cached results reused); other files as they are."""
     out = dict(files)
-    todo: dict[str, str] = {}
+    pieces: dict[str, list[str]] = {}
+    todo: dict[str, tuple[str, str]] = {}  # cache key -> (path, chunk) still to format
+    done: dict[str, str] = {}
     for path, text in files.items():
         if not path.endswith(".py"):
             continue
-        hit = cache.get("format", cache.key(_FORMATTER, text))
-        if hit is not None:
-            out[path] = hit.decode("utf-8")
-        else:
-            todo[path] = text
-    for path, formatted in zip(todo, _run(list(todo.items())), strict=True):
-        out[path] = formatted
-        cache.put("format", cache.key(_FORMATTER, todo[path]), formatted.encode("utf-8"))
+        pieces[path] = chunks(text)
+        for chunk in pieces[path]:
+            key = cache.key(_FORMATTER, chunk)
+            hit = cache.get("format", key) if key not in done and key not in todo else None
+            if hit is not None:
+                done[key] = hit.decode("utf-8")
+            elif key not in done:
+                todo[key] = (path, chunk)
+    for key, formatted in zip(todo, _run(list(todo.values())), strict=True):
+        done[key] = formatted
+        cache.put("format", key, formatted.encode("utf-8"))
+    for path, parts in pieces.items():
+        out[path] = "\n\n".join(done[cache.key(_FORMATTER, chunk)] for chunk in parts)
     return out
+
+
+CHUNK_LINES = 400  # smaller chunks balance the workers better; each costs a little set-up
+
+
+def chunks(source: str, size: int | None = None) -> list[str]:
+    """`source` cut before top-level classes and functions into pieces of about `size` lines.
+
+    A cut is made only where black's output is known to be two blank lines and then the
+    definition: before a class or function preceded by blank lines only, and not before or
+    after an overload (black may keep overloads together).
+    Each piece is formatted alone and the results are joined with two blank lines.
+    """
+    size = CHUNK_LINES if size is None else size
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return [source]  # black reports it, with the file name
+    lines = source.splitlines(keepends=True)
+    cuts: list[int] = []
+    last_cut, prev_end, prev_overload = 0, 0, False
+    for node in tree.body:
+        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1
+        gap = lines[prev_end:start]
+        definition = isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        overload = definition and "overload" in _decorator_names(node)
+        if (prev_end and start - last_cut >= size and definition and not overload and not prev_overload
+                and all(not g.strip() for g in gap)):
+            cuts.append(start)
+            last_cut = start
+        prev_end, prev_overload = node.end_lineno or prev_end, overload
+    bounds = [0, *cuts, len(lines)]
+    return ["".join(lines[a:b]).strip("\n") + "\n" for a, b in itertools.pairwise(bounds)]
+
+
+def _decorator_names(node: ast.stmt) -> set[str]:
+    return {d.id if isinstance(d, ast.Name) else d.attr if isinstance(d, ast.Attribute) else ""
+            for d in getattr(node, "decorator_list", [])}
 
 
 def _run(items: list[tuple[str, str]]) -> list[str]:
@@ -66,9 +116,9 @@ def _run(items: list[tuple[str, str]]) -> list[str]:
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [_format_item(item) for item in items]
     import black  # noqa: F401 -- loaded once here, so forked workers inherit it
-    # Largest first, so the longest module starts at once.
+    # Largest first, so the longest piece starts at once.
     order = sorted(range(len(items)), key=lambda i: -len(items[i][1]))
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        done = dict(zip(order, pool.map(_format_item, [items[i] for i in order]), strict=True))
+        done = dict(zip(order, pool.map(_format_item, [items[i] for i in order], chunksize=4), strict=True))
     return [done[i] for i in range(len(items))]

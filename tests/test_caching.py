@@ -113,3 +113,39 @@ def test_validation_cache_key_covers_generator_strictness_and_document(cache_hom
         PendingValidation(_spec("integer"), False, "g1")._key,  # another document
     }
     assert len(keys) == 4
+
+
+# --- formatting in chunks ----------------------------------------------------------------
+
+GENERATED_MODULES = sorted(
+    [*(Path(__file__).resolve().parents[1] / "generated" / "assistants_client").glob("*.py"),
+     *(Path(__file__).resolve().parent / "golden").glob("*/expected/*.py")])
+
+
+@pytest.mark.parametrize("size", [1, 50])
+def test_formatting_in_chunks_gives_what_black_gives_the_whole_module(size: int) -> None:
+    """Cut as finely as possible (size 1: before every top-level class and function that
+    may be cut), formatted piece by piece and joined, every committed module comes back
+    byte for byte: the join is what black itself puts between those definitions."""
+    from generator.format import chunks, format_source
+
+    cut = 0
+    for path in GENERATED_MODULES:
+        text = path.read_text(encoding="utf-8")
+        pieces = chunks(text, size)
+        cut += len(pieces) - 1
+        assert "\n\n".join(format_source(path.name, p) for p in pieces) == text, path
+    assert cut > 100  # the corpus really is cut
+
+
+def test_chunks_are_never_cut_inside_a_statement_or_before_an_overload() -> None:
+    from generator.format import chunks
+
+    source = (
+        '"""Doc."""\n\nimport typing\n\n\nclass A:\n    """Has\n\n\n\nclass B: inside a docstring."""\n\n\n'
+        "@typing.overload\ndef f(x: int) -> int: ...\n\n\n@typing.overload\ndef f(x: str) -> str: ...\n\n\n"
+        "def f(x):\n    return x\n\n\n# a comment before g\ndef g():\n    pass\n"
+    )
+    pieces = chunks(source, 1)
+    assert [p.splitlines()[0] for p in pieces] == ['"""Doc."""', "class A:"]
+    assert "".join(pieces).replace("\n", "") == source.replace("\n", "")
