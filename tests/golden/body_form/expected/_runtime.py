@@ -376,12 +376,13 @@ class APIResponseValidationError(APIError):
         message: str,
         response: httpx.Response,
         text: str,
+        raw: bytes | None = None,
     ) -> None:
         super().__init__(message, response.request)
         self.response = response
         self.status_code = response.status_code
         self.text = text
-        is_json, parsed = _try_json(text)
+        is_json, parsed = _try_json(text if raw is None else raw)
         self.body: Any = parsed if is_json else text
         self.request_id = response.headers.get("x-request-id")
 
@@ -497,7 +498,8 @@ def parse_response(response_type: Any, content: bytes) -> Any:
     return _adapter(response_type).validate_json(content)
 
 
-def _try_json(text: str) -> tuple[bool, Any]:
+def _try_json(text: str | bytes) -> tuple[bool, Any]:
+    """(True, value) when text is JSON (bytes: UTF-8 JSON), else (False, None)."""
     try:
         return True, json.loads(text)
     except ValueError:
@@ -530,7 +532,7 @@ def unusable_body(
     """The error for a successful response whose body is not the declared JSON type."""
     text = response.text
     status = f"HTTP {response.status_code}"
-    is_json, body = _try_json(text)
+    is_json, body = _try_json(response.content)
     detail = _error_detail(body) if is_json else None
     if not is_json:
         content_type = response.headers.get("content-type", "none")
@@ -540,7 +542,7 @@ def unusable_body(
     else:
         name = getattr(response_type, "__name__", None) or repr(response_type)
         what = f"the body did not match {name}: {_problems(exc)}; body: {_snippet(text)}"
-    return APIResponseValidationError(f"{status}: {what}", response, text)
+    return APIResponseValidationError(f"{status}: {what}", response, text, response.content)
 
 
 def undecodable_body(response: httpx.Response, exc: Exception) -> APIResponseValidationError:
@@ -573,12 +575,14 @@ def _is_event_stream(response: httpx.Response) -> bool:
 def not_a_stream(response: httpx.Response) -> APIResponseValidationError:
     """The error for a streamed call answered with something other than an event stream."""
     text = response.text
-    is_json, body = _try_json(text)
+    is_json, body = _try_json(response.content)
     detail = _error_detail(body) if is_json else None
     content_type = response.headers.get("content-type")
     what = f"expected text/event-stream, got {content_type!r}"
     what += f"; the server sent an error: {detail}" if detail else f": {_snippet(text)}"
-    return APIResponseValidationError(f"HTTP {response.status_code}: {what}", response, text)
+    return APIResponseValidationError(
+        f"HTTP {response.status_code}: {what}", response, text, response.content
+    )
 
 
 # ---- retries --------------------------------------------------------------------------
