@@ -228,6 +228,20 @@ def test_gzip_that_decodes_is_fine(raw: RawServer, mode: str) -> None:
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_error_status_with_a_body_that_cannot_be_decoded(raw: RawServer, mode: str) -> None:
+    # The status still decides: a 503 is retried, then raised with no body to show.
+    reply = http_response(503, b"not gzip either", {**JSON, "Content-Encoding": "gzip"},
+                          reason="Service Unavailable")
+    server = serve(raw, answer(reply))
+    error = call(mode, server.base_url, retries=1)
+    assert_typed(error)
+    assert type(error) is InternalServerError
+    assert error.status_code == 503 and error.body is None
+    assert str(error) == "HTTP 503: Service Unavailable"
+    assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(("status", "kind"), [(500, InternalServerError),
                                               (502, InternalServerError), (404, NotFoundError)])
 def test_html_error_page_is_the_status_error_with_the_raw_text(

@@ -537,3 +537,12 @@ def test_not_an_event_stream(raw: RawServer, mode: str, content_type: str, body:
     assert error.text == body.decode() and error.status_code == 200
     assert "text/event-stream" in str(error) and says in str(error)
     assert out["events"] == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_not_an_event_stream_and_cut_short(raw: RawServer, mode: str) -> None:
+    reply = http_response(200, b'{"error": {"mess', {"Content-Type": "application/json"},
+                          content_length=400)
+    out = run(mode, raw, sends(reply))
+    assert type(out["error"]) is APIConnectionError
+    assert isinstance(out["error"].__cause__, httpx.RemoteProtocolError)

@@ -447,6 +447,8 @@ def status_error(response: httpx.Response) -> APIStatusError:
         body: Any = response.json()
     except ValueError:
         body = response.text or None
+    except httpx.ResponseNotRead:  # its body could not be decoded
+        body = None
     detail = body.get("error") if isinstance(body, dict) else None
     message = detail.get("message") if isinstance(detail, dict) else None
     text = f"HTTP {response.status_code}: {message or response.reason_phrase}"
@@ -823,7 +825,10 @@ class SyncTransport(BaseTransport):
         try:
             response = self._send(request, options, stream=True)
             if not _is_event_stream(response):
-                self._read(response)
+                try:
+                    self._read(response)
+                except httpx.TransportError as exc:
+                    raise read_failure(exc, response) from exc
                 raise not_a_stream(response)
         except APIError as exc:
             self._api_key.scrub(exc)
@@ -855,12 +860,14 @@ class SyncTransport(BaseTransport):
 
     @staticmethod
     def _read(response: httpx.Response) -> None:
-        """Read the whole body and release the connection; a body that cannot be decoded raises
-        APIResponseValidationError, a broken connection the httpx.TransportError (retried)."""
+        """Read the whole body and release the connection. A broken connection raises the
+        httpx.TransportError (retried); a 2xx body that cannot be decoded raises
+        APIResponseValidationError, while an error status keeps deciding what happens next."""
         try:
             response.read()
         except httpx.DecodingError as exc:
-            raise undecodable_body(response, exc) from exc
+            if response.is_success:
+                raise undecodable_body(response, exc) from exc
         finally:
             response.close()
 
@@ -902,7 +909,10 @@ class AsyncTransport(BaseTransport):
         try:
             response = await self._send(request, options, stream=True)
             if not _is_event_stream(response):
-                await self._read(response)
+                try:
+                    await self._read(response)
+                except httpx.TransportError as exc:
+                    raise read_failure(exc, response) from exc
                 raise not_a_stream(response)
         except APIError as exc:
             self._api_key.scrub(exc)
@@ -940,7 +950,8 @@ class AsyncTransport(BaseTransport):
         try:
             await response.aread()
         except httpx.DecodingError as exc:
-            raise undecodable_body(response, exc) from exc
+            if response.is_success:
+                raise undecodable_body(response, exc) from exc
         finally:
             await response.aclose()
 
