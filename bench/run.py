@@ -12,7 +12,9 @@ Sections:
    per-phase times from in-process `generate()`;
 2. scaling: the three tools on synthetic specs of growing size (bench/synth.py);
 3. runtime: calls/s against a loopback server for raw httpx, our client and the
-   openai SDK; parse time of a 100-message list; import time of the generated package.
+   openai SDK; parse time of a 100-message list; import time of the generated package;
+4. load: AsyncAssistantsClient making many calls at once (bench/load.py, a child process)
+   against the same loopback server: requests/s, errors, and the child's peak RSS.
 
 Environment variables (all optional):
   BENCH_REPEATS           repeats for every measurement (overrides the two below)
@@ -25,7 +27,9 @@ Environment variables (all optional):
   BENCH_RUNTIME_REPEATS   repeats of each runtime measurement (default 3)
   BENCH_IMPORT_REPEATS    fresh processes for the import-time figures (default 15)
   BENCH_WARM_LARGE        0: skip the warm check on the whole 2026 spec (default 1)
-  BENCH_SECTIONS          comma-separated subset of generation,scaling,runtime (default all)
+  BENCH_LOAD_REQUESTS     calls in the load section (default 5000)
+  BENCH_LOAD_CONCURRENCY  calls in flight at once in the load section (default 50)
+  BENCH_SECTIONS          comma-separated subset of generation,scaling,runtime,load (default all)
 """
 
 from __future__ import annotations
@@ -71,6 +75,7 @@ OPC = "openapi-python-client"
 DCG = "datamodel-code-generator"
 TOOLS = ("ours", "opc", "dcg")
 TOOL_LABEL = {"ours": "oapi-pygen (ours)", "opc": OPC, "dcg": DCG}
+SECTIONS = ("generation", "scaling", "runtime", "load")
 COVERAGE_RE = re.compile(r"coverage: (\d+)/(\d+) operations(?: \((\d+) in scope\))?, (\d+) models")
 STARTED = time.perf_counter()
 
@@ -99,6 +104,8 @@ class Config:
     import_repeats: int
     warm_large: bool
     sections: list[str]
+    load_requests: int = 5000
+    load_concurrency: int = 50
     notes: list[str] = field(default_factory=list)
 
     def repeats_for_size(self, n: int) -> int:
@@ -119,8 +126,8 @@ class Config:
         if any(n < 10 for n in sizes):
             raise SystemExit("BENCH_SCALING_SIZES: every size must be at least 10")
         sections_raw = os.environ.get("BENCH_SECTIONS", "").strip()
-        sections = [s.strip() for s in sections_raw.split(",") if s.strip()] or ["generation", "scaling", "runtime"]
-        unknown = set(sections) - {"generation", "scaling", "runtime"}
+        sections = [s.strip() for s in sections_raw.split(",") if s.strip()] or list(SECTIONS)
+        unknown = set(sections) - set(SECTIONS)
         if unknown:
             raise SystemExit(f"BENCH_SECTIONS: unknown section(s) {sorted(unknown)}")
         cfg = cls(
@@ -134,6 +141,8 @@ class Config:
             import_repeats=_env_int("BENCH_IMPORT_REPEATS", 15),
             warm_large=os.environ.get("BENCH_WARM_LARGE", "1").strip() not in ("", "0", "false", "no"),
             sections=sections,
+            load_requests=_env_int("BENCH_LOAD_REQUESTS", 5000),
+            load_concurrency=_env_int("BENCH_LOAD_CONCURRENCY", 50),
         )
         # Say where the defaults trim the brief's "5 small / 3 large" so the run fits in ~20 minutes.
         if cfg.scaling_repeats is None and "scaling" in sections:
@@ -145,8 +154,11 @@ class Config:
             cfg.notes.append(f"scaling sizes trimmed to {cfg.scaling_sizes} (BENCH_SCALING_SIZES)")
         if (small, large) != (5, 3):
             cfg.notes.append(f"repeats: {small} small / {large} large (defaults 5 / 3)")
-        if sections != ["generation", "scaling", "runtime"]:
+        if sections != list(SECTIONS):
             cfg.notes.append(f"only sections {sections} (BENCH_SECTIONS)")
+        if (cfg.load_requests, cfg.load_concurrency) != (5000, 50) and "load" in sections:
+            cfg.notes.append(f"load: {cfg.load_requests} requests, {cfg.load_concurrency} in flight "
+                             "(defaults 5000 / 50)")
         return cfg
 
 
@@ -890,6 +902,41 @@ def measure_import(cfg: Config) -> dict[str, Any]:
     return out
 
 
+# -- section 4: load -------------------------------------------------------------------------------
+
+def measure_load(cfg: Config) -> dict[str, Any]:
+    """bench/load.py in a child process (its peak RSS is the client's alone) against bench/server.py
+    in another: `load_requests` list_messages calls, `load_concurrency` in flight."""
+    server = Server()
+    try:
+        deadline = max(60.0, cfg.timeout - 30.0)  # the child stops itself before run_child kills it
+        argv = [PY, str(BENCH / "load.py"), "--base-url", f"{server.base_url}/v1",
+                "--requests", str(cfg.load_requests), "--concurrency", str(cfg.load_concurrency),
+                "--deadline", str(deadline)]
+        log(f"load: {cfg.load_requests} requests, {cfg.load_concurrency} in flight (async client)")
+        done = run_child(argv, env=child_env(Path(tempfile.gettempdir())), timeout=cfg.timeout)
+    finally:
+        server.stop()
+    result: dict[str, Any] = {"requests": cfg.load_requests, "concurrency": cfg.load_concurrency,
+                              "sample": asdict(done.sample)}
+    try:
+        child = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        result.update(status=f"exit {done.sample.rc}" if not done.sample.timed_out else "timeout",
+                      log_tail=tail(done.stdout + "\n" + done.stderr))
+        log(f"load: failed ({result['status']}): {tail(done.stderr, 3)}")
+        return result
+    result.update(child)
+    result["status"] = "ok" if done.sample.ok and not child.get("timed_out") else "incomplete"
+    # Peak RSS as the other sections measure it (/usr/bin/time), else the child's own ru_maxrss.
+    result["peak_rss_mb"] = done.sample.rss_mb or child.get("peak_rss_mb")
+    result["child_peak_rss_mb"] = child.get("peak_rss_mb")
+    log(f"load: {child['done']} calls in {child['seconds']:.2f}s = {child['requests_per_s']:.0f} req/s, "
+        f"{child['errors']} errors, peak RSS {fmt_mb(result['peak_rss_mb'])} "
+        f"(RSS {fmt_mb(child.get('rss_warm_mb'))} after a tenth, {fmt_mb(child.get('rss_end_mb'))} at the end)")
+    return result
+
+
 # -- the report -----------------------------------------------------------------------------------
 
 def fmt_s(value: float | None) -> str:
@@ -1049,7 +1096,26 @@ def report_rows(results: dict[str, Any]) -> list[Row]:
                         "-" if ms is None else f"{ms:.1f}ms ({parts})", "< 150ms", check(ms, 150, strict_less=True)))
         rows.append(Row("runtime", "process: import vs `python -c pass`",
                         f"{imp.get('process_wall_ms', 0):.1f}ms vs {imp.get('python_startup_ms', 0):.1f}ms"))
+    rows += load_rows(results.get("load"))
     return rows
+
+
+def load_rows(load: dict[str, Any] | None) -> list[Row]:
+    if not load:
+        return []
+    what = f"async client, {load['requests']} calls, {load['concurrency']} in flight"
+    if "requests_per_s" not in load:
+        return [Row("load", what, f"[{load.get('status')}]", "0 errors", None)]
+    errors = load.get("errors")
+    complete = load.get("done") == load["requests"] and load.get("status") == "ok"
+    return [
+        Row("load", what, f"{load['requests_per_s']:.0f} req/s ({load['seconds']:.1f}s); "
+            f"peak RSS {fmt_mb(load.get('peak_rss_mb'))} (child); [{load.get('status')}]"),
+        Row("load", "RSS after a tenth of the calls / at the end",
+            f"{fmt_mb(load.get('rss_warm_mb'))} / {fmt_mb(load.get('rss_end_mb'))}"),
+        Row("load", "errors", f"{errors} of {load.get('done')} calls", "0 errors",
+            None if errors is None else (errors == 0 and complete)),
+    ]
 
 
 def render_table(rows: list[Row]) -> str:
@@ -1128,6 +1194,12 @@ def main() -> int:
             except Exception:  # noqa: BLE001
                 results["errors"].append("runtime: " + traceback.format_exc())
                 traceback.print_exc()
+        if "load" in cfg.sections:
+            try:
+                results["load"] = measure_load(cfg)
+            except Exception:  # noqa: BLE001
+                results["errors"].append("load: " + traceback.format_exc())
+                traceback.print_exc()
     finally:
         ws.close()
     elapsed = time.perf_counter() - STARTED
@@ -1157,7 +1229,8 @@ def main() -> int:
     print(f"peers: {OPC} {v[OPC]}, {DCG} {v[DCG]}, openai {v['openai']}; httpx {v['httpx']}, "
           f"pydantic {v['pydantic']}")
     print(f"repeats: {cfg.repeats_small} small / {cfg.repeats_large} large; scaling sizes {cfg.scaling_sizes}; "
-          f"timeout {cfg.timeout}s; runtime {cfg.calls} calls x {cfg.runtime_repeats}")
+          f"timeout {cfg.timeout}s; runtime {cfg.calls} calls x {cfg.runtime_repeats}; "
+          f"load {cfg.load_requests} calls, {cfg.load_concurrency} in flight")
     print()
     print(table)
     print()

@@ -64,6 +64,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the load section opens 50 connections at once (default backlog: 5)
 
 
 def main() -> None:

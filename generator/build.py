@@ -171,10 +171,11 @@ def order_models(models: list[ModelIR], deps: dict[str, frozenset[str]]) -> list
 
 
 RUNTIME_EXPORTS = (
-    "NOT_GIVEN", "APIConnectionError", "APIError", "APIStatusError", "APITimeoutError", "AsyncPage",
-    "AsyncStream", "AuthenticationError", "BadRequestError", "ConflictError", "InternalServerError",
-    "NotFoundError", "NotGiven", "PermissionDeniedError", "RateLimitError", "Request", "RequestOptions",
-    "ServerSentEvent", "Stream", "StreamError", "SyncPage", "UnknownVariant", "UnprocessableEntityError",
+    "NOT_GIVEN", "APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError",
+    "APITimeoutError", "AsyncPage", "AsyncStream", "AuthenticationError", "BadRequestError",
+    "ConflictError", "InternalServerError", "NotFoundError", "NotGiven", "PathParameterError",
+    "PermissionDeniedError", "RateLimitError", "Request", "RequestOptions", "ServerSentEvent",
+    "Stream", "StreamError", "SyncPage", "UnknownVariant", "UnprocessableEntityError",
 )
 
 

@@ -6,12 +6,20 @@
 
 The server binds to 127.0.0.1 on an ephemeral port, refuses non-loopback peers,
 caps request bodies, and shuts down (thread joined, socket closed) on exit.
+
+RawServer answers below HTTP, for what no HTTP library would send (bodies cut short,
+lying headers, pauses, garbage):
+
+    with RawServer(lambda conn: conn.send(http_response(200, b"{bad"))) as server:
+        ...  # send requests to server.base_url (the origin plus /v1)
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -192,3 +200,144 @@ def sequence(*replies: Reply) -> Router:
 
 LoopbackServer.server_class = _Server
 LoopbackServer.handler_class = _Handler
+
+
+# ---- a raw socket server, for answers no HTTP library would send --------------------------
+
+Script = Callable[["RawConnection"], None]
+
+
+class RawConnection:
+    """One accepted connection of a RawServer, after its request was read."""
+
+    def __init__(self, sock: socket.socket, request: bytes, stopping: threading.Event) -> None:
+        self.sock = sock
+        self.request = request  # the raw request: request line, headers and body
+        self._stopping = stopping
+
+    @property
+    def request_line(self) -> bytes:
+        return self.request.split(b"\r\n", 1)[0]
+
+    def send(self, data: bytes) -> bool:
+        """Write data now (no Nagle delay); False once the client has gone."""
+        try:
+            self.sock.sendall(data)
+        except OSError:
+            return False
+        return True
+
+    def pause(self, seconds: float) -> None:
+        """Sleep, but wake at once when the server stops."""
+        self._stopping.wait(seconds)
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 that reads one HTTP request per connection (head, and a body
+    of Content-Length bytes), records it, and hands the socket to `script`, which writes
+    whatever it likes: partial bodies, pauses, garbage. The connection is closed when the
+    script returns. Every wait is bounded: the accept loop and the scripts' pauses end when
+    the server stops, and each connection gives up reading after `READ_LIMIT` seconds.
+    """
+
+    READ_LIMIT = 10.0
+
+    def __init__(self, script: Script) -> None:
+        self.script = script
+        self.requests: list[bytes] = []
+        self.stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.bind((HOST, 0))
+        self._listener.listen(64)
+        self._listener.settimeout(0.05)
+        self._threads = [threading.Thread(target=self._accept, name="raw-accept", daemon=True)]
+
+    @property
+    def port(self) -> int:
+        return int(self._listener.getsockname()[1])
+
+    @property
+    def base_url(self) -> str:
+        """The origin plus `/v1`, what a client's base_url takes."""
+        return f"http://{HOST}:{self.port}/v1"
+
+    def _accept(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            worker = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            with self._lock:
+                self._threads.append(worker)
+            worker.start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn:
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            request = self._read_request(conn)
+            if request is None:
+                return
+            with self._lock:
+                self.requests.append(request)
+            try:
+                self.script(RawConnection(conn, request, self.stopping))
+            except OSError:
+                pass  # the client went away: nothing to answer
+
+    def _read_request(self, conn: socket.socket) -> bytes | None:
+        conn.settimeout(0.05)
+        deadline = time.monotonic() + self.READ_LIMIT
+        data = b""
+        while not self.stopping.is_set() and time.monotonic() < deadline:
+            head, sep, body = data.partition(b"\r\n\r\n")
+            if sep:
+                length = 0
+                for line in head.split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value.strip() or 0)
+                if len(body) >= length:
+                    conn.settimeout(None)
+                    return data
+            try:
+                chunk = conn.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                return None
+            if not chunk:
+                return None
+            data += chunk
+        return None
+
+    def __enter__(self) -> Self:
+        self._threads[0].start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stopping.set()
+        with self._lock:
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join(timeout=5)
+        self._listener.close()
+
+
+def http_response(
+    status: int,
+    body: bytes,
+    headers: dict[str, str] | None = None,
+    *,
+    reason: str = "X",
+    content_length: int | None = None,
+) -> bytes:
+    """Raw HTTP/1.1 response bytes (Connection: close); `content_length` may lie."""
+    lines = [f"HTTP/1.1 {status} {reason}", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+    length = len(body) if content_length is None else content_length
+    lines.append(f"Content-Length: {length}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body

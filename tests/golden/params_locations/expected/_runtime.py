@@ -42,6 +42,7 @@ __all__ = [
     "OPEN_ENUM",
     "APIConnectionError",
     "APIError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AsyncPage",
@@ -56,6 +57,7 @@ __all__ = [
     "NotGiven",
     "OpenUnion",
     "PageInfo",
+    "PathParameterError",
     "PermissionDeniedError",
     "RateLimitError",
     "Request",
@@ -340,13 +342,29 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+_DOT_SEGMENTS = frozenset({".", ".."})
+
+
 def format_path(template: str, params: Mapping[str, Any]) -> str:
-    """Fill `{name}` slots with percent-encoded values, so no value can change the path's shape."""
+    """Fill `{name}` slots with percent-encoded values, so no value can change the path's shape.
+
+    Every character outside the unreserved set is encoded (`/`, `?`, `#`, `%`, spaces, CR/LF,
+    non-ASCII), so each value stays one segment. Values that would still move the request
+    elsewhere are refused before anything is sent: None, "" (the segment would vanish), and
+    "." and ".." (dot segments: httpx removes them, and servers and proxies collapse them
+    even when sent as `%2E%2E`).
+    """
     path = template
     for name, value in params.items():
+        if value is None:
+            raise PathParameterError(f"path parameter {name!r} must not be None")
         text = str(value)
         if text == "":
-            raise ValueError(f"path parameter {name!r} must not be empty")
+            raise PathParameterError(f"path parameter {name!r} must not be empty")
+        if text in _DOT_SEGMENTS:
+            raise PathParameterError(
+                f"path parameter {name!r} must not be {text!r}: it would change the request path"
+            )
         path = path.replace("{" + name + "}", quote(text, safe=""))
     return path
 
@@ -377,6 +395,10 @@ class APIError(Exception):
         self.request = request
 
 
+class PathParameterError(APIError, ValueError):
+    """A path parameter the client will not send (see `format_path`); raised before any I/O."""
+
+
 class APIConnectionError(APIError):
     """The server could not be reached, or the connection broke."""
 
@@ -393,8 +415,33 @@ class StreamError(APIError):
         self.body = body
 
 
+class APIResponseValidationError(APIError):
+    """A successful status with a body the client cannot use: not JSON, not the declared type,
+    an error object instead of a result, a body that cannot be decoded, a stream that is not
+    text/event-stream, or a stream event whose data is not JSON or not its schema.
+
+    `text` is the raw text the server sent (for a stream event, that event's data) and `body`
+    that text parsed as JSON when it is JSON, else the text itself.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        response: httpx.Response,
+        text: str,
+        raw: bytes | None = None,
+    ) -> None:
+        super().__init__(message, response.request)
+        self.response = response
+        self.status_code = response.status_code
+        self.text = text
+        is_json, parsed = _try_json(text if raw is None else raw)
+        self.body: Any = parsed if is_json else text
+        self.request_id = response.headers.get("x-request-id")
+
+
 class APIStatusError(APIError):
-    """The server answered with a 4xx or 5xx status."""
+    """The server answered with an error status: 4xx, 5xx, or a 3xx (redirects are not followed)."""
 
     def __init__(self, message: str, response: httpx.Response, body: Any) -> None:
         super().__init__(message, response.request)
@@ -453,9 +500,14 @@ def status_error(response: httpx.Response) -> APIStatusError:
         body: Any = response.json()
     except ValueError:
         body = response.text or None
+    except httpx.ResponseNotRead:  # its body could not be decoded
+        body = None
     detail = body.get("error") if isinstance(body, dict) else None
     message = detail.get("message") if isinstance(detail, dict) else None
     text = f"HTTP {response.status_code}: {message or response.reason_phrase}"
+    if 300 <= response.status_code < 400:
+        location = response.headers.get("location")
+        text += f" (a redirect to {location!r}; redirects are not followed)"
     cls = _STATUS_ERRORS.get(response.status_code)
     if cls is None:
         cls = InternalServerError if response.status_code >= 500 else APIStatusError
@@ -475,26 +527,117 @@ def _adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
 
 
 def result_of(request: Request[Any], response: httpx.Response) -> Any:
-    """The call's result: the typed JSON body, raw bytes, text, or None."""
+    """The call's result: the typed JSON body, raw bytes, text, or None.
+
+    A body that is not JSON or not the declared type raises APIResponseValidationError
+    (the content type is not checked: JSON labelled text/plain is still parsed).
+    """
     if request.response_kind == "bytes":
         return response.content
     if request.response_kind == "text":
         return response.text
     if request.response_kind == "none":
         return None
-    return parse_response(request.response_type, response.content)
+    try:
+        return parse_response(request.response_type, response.content)
+    except ValueError as exc:  # pydantic.ValidationError is a ValueError
+        raise unusable_body(response, request.response_type, exc) from exc
 
 
 def parse_response(response_type: Any, content: bytes) -> Any:
-    """Validate a JSON body into the operation's declared type."""
+    """Validate a JSON body into the operation's declared type (pydantic.ValidationError if not)."""
     if response_type is None or response_type is type(None):
         return None
+    if isinstance(response_type, type) and issubclass(response_type, pydantic.BaseModel):
+        return response_type.model_validate_json(content)
+    return _adapter(response_type).validate_json(content)
+
+
+def _try_json(text: str | bytes) -> tuple[bool, Any]:
+    """(True, value) when text is JSON (bytes: UTF-8 JSON), else (False, None)."""
     try:
-        if isinstance(response_type, type) and issubclass(response_type, pydantic.BaseModel):
-            return response_type.model_validate_json(content)
-        return _adapter(response_type).validate_json(content)
-    except pydantic.ValidationError as exc:
-        raise APIError(f"the response did not match the expected type: {exc}") from exc
+        return True, json.loads(text)
+    except ValueError:
+        return False, None
+
+
+def _snippet(text: str, limit: int = 200) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+def _error_detail(body: Any) -> str | None:
+    """The message of an OpenAI-style `{"error": {...}}` object, or None when body is not one."""
+    detail = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(detail, dict):
+        return None
+    return str(detail.get("message") or detail.get("code") or detail.get("type") or "no message")
+
+
+def _problems(exc: Exception) -> str:
+    if isinstance(exc, pydantic.ValidationError):
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the top level"
+        return f"{exc.error_count()} problem(s), the first at {where}: {first['msg']}"
+    return str(exc)
+
+
+def unusable_body(
+    response: httpx.Response, response_type: Any, exc: Exception
+) -> APIResponseValidationError:
+    """The error for a successful response whose body is not the declared JSON type."""
+    text = response.text
+    status = f"HTTP {response.status_code}"
+    is_json, body = _try_json(response.content)
+    detail = _error_detail(body) if is_json else None
+    if not is_json:
+        content_type = response.headers.get("content-type", "none")
+        what = f"the body is not JSON (content type {content_type!r}): {_snippet(text)}"
+    elif detail is not None:
+        what = f"the server sent an error instead of a result: {detail}"
+    else:
+        name = getattr(response_type, "__name__", None) or repr(response_type)
+        what = f"the body did not match {name}: {_problems(exc)}; body: {_snippet(text)}"
+    return APIResponseValidationError(f"{status}: {what}", response, text, response.content)
+
+
+def undecodable_body(response: httpx.Response, exc: Exception) -> APIResponseValidationError:
+    encoding = response.headers.get("content-encoding", "none")
+    message = (
+        f"HTTP {response.status_code}: the body could not be decoded "
+        f"(content encoding {encoding!r}): {exc}"
+    )
+    return APIResponseValidationError(message, response, "")
+
+
+def read_failure(exc: httpx.HTTPError, response: httpx.Response) -> APIError:
+    """The error for an exception while reading a response body (or a stream)."""
+    if isinstance(exc, httpx.DecodingError):
+        return undecodable_body(response, exc)
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError("the response timed out while being read", response.request)
+    return APIConnectionError(
+        f"the connection broke while the response was read: {type(exc).__name__}",
+        response.request,
+    )
+
+
+def _is_event_stream(response: httpx.Response) -> bool:
+    """True unless the response declares a media type other than text/event-stream."""
+    content_type: str = response.headers.get("content-type", "text/event-stream")
+    return content_type.partition(";")[0].strip().lower() == "text/event-stream"
+
+
+def not_a_stream(response: httpx.Response) -> APIResponseValidationError:
+    """The error for a streamed call answered with something other than an event stream."""
+    text = response.text
+    is_json, body = _try_json(response.content)
+    detail = _error_detail(body) if is_json else None
+    content_type = response.headers.get("content-type")
+    what = f"expected text/event-stream, got {content_type!r}"
+    what += f"; the server sent an error: {detail}" if detail else f": {_snippet(text)}"
+    return APIResponseValidationError(
+        f"HTTP {response.status_code}: {what}", response, text, response.content
+    )
 
 
 # ---- retries --------------------------------------------------------------------------
@@ -573,6 +716,18 @@ class _Secret:
 
     def reveal(self) -> str:
         return self._value
+
+    def scrub(self, exc: BaseException) -> None:
+        """Take the secret out of an error's message, should a server have echoed it back.
+
+        Only the message (str, repr, args) is scrubbed; raw `body` / `text` stay as sent.
+        A value shorter than 8 characters is not a real key and is left alone.
+        """
+        if len(self._value) < 8 or not isinstance(exc, APIError):
+            return
+        if self._value in exc.message:
+            exc.message = exc.message.replace(self._value, "<redacted>")
+            exc.args = (exc.message,)
 
     def __repr__(self) -> str:
         return "<redacted>"
@@ -716,8 +871,12 @@ class SyncTransport(BaseTransport):
         self.http = http_client or httpx.Client(timeout=self.timeout, follow_redirects=False)
 
     def send(self, request: Request[T], options: RequestOptions = DEFAULT_OPTIONS) -> T:
-        response = self._send(request, options, stream=False)
-        return result_of(request, response)  # type: ignore[no-any-return]
+        try:
+            response = self._send(request, options, stream=False)
+            return result_of(request, response)  # type: ignore[no-any-return]
+        except APIError as exc:
+            self._api_key.scrub(exc)
+            raise
 
     def page(
         self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS
@@ -727,10 +886,23 @@ class SyncTransport(BaseTransport):
     def stream(
         self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS
     ) -> Stream[Any]:
-        response = self._send(request, options, stream=True)
-        return Stream(response, request.stream_type, request.stream_envelope)
+        try:
+            response = self._send(request, options, stream=True)
+            if not _is_event_stream(response):
+                try:
+                    self._read(response)
+                except httpx.TransportError as exc:
+                    raise read_failure(exc, response) from exc
+                raise not_a_stream(response)
+        except APIError as exc:
+            self._api_key.scrub(exc)
+            raise
+        return Stream(
+            response, request.stream_type, request.stream_envelope, scrub=self._api_key.scrub
+        )
 
     def _send(self, request: Request[Any], options: RequestOptions, stream: bool) -> httpx.Response:
+        """The first 2xx response (read in full unless `stream`); raises the final error."""
         built = self._build(self.http, request, options)
         retries = self._retries(options)
         attempt = 0
@@ -739,17 +911,29 @@ class SyncTransport(BaseTransport):
             response: httpx.Response | None = None
             error: Exception | None = None
             try:
-                response = self.http.send(built, stream=stream)
+                response = self.http.send(built, stream=True)
+                if not (stream and response.is_success):
+                    self._read(response)
             except httpx.TransportError as exc:
-                error = exc
+                error, response = exc, None
             if response is not None and response.is_success:
                 return response
-            if response is not None:
-                response.read()
-                response.close()
             delay = self._next_delay(attempt, retries, built, response, error)
             time.sleep(delay)
             attempt += 1
+
+    @staticmethod
+    def _read(response: httpx.Response) -> None:
+        """Read the whole body and release the connection. A broken connection raises the
+        httpx.TransportError (retried); a 2xx body that cannot be decoded raises
+        APIResponseValidationError, while an error status keeps deciding what happens next."""
+        try:
+            response.read()
+        except httpx.DecodingError as exc:
+            if response.is_success:
+                raise undecodable_body(response, exc) from exc
+        finally:
+            response.close()
 
     def close(self) -> None:
         if self._owns_client:
@@ -771,8 +955,12 @@ class AsyncTransport(BaseTransport):
         self.http = http_client or httpx.AsyncClient(timeout=self.timeout, follow_redirects=False)
 
     async def send(self, request: Request[T], options: RequestOptions = DEFAULT_OPTIONS) -> T:
-        response = await self._send(request, options, stream=False)
-        return result_of(request, response)  # type: ignore[no-any-return]
+        try:
+            response = await self._send(request, options, stream=False)
+            return result_of(request, response)  # type: ignore[no-any-return]
+        except APIError as exc:
+            self._api_key.scrub(exc)
+            raise
 
     async def page(
         self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS
@@ -782,12 +970,25 @@ class AsyncTransport(BaseTransport):
     async def stream(
         self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS
     ) -> AsyncStream[Any]:
-        response = await self._send(request, options, stream=True)
-        return AsyncStream(response, request.stream_type, request.stream_envelope)
+        try:
+            response = await self._send(request, options, stream=True)
+            if not _is_event_stream(response):
+                try:
+                    await self._read(response)
+                except httpx.TransportError as exc:
+                    raise read_failure(exc, response) from exc
+                raise not_a_stream(response)
+        except APIError as exc:
+            self._api_key.scrub(exc)
+            raise
+        return AsyncStream(
+            response, request.stream_type, request.stream_envelope, scrub=self._api_key.scrub
+        )
 
     async def _send(
         self, request: Request[Any], options: RequestOptions, stream: bool
     ) -> httpx.Response:
+        """The first 2xx response (read in full unless `stream`); raises the final error."""
         built = self._build(self.http, request, options)
         retries = self._retries(options)
         attempt = 0
@@ -796,17 +997,27 @@ class AsyncTransport(BaseTransport):
             response: httpx.Response | None = None
             error: Exception | None = None
             try:
-                response = await self.http.send(built, stream=stream)
+                response = await self.http.send(built, stream=True)
+                if not (stream and response.is_success):
+                    await self._read(response)
             except httpx.TransportError as exc:
-                error = exc
+                error, response = exc, None
             if response is not None and response.is_success:
                 return response
-            if response is not None:
-                await response.aread()
-                await response.aclose()
             delay = self._next_delay(attempt, retries, built, response, error)
             await anyio.sleep(delay)
             attempt += 1
+
+    @staticmethod
+    async def _read(response: httpx.Response) -> None:
+        """Read the whole body and release the connection (see SyncTransport._read)."""
+        try:
+            await response.aread()
+        except httpx.DecodingError as exc:
+            if response.is_success:
+                raise undecodable_body(response, exc) from exc
+        finally:
+            await response.aclose()
 
     async def close(self) -> None:
         if self._owns_client:
@@ -955,18 +1166,35 @@ class SSEDecoder:
         return None
 
     def _dispatch(self) -> ServerSentEvent | None:
-        if not self._data and self._event is None:
-            return None
-        event = ServerSentEvent(self._event, "\n".join(self._data), self._id, self._retry)
+        """A blank line: the buffered event, or None when it had no `data` line (WHATWG)."""
+        event = None
+        if self._data:
+            event = ServerSentEvent(self._event, "\n".join(self._data), self._id, self._retry)
         self._event, self._data, self._retry = None, [], None
         return event
 
 
 class _StreamBase(Generic[T]):
-    def __init__(self, response: httpx.Response, event_type: Any, envelope: bool) -> None:
+    """What the sync and async streams share: decoding, typing, and mapping read errors.
+
+    The stream ends at `[DONE]`, or cleanly at the end of the body without one (an event
+    left unfinished there is dropped, as WHATWG says). A read timeout raises APITimeoutError,
+    a connection that breaks mid-body APIConnectionError, an `error` event StreamError, and
+    data that is not JSON or not its event's schema APIResponseValidationError.
+    """
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        event_type: Any,
+        envelope: bool,
+        *,
+        scrub: Callable[[BaseException], None] | None = None,
+    ) -> None:
         self.response = response
         self._event_type = event_type
         self._envelope = envelope
+        self._scrub = scrub
         self._decoder = SSEDecoder()
         self._done = False
 
@@ -979,12 +1207,27 @@ class _StreamBase(Generic[T]):
             detail = body.get("error", body) if isinstance(body, dict) else body
             message = detail.get("message") if isinstance(detail, dict) else str(detail)
             raise StreamError(f"the server reported an error in the stream: {message}", body)
-        data = _json_or_text(sse.data)
+        is_json, data = _try_json(sse.data)
+        if not is_json:
+            raise APIResponseValidationError(
+                f"stream event {sse.event!r}: the data is not JSON: {_snippet(sse.data)}",
+                self.response,
+                sse.data,
+            )
         value = {"event": sse.event, "data": data} if self._envelope else data
         try:  # an event type this client does not know comes back as UnknownVariant, not here
             return False, _adapter(self._event_type).validate_python(value)
         except pydantic.ValidationError as exc:
-            raise APIError(f"stream event {sse.event!r} did not match its schema: {exc}") from exc
+            raise APIResponseValidationError(
+                f"stream event {sse.event!r} did not match its schema: {_problems(exc)}",
+                self.response,
+                sse.data,
+            ) from exc
+
+    def _failed(self, exc: BaseException) -> None:
+        """Before an error leaves the stream: scrub the API key from its message."""
+        if self._scrub is not None:
+            self._scrub(exc)
 
     def _events(self, sses: list[ServerSentEvent]) -> Iterator[T]:
         for sse in sses:
@@ -1008,11 +1251,21 @@ class Stream(_StreamBase[T]):
 
     def __iter__(self) -> Iterator[T]:
         try:
-            for chunk in self.response.iter_bytes():
+            chunks = self.response.iter_bytes()
+            while True:
+                try:
+                    chunk = next(chunks)
+                except StopIteration:
+                    break
+                except httpx.HTTPError as exc:
+                    raise read_failure(exc, self.response) from exc
                 yield from self._events(self._decoder.feed(chunk))
                 if self._done:
                     return
             yield from self._events(self._decoder.close())
+        except APIError as exc:
+            self._failed(exc)
+            raise
         finally:
             self.close()
 
@@ -1036,13 +1289,23 @@ class AsyncStream(_StreamBase[T]):
 
     async def __aiter__(self) -> AsyncIterator[T]:
         try:
-            async for chunk in self.response.aiter_bytes():
+            chunks = self.response.aiter_bytes()
+            while True:
+                try:
+                    chunk = await anext(chunks)
+                except StopAsyncIteration:
+                    break
+                except httpx.HTTPError as exc:
+                    raise read_failure(exc, self.response) from exc
                 for event in self._events(self._decoder.feed(chunk)):
                     yield event
                 if self._done:
                     return
             for event in self._events(self._decoder.close()):
                 yield event
+        except APIError as exc:
+            self._failed(exc)
+            raise
         finally:
             await self.close()
 

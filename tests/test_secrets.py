@@ -1,0 +1,521 @@
+"""The API key stays secret: not in reprs, not in errors, not in logs, not sent elsewhere.
+
+Everything runs against servers on 127.0.0.1 with a distinctive key, through the sync and
+the async client. Each check also makes sure the key WAS sent (as `Authorization: Bearer`),
+so a test cannot pass because nothing was sent at all.
+
+What was decided:
+- reprs show the base URL, never the key (the transport keeps it in a redacting holder);
+- an error's str/repr/args, its cause chain, its formatted traceback and the attached
+  httpx request's repr and headers repr never hold the key (httpx masks Authorization in
+  a headers repr); if a server echoes the key back, it is scrubbed from the message, while
+  the raw `body` / `text` stay exactly as the server sent them;
+- redirects are not followed: a 3xx surfaces as APIStatusError (with the Location in its
+  message), and nothing reaches the redirect target. With an http_client of your own that
+  follows redirects, httpx drops Authorization on any redirect to another origin (another
+  port, or `localhost` for `127.0.0.1`) and keeps it on the same origin.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import socket
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+GENERATED = ROOT / "generated"
+if str(GENERATED) not in sys.path:
+    sys.path.insert(0, str(GENERATED))
+
+from assistants_client import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AssistantsClient,
+    AsyncAssistantsClient,
+    StreamError,
+)
+from assistants_client import _runtime as runtime
+
+try:
+    from .loopback import (
+        HOST,
+        LoopbackServer,
+        RawConnection,
+        RawServer,
+        Recorded,
+        Reply,
+        http_response,
+        sequence,
+    )
+except ImportError:  # tests/ is not a package: pytest puts tests/ on sys.path
+    from loopback import (  # type: ignore[no-redef]
+        HOST,
+        LoopbackServer,
+        RawConnection,
+        RawServer,
+        Recorded,
+        Reply,
+        http_response,
+        sequence,
+    )
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+KEY = "sk-test-SECRET-3f9a1c7e5b2d4f60"
+MODES = ["sync", "async"]
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+THREAD = {"id": "thread_1", "object": "thread", "created_at": 1700000000,
+          "tool_resources": None, "metadata": {}}
+RUN = {"id": "run_1", "object": "thread.run", "created_at": 1700000000, "thread_id": "thread_1",
+       "assistant_id": "asst_1", "status": "queued", "required_action": None,
+       "last_error": None, "expires_at": None, "started_at": None, "cancelled_at": None,
+       "failed_at": None, "completed_at": None, "incomplete_details": None, "model": "gpt-4o",
+       "instructions": "", "tools": [], "metadata": {}, "usage": None,
+       "max_prompt_tokens": None, "max_completion_tokens": None, "truncation_strategy": None,
+       "tool_choice": None, "parallel_tool_calls": True, "response_format": None}
+NO_RETRY = {"x-should-retry": "false"}
+
+
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in PROXY_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setattr(runtime, "INITIAL_RETRY_DELAY", 0.01)
+
+
+@pytest.fixture(scope="module")
+def loopback() -> Iterator[LoopbackServer]:
+    with LoopbackServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def raw() -> Iterator[RawServer]:
+    with RawServer(lambda conn: None) as server:
+        yield server
+
+
+def error_reply(status: int, message: str = "nope") -> Reply:
+    return status, NO_RETRY, {"error": {"message": message, "type": "invalid_request_error"}}
+
+
+def call(mode: str, base_url: str, operation: str = "get_thread", *args: Any,
+         client: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    """One call (a stream is consumed) with a fresh client; the result or the exception."""
+    config = {"api_key": KEY, "base_url": base_url, "max_retries": 0, "timeout": 5.0,
+              **(client or {})}
+    args = args or ("thread_1",)
+    try:
+        if mode == "sync":
+            with AssistantsClient(**config) as sync_client:
+                result = getattr(sync_client, operation)(*args, **kwargs)
+                return list(result) if kwargs.get("stream") else result
+
+        async def main() -> Any:
+            async with AsyncAssistantsClient(**config) as async_client:
+                result = await getattr(async_client, operation)(*args, **kwargs)
+                if kwargs.get("stream"):
+                    return [event async for event in result]
+                return result
+
+        return anyio.run(main)
+    except Exception as exc:  # noqa: BLE001 - the tests look at whatever came out
+        return exc
+
+
+def texts_of(error: BaseException) -> list[str]:
+    """Every way an error is commonly shown: its chain, reprs, args, traceback, request."""
+    found = ["".join(traceback.format_exception(error))]
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        found += [str(current), repr(current), repr(current.args)]
+        request = getattr(current, "request", None)
+        if isinstance(request, httpx.Request):
+            found += [repr(request), repr(request.headers), str(request.url)]
+        response = getattr(current, "response", None)
+        if isinstance(response, httpx.Response):
+            found += [repr(response), repr(response.headers)]
+        current = current.__cause__ or current.__context__
+    return found
+
+
+def assert_secret_free(error: BaseException) -> None:
+    assert isinstance(error, APIError), repr(error)
+    for text in texts_of(error):
+        assert KEY not in text
+    request = error.request
+    if request is not None:  # the key was really there, and sent
+        assert request.headers["authorization"] == f"Bearer {KEY}"
+
+
+# ---- reprs ------------------------------------------------------------------------------
+
+
+def reachable_reprs(root: object, depth: int = 4) -> list[str]:
+    """repr() and str() of root and of every object reachable through attributes, dict
+    values and sequence items, down to `depth` levels (cycles visited once)."""
+    out: list[str] = []
+    seen: set[int] = set()
+
+    def walk(obj: object, level: int) -> None:
+        if id(obj) in seen or level > depth:
+            return
+        seen.add(id(obj))
+        out.extend((repr(obj), str(obj)))
+        children: list[object] = []
+        if isinstance(obj, dict):
+            children += list(obj.keys()) + list(obj.values())
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            children += list(obj)
+        elif not isinstance(obj, (str, bytes, int, float, type)):
+            children += list(getattr(obj, "__dict__", {}).values())
+            for slot in getattr(type(obj), "__slots__", ()):
+                if slot != "_value":  # the one place the key lives, by design
+                    children.append(getattr(obj, slot, None))
+        for child in children:
+            walk(child, level + 1)
+
+    walk(root, 0)
+    return out
+
+
+def test_reprs_of_clients_and_what_they_hold(loopback: LoopbackServer) -> None:
+    loopback.reset(lambda _r: (200, {}, THREAD))
+    base = loopback.base_url + "/v1"
+    with AssistantsClient(api_key=KEY, base_url=base) as sync_client:
+        sync_client.get_thread("thread_1")  # after a call, too
+        texts = reachable_reprs(sync_client)
+        texts += [repr(sync_client._transport), repr(vars(sync_client._transport))]
+
+    async def main() -> list[str]:
+        async with AsyncAssistantsClient(api_key=KEY, base_url=base) as async_client:
+            await async_client.get_thread("thread_1")
+            return reachable_reprs(async_client) + [repr(vars(async_client._transport))]
+
+    texts += anyio.run(main)
+    assert len(texts) > 20  # the walk went somewhere
+    assert any(base in text for text in texts)
+    for text in texts:
+        assert KEY not in text
+    assert [r.header("Authorization") for r in loopback.requests] == [f"Bearer {KEY}"] * 2
+
+
+def test_the_key_holder_redacts_itself() -> None:
+    holder = runtime._Secret(KEY)
+    assert repr(holder) == str(holder) == "<redacted>"
+    assert holder.reveal() == KEY
+
+
+# ---- errors -------------------------------------------------------------------------------
+
+
+STATUSES = [400, 401, 403, 404, 409, 422, 429, 500, 502, 503]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("status", STATUSES)
+def test_status_errors_are_secret_free(loopback: LoopbackServer, mode: str, status: int) -> None:
+    loopback.reset(lambda _r: error_reply(status))
+    error = call(mode, loopback.base_url + "/v1")
+    assert isinstance(error, APIStatusError) and error.status_code == status
+    assert_secret_free(error)
+    [seen] = loopback.requests
+    assert seen.header("Authorization") == f"Bearer {KEY}"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_retried_errors_are_secret_free(loopback: LoopbackServer, mode: str) -> None:
+    loopback.reset(lambda _r: (503, {}, {"error": {"message": "busy"}}))
+    error = call(mode, loopback.base_url + "/v1", client={"max_retries": 2})
+    assert isinstance(error, APIStatusError) and error.status_code == 503
+    assert_secret_free(error)
+    assert len(loopback.requests) == 3
+
+
+def closed_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def stall(conn: RawConnection) -> None:
+    conn.pause(5.0)  # never answers (until the server stops)
+
+
+def truncated(conn: RawConnection) -> None:
+    conn.send(http_response(200, b'{"id": "thr', {"Content-Type": "application/json"},
+                            content_length=300))
+
+
+def sse_then(*frames: bytes, then: Callable[[RawConnection], None] | None = None
+             ) -> Callable[[RawConnection], None]:
+    def script(conn: RawConnection) -> None:
+        conn.send(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                  b"Connection: close\r\n\r\n")
+        for frame in frames:
+            conn.send(frame)
+        if then is not None:
+            then(conn)
+
+    return script
+
+
+CREATED = b"event: thread.run.created\ndata: " + json.dumps(RUN).encode() + b"\n\n"
+STREAM = {"assistant_id": "asst_1", "stream": True}
+RAW_CASES: dict[str, tuple[Callable[[RawConnection], None], type[APIError], dict[str, Any]]] = {
+    "timeout": (stall, APITimeoutError, {}),
+    "truncated": (truncated, APIConnectionError, {}),
+    "not-json": (lambda c: c.send(http_response(200, b"<html>", {})),
+                 APIResponseValidationError, {}),
+    "wrong-shape": (lambda c: c.send(http_response(200, b'{"id": 1}', {})),
+                    APIResponseValidationError, {}),
+    "redirect": (lambda c: c.send(http_response(307, b"", {"Location": "http://example.invalid/"})),
+                 APIStatusError, {}),
+    "stream-error-event": (sse_then(CREATED, b'event: error\ndata: {"error": {"message": "x"}}\n\n'),
+                           StreamError, STREAM),
+    "stream-bad-data": (sse_then(CREATED, b"event: thread.run.created\ndata: {oops\n\n"),
+                        APIResponseValidationError, STREAM),
+    "stream-stall": (sse_then(CREATED, then=stall), APITimeoutError, STREAM),
+    "stream-not-sse": (lambda c: c.send(http_response(200, b'{"error": {"message": "x"}}',
+                                                      {"Content-Type": "application/json"})),
+                       APIResponseValidationError, STREAM),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", list(RAW_CASES))
+def test_transport_and_body_errors_are_secret_free(raw: RawServer, mode: str, name: str) -> None:
+    script, kind, kwargs = RAW_CASES[name]
+    raw.script = script
+    raw.requests.clear()
+    operation, args = ("create_run", ("thread_1",)) if kwargs else ("get_thread", ())
+    error = call(mode, raw.base_url, operation, *args, client={"timeout": 0.5}, **kwargs)
+    assert isinstance(error, kind), repr(error)
+    assert_secret_free(error)
+    [request] = raw.requests
+    assert f"Authorization: Bearer {KEY}".lower().encode() in request.lower()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_connection_refused_is_secret_free(mode: str) -> None:
+    error = call(mode, f"http://{HOST}:{closed_port()}/v1", client={"max_retries": 1})
+    assert type(error) is APIConnectionError
+    assert_secret_free(error)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_echoed_key_is_scrubbed_from_messages(loopback: LoopbackServer, mode: str) -> None:
+    # A hostile (or careless) server quotes the Authorization header back.
+    def echo(request: Recorded) -> Reply:
+        said = f"Incorrect API key provided: {request.header('Authorization')}"
+        return 401, NO_RETRY, {"error": {"message": said}}
+
+    loopback.reset(echo)
+    error = call(mode, loopback.base_url + "/v1")
+    assert isinstance(error, APIStatusError) and error.status_code == 401
+    assert "Incorrect API key provided: Bearer <redacted>" in str(error)
+    assert_secret_free(error)
+    assert KEY in error.body["error"]["message"]  # the raw body is left as the server sent it
+
+    loopback.reset(lambda r: (200, {}, {"error": {"message": f"key {r.header('Authorization')}"}}))
+    error = call(mode, loopback.base_url + "/v1")
+    assert isinstance(error, APIResponseValidationError)
+    assert "key Bearer <redacted>" in str(error)
+    assert_secret_free(error)
+    assert KEY in error.text
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_echoed_key_in_a_stream_error_is_scrubbed(raw: RawServer, mode: str) -> None:
+    def script(conn: RawConnection) -> None:
+        said = {"error": {"message": f"bad key {KEY}"}}
+        sse_then(b"event: error\ndata: " + json.dumps(said).encode() + b"\n\n")(conn)
+
+    raw.script = script
+    error = call(mode, raw.base_url, "create_run", "thread_1", **STREAM)
+    assert isinstance(error, StreamError)
+    assert "bad key <redacted>" in str(error)
+    assert_secret_free(error)
+
+
+def test_short_keys_are_not_scrubbed(loopback: LoopbackServer) -> None:
+    # "k" is no secret, and replacing every "k" would garble the message.
+    loopback.reset(lambda _r: error_reply(400, "bad kind of key"))
+    with (
+        AssistantsClient(api_key="k", base_url=loopback.base_url + "/v1", max_retries=0) as c,
+        pytest.raises(APIStatusError) as caught,
+    ):
+        c.get_thread("thread_1")
+    assert str(caught.value) == "HTTP 400: bad kind of key"
+
+
+# ---- logs -----------------------------------------------------------------------------------
+
+LOGGERS = ("", "httpx", "httpcore", "assistants_client", "assistants_client._runtime",
+           "anyio", "asyncio")
+
+
+class Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+        self.stream = io.StringIO()
+        self.formatter_ = logging.Formatter("%(name)s %(levelname)s %(message)s")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        self.stream.write(self.formatter_.format(record) + "\n")
+
+
+@pytest.fixture
+def debug_logs() -> Iterator[Capture]:
+    capture = Capture()
+    root = logging.getLogger()
+    before = {name: logging.getLogger(name).level for name in LOGGERS}
+    root.addHandler(capture)
+    for name in LOGGERS:
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    try:
+        yield capture
+    finally:
+        root.removeHandler(capture)
+        for name, level in before.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def test_debug_logs_of_every_logger_are_secret_free(
+    debug_logs: Capture, loopback: LoopbackServer, raw: RawServer
+) -> None:
+    base = loopback.base_url + "/v1"
+    for mode in MODES:
+        loopback.reset(lambda _r: (200, {}, THREAD))
+        assert call(mode, base).id == "thread_1"
+        loopback.reset(sequence((500, {}, {"error": {"message": "retry me"}}), (200, {}, THREAD)))
+        assert call(mode, base, client={"max_retries": 2}).id == "thread_1"  # a retry: logged
+        loopback.reset(lambda _r: error_reply(401))
+        assert isinstance(call(mode, base), APIStatusError)
+        for name in ("timeout", "not-json", "stream-error-event", "stream-stall"):
+            script, kind, kwargs = RAW_CASES[name]
+            raw.script = script
+            operation, args = ("create_run", ("thread_1",)) if kwargs else ("get_thread", ())
+            assert isinstance(call(mode, raw.base_url, operation, *args,
+                                   client={"timeout": 0.5}, **kwargs), kind)
+        refused = call(mode, f"http://{HOST}:{closed_port()}/v1", client={"max_retries": 1})
+        assert isinstance(refused, APIConnectionError)
+
+    records = debug_logs.records
+    assert any(r.name.startswith("httpcore") and r.levelno == logging.DEBUG for r in records)
+    assert any(r.name == "httpx" for r in records)
+    assert any(r.name.startswith("assistants_client") and "retrying" in r.getMessage()
+               for r in records)
+    everything = debug_logs.stream.getvalue() + "\n".join(
+        f"{r.getMessage()} {r.args!r} {r.__dict__!r}" for r in records
+    )
+    assert KEY not in everything
+    assert all(r.header("Authorization") == f"Bearer {KEY}" for r in loopback.requests)
+
+
+# ---- redirects ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def elsewhere() -> Iterator[LoopbackServer]:
+    """A second server on another port: where the redirects point."""
+    with LoopbackServer(lambda _r: (200, {}, THREAD)) as server:
+        yield server
+
+
+def targets(loopback: LoopbackServer, elsewhere: LoopbackServer) -> dict[str, str]:
+    return {
+        "other-port": f"{elsewhere.base_url}/v1/threads/thread_1",
+        "other-host-name": f"http://localhost:{loopback.port}/v1/threads/thread_1",
+    }
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("where", ["other-port", "other-host-name"])
+def test_redirects_are_not_followed(loopback: LoopbackServer, elsewhere: LoopbackServer,
+                                    mode: str, status: int, where: str) -> None:
+    location = targets(loopback, elsewhere)[where]
+    loopback.reset(lambda _r: (status, {"Location": location}, None))
+    elsewhere.reset(lambda _r: (200, {}, THREAD))
+
+    error = call(mode, loopback.base_url + "/v1", client={"max_retries": 2})
+
+    assert type(error) is APIStatusError
+    assert error.status_code == status
+    assert repr(location) in str(error) and "not followed" in str(error)
+    assert_secret_free(error)
+    assert len(loopback.requests) == 1  # not retried, not followed (not even to localhost)
+    assert elsewhere.requests == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("where", ["other-port", "other-host-name"])
+def test_own_http_client_that_follows_drops_the_key_cross_origin(
+    loopback: LoopbackServer, elsewhere: LoopbackServer, mode: str, where: str
+) -> None:
+    location = targets(loopback, elsewhere)[where]
+    first = loopback.base_url + "/v1/threads/thread_1"
+
+    def redirect_once(request: Recorded) -> Reply:
+        if (request.header("Host") or "").startswith(HOST):  # not when reached as localhost
+            return 307, {"Location": location}, None
+        return 200, {}, THREAD
+
+    loopback.reset(redirect_once)
+    elsewhere.reset(lambda _r: (200, {}, THREAD))
+
+    thread = follow(mode, loopback.base_url + "/v1")
+
+    assert thread.id == "thread_1"
+    landed = elsewhere.requests if where == "other-port" else loopback.requests[1:]
+    [redirected] = landed
+    assert redirected.header("Authorization") is None
+    assert loopback.requests[0].header("Authorization") == f"Bearer {KEY}"
+    assert f"http://{loopback.requests[0].header('Host')}{loopback.requests[0].target}" == first
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_own_http_client_that_follows_keeps_the_key_on_the_same_origin(
+    loopback: LoopbackServer, mode: str
+) -> None:
+    loopback.reset(lambda r: (307, {"Location": "/v1/threads/thread_2"}, None)
+                   if r.path.endswith("thread_1") else (200, {}, THREAD))
+    assert follow(mode, loopback.base_url + "/v1").id == "thread_1"
+    assert [r.path for r in loopback.requests] == ["/v1/threads/thread_1", "/v1/threads/thread_2"]
+    assert [r.header("Authorization") for r in loopback.requests] == [f"Bearer {KEY}"] * 2
+
+
+def follow(mode: str, base_url: str) -> Any:
+    """get_thread through a client built on an httpx client that follows redirects."""
+    if mode == "sync":
+        with httpx.Client(follow_redirects=True, timeout=5.0) as http:
+            client = AssistantsClient(api_key=KEY, base_url=base_url, http_client=http,
+                                      max_retries=0)
+            return client.get_thread("thread_1")
+
+    async def main() -> Any:
+        async with httpx.AsyncClient(follow_redirects=True, timeout=5.0) as http:
+            client = AsyncAssistantsClient(api_key=KEY, base_url=base_url, http_client=http,
+                                           max_retries=0)
+            return await client.get_thread("thread_1")
+
+    return anyio.run(main)
