@@ -78,6 +78,7 @@ class OperationBuilder:
             body_encoding=body.encoding, whole_body=body.whole, query_styles=repr(dict(sorted(styles.items()))) if styles else "",
             response_type=response.code, response_kind=kind, summary=one_line(op.get("summary") or ""),
             doc_literal=doc_literal(operation_doc(op)), deprecated=bool(op.get("deprecated")),
+            builder_name=f"_{name}" if op.get("deprecated") else name,
             deprecation_literal=repr(f"{op.get('operationId') or name} is deprecated by the API")
             if op.get("deprecated") else "",
             has_body=bool(args["body"]), keyword_args=tuple(argument_text(p) for p in keyword),

@@ -115,5 +115,24 @@ def test_deprecated_operations_warn() -> None:
     assert len(deprecated) == 5
 
 
+def test_a_deprecated_client_method_warns_once() -> None:
+    import warnings
+
+    from assistants_client import AssistantsClient
+
+    from tests.loopback import LoopbackServer
+
+    assistant = {"id": "asst_1", "object": "assistant", "created_at": 1, "name": None, "description": None,
+                 "model": "gpt-4o", "instructions": None, "tools": [], "metadata": {}}
+    with (LoopbackServer(lambda request: (200, {}, assistant)) as server,
+          AssistantsClient(api_key="sk-test", base_url=server.base_url) as client,
+          warnings.catch_warnings(record=True) as caught):
+        warnings.simplefilter("always")
+        assert client.get_assistant("asst_1").id == "asst_1"
+    deprecations = [w for w in caught if issubclass(w.category, DeprecationWarning)]
+    assert [str(w.message) for w in deprecations] == ["getAssistant is deprecated by the API"]
+    assert deprecations[0].filename == __file__  # it points at the caller's line
+
+
 def _spec_operation(contract: OperationContract) -> dict[str, Any]:
     return dict(_spec()["paths"][contract.path][contract.method.lower()])

@@ -178,7 +178,7 @@ class AssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AssistantObject:
         """Create an assistant"""
-        request = operations.create_assistant(
+        request = operations._create_assistant(
             model=model,
             name=name,
             description=description,
@@ -686,7 +686,7 @@ class AssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> DeleteAssistantResponse:
         """Delete an assistant"""
-        request = operations.delete_assistant(
+        request = operations._delete_assistant(
             assistant_id,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
@@ -740,7 +740,7 @@ class AssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AssistantObject:
         """Get an assistant"""
-        request = operations.get_assistant(
+        request = operations._get_assistant(
             assistant_id,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
@@ -841,7 +841,7 @@ class AssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncPage[AssistantObject]:
         """List assistants"""
-        request = operations.list_assistants(
+        request = operations._list_assistants(
             limit=limit,
             order=order,
             after=after,
@@ -966,7 +966,7 @@ class AssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AssistantObject:
         """Update an assistant"""
-        request = operations.modify_assistant(
+        request = operations._modify_assistant(
             assistant_id,
             model=model,
             reasoning_effort=reasoning_effort,
@@ -1209,7 +1209,7 @@ class AsyncAssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AssistantObject:
         """Create an assistant"""
-        request = operations.create_assistant(
+        request = operations._create_assistant(
             model=model,
             name=name,
             description=description,
@@ -1717,7 +1717,7 @@ class AsyncAssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> DeleteAssistantResponse:
         """Delete an assistant"""
-        request = operations.delete_assistant(
+        request = operations._delete_assistant(
             assistant_id,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
@@ -1771,7 +1771,7 @@ class AsyncAssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AssistantObject:
         """Get an assistant"""
-        request = operations.get_assistant(
+        request = operations._get_assistant(
             assistant_id,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
@@ -1872,7 +1872,7 @@ class AsyncAssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[AssistantObject]:
         """List assistants"""
-        request = operations.list_assistants(
+        request = operations._list_assistants(
             limit=limit,
             order=order,
             after=after,
@@ -1997,7 +1997,7 @@ class AsyncAssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AssistantObject:
         """Update an assistant"""
-        request = operations.modify_assistant(
+        request = operations._modify_assistant(
             assistant_id,
             model=model,
             reasoning_effort=reasoning_effort,

@@ -116,6 +116,43 @@ def create_assistant(
     response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
 ) -> Request[AssistantObject]:
     """Create an assistant"""
+    return _create_assistant(
+        model=model,
+        name=name,
+        description=description,
+        instructions=instructions,
+        reasoning_effort=reasoning_effort,
+        tools=tools,
+        tool_resources=tool_resources,
+        metadata=metadata,
+        temperature=temperature,
+        top_p=top_p,
+        response_format=response_format,
+    )
+
+
+def _create_assistant(
+    *,
+    model: str | AssistantSupportedModels,
+    name: str | None | NotGiven = NOT_GIVEN,
+    description: str | None | NotGiven = NOT_GIVEN,
+    instructions: str | None | NotGiven = NOT_GIVEN,
+    reasoning_effort: ReasoningEffort | NotGiven = NOT_GIVEN,
+    tools: (
+        list[
+            AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | dict[str, Any]
+        ]
+        | NotGiven
+    ) = NOT_GIVEN,
+    tool_resources: (
+        CreateAssistantRequestToolResources | dict[str, Any] | None | NotGiven
+    ) = NOT_GIVEN,
+    metadata: Metadata | NotGiven = NOT_GIVEN,
+    temperature: float | None | NotGiven = NOT_GIVEN,
+    top_p: float | None | NotGiven = NOT_GIVEN,
+    response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+) -> Request[AssistantObject]:
+    """The request of `create_assistant`, without its deprecation warning (the client warns once)."""
     return Request(
         method="POST",
         path="/assistants",
@@ -363,6 +400,15 @@ def delete_assistant(
     assistant_id: str,
 ) -> Request[DeleteAssistantResponse]:
     """Delete an assistant"""
+    return _delete_assistant(
+        assistant_id,
+    )
+
+
+def _delete_assistant(
+    assistant_id: str,
+) -> Request[DeleteAssistantResponse]:
+    """The request of `delete_assistant`, without its deprecation warning (the client warns once)."""
     return Request(
         method="DELETE",
         path=format_path(
@@ -414,6 +460,15 @@ def get_assistant(
     assistant_id: str,
 ) -> Request[AssistantObject]:
     """Get an assistant"""
+    return _get_assistant(
+        assistant_id,
+    )
+
+
+def _get_assistant(
+    assistant_id: str,
+) -> Request[AssistantObject]:
+    """The request of `get_assistant`, without its deprecation warning (the client warns once)."""
     return Request(
         method="GET",
         path=format_path(
@@ -514,6 +569,22 @@ def list_assistants(
     before: str | NotGiven = NOT_GIVEN,
 ) -> Request[ListAssistantsResponse]:
     """List assistants"""
+    return _list_assistants(
+        limit=limit,
+        order=order,
+        after=after,
+        before=before,
+    )
+
+
+def _list_assistants(
+    *,
+    limit: int | NotGiven = NOT_GIVEN,
+    order: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+    after: str | NotGiven = NOT_GIVEN,
+    before: str | NotGiven = NOT_GIVEN,
+) -> Request[ListAssistantsResponse]:
+    """The request of `list_assistants`, without its deprecation warning (the client warns once)."""
     return Request(
         method="GET",
         path="/assistants",
@@ -644,6 +715,45 @@ def modify_assistant(
     response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
 ) -> Request[AssistantObject]:
     """Update an assistant"""
+    return _modify_assistant(
+        assistant_id,
+        model=model,
+        reasoning_effort=reasoning_effort,
+        name=name,
+        description=description,
+        instructions=instructions,
+        tools=tools,
+        tool_resources=tool_resources,
+        metadata=metadata,
+        temperature=temperature,
+        top_p=top_p,
+        response_format=response_format,
+    )
+
+
+def _modify_assistant(
+    assistant_id: str,
+    *,
+    model: str | AssistantSupportedModels | NotGiven = NOT_GIVEN,
+    reasoning_effort: ReasoningEffort | NotGiven = NOT_GIVEN,
+    name: str | None | NotGiven = NOT_GIVEN,
+    description: str | None | NotGiven = NOT_GIVEN,
+    instructions: str | None | NotGiven = NOT_GIVEN,
+    tools: (
+        list[
+            AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | dict[str, Any]
+        ]
+        | NotGiven
+    ) = NOT_GIVEN,
+    tool_resources: (
+        ModifyAssistantRequestToolResources | dict[str, Any] | None | NotGiven
+    ) = NOT_GIVEN,
+    metadata: Metadata | NotGiven = NOT_GIVEN,
+    temperature: float | None | NotGiven = NOT_GIVEN,
+    top_p: float | None | NotGiven = NOT_GIVEN,
+    response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+) -> Request[AssistantObject]:
+    """The request of `modify_assistant`, without its deprecation warning (the client warns once)."""
     return Request(
         method="POST",
         path=format_path(

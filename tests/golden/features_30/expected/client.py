@@ -121,7 +121,7 @@ class ZooClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
         """Remove a toy"""
-        request = operations.delete_toy(
+        request = operations._delete_toy(
             pet_id,
             toy_id,
         )
@@ -234,7 +234,7 @@ class AsyncZooClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
         """Remove a toy"""
-        request = operations.delete_toy(
+        request = operations._delete_toy(
             pet_id,
             toy_id,
         )

@@ -47,6 +47,17 @@ def delete_toy(
     toy_id: str,
 ) -> Request[None]:
     """Remove a toy"""
+    return _delete_toy(
+        pet_id,
+        toy_id,
+    )
+
+
+def _delete_toy(
+    pet_id: str,
+    toy_id: str,
+) -> Request[None]:
+    """The request of `delete_toy`, without its deprecation warning (the client warns once)."""
     return Request(
         method="DELETE",
         path=format_path(
