@@ -401,7 +401,7 @@ def tagged_union(prop: str, members: list[TypeExpr], values: list[list[Any]]) ->
         if any(f"Tag({code!r})" in c for c in choices):
             continue
         choices.append(f"Annotated[{code}, Tag({code!r})]")
-        tags.update({repr(v): repr(code) for v in member_values})
+        tags.update({repr(v): repr(code) for v in member_values if isinstance(v, (str, int, bool))})
     choices.append('Annotated[UnknownVariant, Tag("")]')
     mapping = ", ".join(f"{k}: {v}" for k, v in tags.items())
     code = f"Annotated[{' | '.join(choices)}, Discriminator(union_tag({prop!r}, {{{mapping}}}))]"
