@@ -204,7 +204,8 @@ class Composer:
 
     def _check_tag(self, tag: str, event: Any) -> None:
         if tag not in self.loader.yaml_constructors:
-            self._fail(self._pointer(self._child_token()), f"the tag {tag} is not allowed; a spec uses plain "
+            shown = tag.replace("tag:yaml.org,2002:", "!!", 1)
+            self._fail(self._pointer(self._child_token()), f"the tag {shown} is not allowed; a spec uses plain "
                        "YAML values only", event)
 
     def _at_key(self) -> bool:

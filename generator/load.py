@@ -52,7 +52,8 @@ def parse_bytes(raw: bytes, is_json: bool) -> dict[str, Any]:
     doc = _parse_json(text) if is_json else _parse_yaml(text)
     if not isinstance(doc, dict):
         kind = "empty" if doc is None else f"a {type(doc).__name__}"
-        raise SpecError([Problem("", f"the document must be a mapping, but it is {kind}")])
+        line = text[: len(text) - len(text.lstrip())].count("\n") + 1  # where the document starts
+        raise SpecError([Problem("", f"the document must be a mapping, but it is {kind}", line=line)])
     return doc
 
 
@@ -187,10 +188,12 @@ def too_deep_in_json_text(text: str) -> Problem:
 
 
 def yaml_lines(raw: bytes, pointers: list[str]) -> dict[str, int]:
-    """1-based line numbers of the nodes at these JSON pointers in a YAML text (missing ones left out).
+    """1-based line numbers of the nodes at these JSON pointers in a YAML text.
 
-    Composing keeps positions, which plain loading drops; it is only done when there
-    are problems to report, so the common path pays nothing for it.
+    A pointer to something missing (a required field, say) gets the line of its
+    nearest ancestor that exists: where the missing thing belongs. Composing keeps
+    positions, which plain loading drops; it is only done when there are problems
+    to report, so the common path pays nothing for it.
     """
     if not pointers:
         return {}
@@ -200,7 +203,11 @@ def yaml_lines(raw: bytes, pointers: list[str]) -> dict[str, int]:
         return {}
     found: dict[str, int] = {}
     for ptr in pointers:
-        node = _node_at(root, ptr)
+        node, at = None, ptr
+        while node is None and at:
+            node = _node_at(root, at)
+            at = at.rpartition("/")[0]
+        node = node if node is not None else root
         if node is not None:
             found[ptr] = node.start_mark.line + 1
     return found

@@ -59,6 +59,9 @@ def check_version(doc: dict[str, Any]) -> Iterator[Problem]:
     version = doc.get("openapi")
     if version is None:
         yield Problem("/openapi", "missing: the document does not say which OpenAPI version it uses")
+    elif isinstance(version, (int, float)) and not isinstance(version, bool):
+        yield Problem("/openapi", f"the version must be a string such as \"3.1.0\", not the number {version!r}; "
+                      "quote it in YAML")
     elif not isinstance(version, str) or not re.fullmatch(r"3\.[01]\.\d+", version):
         yield Problem("/openapi", f"unsupported OpenAPI version {version!r}; expected 3.0.x or 3.1.x")
 
@@ -206,7 +209,7 @@ def _ref_problem(doc: dict[str, Any], ref: str) -> str:
 
 
 def _ref_cycles(doc: dict[str, Any], holders: list[tuple[str, dict[str, Any]]]) -> Iterator[Problem]:
-    """`$ref`s that lead, through `$ref`s only, back to themselves: no schema is ever reached."""
+    """`$ref`s that lead, through `$ref`s only, back to themselves: they never reach a definition."""
     done: set[int] = set()
     for _, start in holders:
         chain: list[tuple[dict[str, Any], str]] = []  # (node holding a $ref, the pointer it names)
@@ -229,8 +232,8 @@ def _cycle_problem(cycle: list[tuple[dict[str, Any], str]]) -> Problem:
     first = min(range(len(members)), key=lambda i: members[i])
     order = members[first:] + members[:first]
     path = " -> ".join("#" + m for m in order + order[:1])
-    return Problem(order[0] + "/$ref", f"reference cycle {path}: these $refs only point at each other, "
-                   "so no schema is ever reached")
+    return Problem(order[0] + "/$ref", f"reference cycle {path}: these $refs only point at each other "
+                   "and never reach a definition")
 
 
 def iter_refs(doc: Any) -> Iterator[tuple[str, str]]:
