@@ -26,7 +26,7 @@ from generator.pipeline import (
 )
 from generator.problems import SpecError
 from generator.scope import Filters
-from generator.write import drift, read_tree, write_package
+from generator.write import drift, read_tree, recover, write_package
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_DRIFT = 1
@@ -179,6 +179,7 @@ def generate_cmd(package: str | None, client_name: str | None, env_prefix: str |
     options = _options(SpecArgs(**spec_args), package, client_name, env_prefix)
     out = out or _settings().out
     where = _shown(out / options.package)
+    recover(out, options.package)  # an interrupted run's leftovers go even when nothing needs writing
     coverage = _unchanged(options, out)
     if coverage is None:
         result = _run(options)
