@@ -159,9 +159,17 @@ def read_overlay(path: Path) -> bytes:
 
 def build(options: Options, prepared: Prepared) -> tuple[PackageIR, Coverage]:
     """The IR and the coverage; raises SpecError when something in scope had to be dropped."""
-    pkg, problems = build_package(prepared.doc, options.package, options.client_name, options.env_prefix,
-                                  prepared.loaded.sha256)
+    try:
+        pkg, problems = build_package(prepared.doc, options.package, options.client_name, options.env_prefix,
+                                      prepared.loaded.sha256)
+    except RecursionError:
+        raise too_deep() from None
     return pkg, coverage_of(options, prepared, pkg, problems)
+
+
+def too_deep() -> SpecError:
+    """The last resort when the spec's nesting is within the loader's limit but its $ref chains are not."""
+    return SpecError([Problem("", "the spec nests too deeply to generate (a chain of hundreds of $refs?)")])
 
 
 def coverage_of(options: Options, prepared: Prepared, pkg: PackageIR, problems: list[Problem]) -> Coverage:
@@ -198,8 +206,10 @@ def generate(options: Options) -> Result:
         clock.lap("render")
         texts = format_files(texts)
         clock.lap("format")
-    except Exception:
+    except Exception as exc:
         pending.result()  # an invalid spec explains a failed build: report that instead
+        if isinstance(exc, RecursionError):
+            raise too_deep() from None
         raise
     try:
         warnings = pending.result()

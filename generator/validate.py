@@ -86,7 +86,7 @@ def run_validator(doc: dict[str, Any]) -> Iterator[Problem]:
             level: Level = "warning" if kind in WARNING_KINDS else "error"
             yield Problem(pointer(*parts), describe_error(err, kind), level, kind=kind)
     except RecursionError:
-        yield Problem("", "the spec nests too deeply for the validator")
+        yield Problem("", "the spec nests too deeply for openapi-spec-validator (a chain of hundreds of $refs?)")
     except Exception as exc:  # noqa: BLE001 -- the validator's own failures must not become tracebacks
         yield Problem("", f"the validator failed: {type(exc).__name__}: {_first_line(str(exc))}")
 

@@ -31,7 +31,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator import pipeline
 from generator.compose import MAX_DEPTH
+from generator.problems import SpecError
 from tests.cli_support import (
     ERROR_LINE,
     SPEC,
@@ -68,11 +70,20 @@ def _deep_lists(levels: int) -> str:
     return head + "x-deep: " + "[" * levels + "]" * levels + "\n"
 
 
+def _ref_chain(length: int) -> str:
+    """`length` schemas, each only a `$ref` to the next: shallow in the document, deep through references."""
+    schemas = {f"S{i}": {"$ref": f"#/components/schemas/S{i + 1}"} for i in range(length)}
+    schemas[f"S{length}"] = {"type": "string"}
+    return json.dumps({"openapi": "3.1.0", "info": {"title": "Chain", "version": "1.0.0"}, "paths": {},
+                       "components": {"schemas": schemas}})
+
+
 # Large cases, written by the test instead of kept on disk.
 MADE: dict[str, Callable[[], str]] = {
     "deep_schema_5000.yaml": lambda: _deep_schema(5000),
     "deep_schema_5000.json": lambda: _deep_schema_json(5000),
     "deep_lists_100000.yaml": lambda: _deep_lists(100_000),
+    "ref_chain_2000.json": lambda: _ref_chain(2000),
 }
 ON_DISK = sorted(
     p.name for p in BAD_SPECS_DIR.iterdir() if p.suffix in (".yaml", ".json") and p.name != "expected.json"
@@ -173,6 +184,19 @@ def test_remote_ref_is_never_fetched(ws: Workspace, tmp_path: Path) -> None:
         assert f"remote reference {url!r} refused" in proc.stderr
         with pytest.raises(BlockingIOError):
             server.accept()  # a connection attempt would be waiting in the backlog
+
+
+def test_recursion_in_the_build_is_reported_not_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last resort behind the loader's depth limit: a RecursionError while building is a SpecError."""
+    def overflow(*args: object, **kwargs: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(pipeline, "build_package", overflow)
+    options = pipeline.Options(spec=BAD_SPECS_DIR.parent / "golden" / "recursive" / "spec.yaml")
+    with pytest.raises(SpecError) as raised:
+        pipeline.check_spec(options)
+    assert [p.render() for p in raised.value.problems] == [
+        "error: /: the spec nests too deeply to generate (a chain of hundreds of $refs?)"]
 
 
 @pytest.mark.parametrize("command", ["check", "validate"])
