@@ -99,7 +99,7 @@ def _parse_json(text: str) -> Any:
         raise SpecError([Problem("", f"invalid JSON: {exc.msg}", line=exc.lineno)]) from None
     except RecursionError:  # nesting far past MAX_DEPTH: find where it starts without the parser
         raise SpecError([too_deep_in_json_text(text)]) from None
-    problem = check_json_tree(doc, repeated)
+    problem = check_tree(doc, repeated)
     if problem is not None:
         raise SpecError([problem])
     return doc
@@ -126,8 +126,11 @@ TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels, the most this generator acce
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def check_json_tree(doc: Any, repeated: dict[int, str]) -> Problem | None:
-    """The first problem the JSON parser lets through: too deep, a repeated key, a lone surrogate."""
+def check_tree(doc: Any, repeated: dict[int, str]) -> Problem | None:
+    """The first problem in parsed JSON (or a document overlays changed): too deep, a repeated key, a lone surrogate.
+
+    `repeated` maps the id of an object to a key it had twice (the JSON parser keeps only the last).
+    """
     stack: list[tuple[Any, int, Any]] = [(doc, 1, None)]  # (value, depth, path as (parent path, token))
     while stack:
         node, depth, path = stack.pop()

@@ -18,7 +18,7 @@ from generator.build import build_package
 from generator.concurrent import PendingValidation
 from generator.format import format_files
 from generator.ir import PackageIR
-from generator.load import LoadedSpec, load_spec, yaml_lines
+from generator.load import LoadedSpec, check_tree, load_spec, yaml_lines
 from generator.overlay import apply_overlays
 from generator.problems import Problem, SpecError, sort_problems
 from generator.render import BUILTIN_TEMPLATES, render_package, template_sources
@@ -112,6 +112,9 @@ def scoped(options: Options) -> Scoped:
     try:
         overlays = [(path, read_overlay(path)) for path in options.overlays]
         full = apply_overlays(loaded.doc, overlays)
+        problem = check_tree(full, {}) if overlays else None  # an overlay can nest the spec deeper
+        if problem is not None:
+            raise SpecError([problem])
         return Scoped(loaded, select(full, options.filters), overlays, operation_count(full))
     except SpecError as exc:
         raise SpecError(with_lines(exc.problems, loaded)) from None

@@ -27,6 +27,7 @@ import socket
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -184,6 +185,29 @@ def test_remote_ref_is_never_fetched(ws: Workspace, tmp_path: Path) -> None:
         assert f"remote reference {url!r} refused" in proc.stderr
         with pytest.raises(BlockingIOError):
             server.accept()  # a connection attempt would be waiting in the backlog
+
+
+def test_an_overlay_cannot_nest_the_spec_past_the_limit(tmp_path: Path) -> None:
+    """Spec and overlay are each within MAX_DEPTH; the overlaid document is not, and is refused."""
+    def nested(levels: int, key: str) -> dict[str, Any]:
+        node: dict[str, Any] = {}
+        for _ in range(levels):
+            node = {key: node}
+        return node
+
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "paths": {},
+                                "x-deep": nested(40, "a")}), encoding="utf-8")
+    overlay = tmp_path / "overlay.json"
+    target = "$['x-deep']" + ".a" * 39
+    overlay.write_text(json.dumps({"overlay": "1.0.0", "info": {"title": "deeper", "version": "1"},
+                                   "actions": [{"target": target, "update": nested(40, "b")}]}), encoding="utf-8")
+    proc = run_cli("validate", "--spec", spec, "--overlay", overlay, cwd=tmp_path, timeout=HANG_GUARD)
+    assert_clean_refusal(proc, spec.name)
+    [found] = error_lines(proc.stderr)
+    assert f"nested deeper than {MAX_DEPTH} levels" in found["message"]
+    # the update lands on the 39th "a"; the node at depth MAX_DEPTH + 1 is the first too deep
+    assert found["pointer"] == ptr("x-deep", *["a"] * 39, *["b"] * (MAX_DEPTH - 40))
 
 
 def test_recursion_in_the_build_is_reported_not_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

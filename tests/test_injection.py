@@ -56,6 +56,9 @@ ODD_PROPERTIES: dict[str, Any] = {  # wire name -> a value to round-trip
     "__init__": "dunder",
     "self": "argument name",
     "{{ 7*7 }}": "jinja",
+    "": "empty",
+    "$": "symbol",
+    "naïve": "non-ASCII",
 }
 
 
