@@ -135,7 +135,7 @@ class Composer:
             self._check_tag(tag, event)
         token = self._child_token()
         if len(self.stack) >= MAX_DEPTH:
-            self._fail(self._pointer(token), f"nested deeper than {MAX_DEPTH} levels, the most this generator "
+            self._fail(self._here(), f"nested deeper than {MAX_DEPTH} levels, the most this generator "
                        "accepts", event)
         if self._at_key():
             self._fail(self._pointer(), "a key must be a string, not a mapping or a list", event)
@@ -153,18 +153,18 @@ class Composer:
     def _alias(self, event: Any) -> tuple[Node, int, int]:
         anchored = self.anchors.get(event.anchor)
         if anchored is None:
-            self._fail(self._pointer(self._child_token()), f"undefined alias *{event.anchor}", event)
+            self._fail(self._here(), f"undefined alias *{event.anchor}", event)
         if anchored.size == 0:
-            self._fail(self._pointer(self._child_token()), f"the alias *{event.anchor} refers to a node that "
+            self._fail(self._here(), f"the alias *{event.anchor} refers to a node that "
                        "contains it; a spec cannot be a recursive structure", event)
         if self._at_key() and not (isinstance(anchored.node, ScalarNode) and anchored.node.tag == STR_TAG):
             self._fail(self._pointer(), f"the key *{event.anchor} is not a string", event)
         self.nodes += anchored.size
         if self.nodes > MAX_NODES:
-            self._fail(self._pointer(self._child_token()), f"aliases expand the document past {MAX_NODES:,} values "
+            self._fail(self._here(), f"aliases expand the document past {MAX_NODES:,} values "
                        "(a YAML alias bomb?)", event)
         if len(self.stack) + anchored.height > MAX_DEPTH:
-            self._fail(self._pointer(self._child_token()), f"the alias *{event.anchor} nests deeper than "
+            self._fail(self._here(), f"the alias *{event.anchor} nests deeper than "
                        f"{MAX_DEPTH} levels, the most this generator accepts", event)
         return anchored.node, anchored.size, anchored.height
 
@@ -174,7 +174,7 @@ class Composer:
             return None
         if name in self.anchors:
             first = self.anchors[name].line
-            self._fail(self._pointer(self._child_token()), f"the anchor &{name} is defined twice (first at line "
+            self._fail(self._here(), f"the anchor &{name} is defined twice (first at line "
                        f"{first})", event)
         anchored = self.anchors[name] = _Anchored(node, event.start_mark.line + 1, size, height)
         return anchored
@@ -205,7 +205,7 @@ class Composer:
     def _check_tag(self, tag: str, event: Any) -> None:
         if tag not in self.loader.yaml_constructors:
             shown = tag.replace("tag:yaml.org,2002:", "!!", 1)
-            self._fail(self._pointer(self._child_token()), f"the tag {shown} is not allowed; a spec uses plain "
+            self._fail(self._here(), f"the tag {shown} is not allowed; a spec uses plain "
                        "YAML values only", event)
 
     def _at_key(self) -> bool:
@@ -220,6 +220,12 @@ class Composer:
             return str(len(parent.node.value))
         key = parent.key
         return str(key.value) if isinstance(key, ScalarNode) else ""
+
+    def _here(self) -> str:
+        """The pointer of the node being composed; for a key, that of its mapping."""
+        if not self.stack:
+            return ""
+        return self._pointer() if self._at_key() else self._pointer(self._child_token())
 
     def _pointer(self, *last: str) -> str:
         tokens = [frame.token for frame in self.stack[1:]] + list(last)
