@@ -8,8 +8,10 @@ nodes from libyaml's events in a loop and refuses, with the JSON pointer and
 line of the offending node:
 
 - nesting deeper than MAX_DEPTH mappings and lists, aliases included;
-- aliases that expand the document past MAX_NODES values, or that refer to a
-  node containing them (a recursive structure);
+- aliases that add more values than the document itself holds (or ALIAS_ALLOWANCE,
+  if that is more): what is generated from a spec stays proportional to its size.
+  Past MAX_NODES this is refused at once, without reading further;
+- aliases that refer to a node containing them (a recursive structure);
 - keys that are repeated in one mapping, or that are not plain strings;
 - tags the safe constructor would refuse, and a second document in the stream.
 
@@ -38,6 +40,7 @@ from generator.problems import Problem, SpecError, escape_token
 
 MAX_DEPTH = 64  # the deepest published OpenAPI document we know of nests 21 levels
 MAX_NODES = 5_000_000  # values in the document once every alias is expanded
+ALIAS_ALLOWANCE = 10_000  # values aliases may add to any document, however small
 
 STR_TAG = "tag:yaml.org,2002:str"
 MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -72,6 +75,8 @@ class Composer:
         self.stack: list[_Open] = []
         self.anchors: dict[str, _Anchored] = {}
         self.nodes = 0  # values composed so far, aliases expanded
+        self.added = 0  # of which aliases added
+        self.growth: list[tuple[int, str, int]] = []  # (added so far, pointer, line) at aliases past the allowance
         self.tags: dict[tuple[str, Any], str] = {}  # resolved tags of plain scalars, by (value, implicit)
         self.root: Node | None = None
 
@@ -84,7 +89,19 @@ class Composer:
         extra = get()
         if not isinstance(extra, StreamEndEvent):
             self._fail("", "the file holds more than one YAML document; a spec is one document", extra)
+        self._check_growth()
         return root
+
+    def _check_growth(self) -> None:
+        """Refuse aliases that add more values than the document holds, at the alias that crossed the line."""
+        written = self.nodes - self.added
+        limit = max(ALIAS_ALLOWANCE, written)
+        if self.added <= limit:
+            return
+        where, line = next((w, n) for added, w, n in self.growth if added > limit)
+        message = (f"aliases add {self.added:,} values to the {written:,} written, more than the document "
+                   "itself holds (a YAML alias bomb?)")
+        raise SpecError([Problem(where, message, line=line)])
 
     def _document(self) -> Node:
         get = self.loader.get_event
@@ -160,6 +177,9 @@ class Composer:
         if self._at_key() and not (isinstance(anchored.node, ScalarNode) and anchored.node.tag == STR_TAG):
             self._fail(self._pointer(), f"the key *{event.anchor} is not a string", event)
         self.nodes += anchored.size
+        self.added += anchored.size
+        if self.added > ALIAS_ALLOWANCE:
+            self.growth.append((self.added, self._here(), event.start_mark.line + 1))
         if self.nodes > MAX_NODES:
             self._fail(self._here(), f"aliases expand the document past {MAX_NODES:,} values "
                        "(a YAML alias bomb?)", event)
