@@ -38,9 +38,9 @@ test: $(DEV_STAMP) $(NODE_STAMP)
 	$(PY) -m generator check
 	$(PY) -m pytest -q
 
-## golden: rewrite every golden snapshot (tests/golden/*/expected and generated/)
+## golden: rewrite every golden snapshot (tests/golden/*/expected, generated/, tests/bad_specs/expected.json)
 golden: $(DEV_STAMP)
-	$(PY) -m pytest -q tests/test_golden.py --update-golden
+	$(PY) -m pytest -q tests/test_golden.py tests/test_bad_specs.py --update-golden
 
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check generator tests

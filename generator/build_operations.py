@@ -54,7 +54,9 @@ class OperationBuilder:
     def operations(self) -> list[OperationIR]:
         found = [(function_name(op.get("operationId") or f"{method}_{path}"), path, method, op, item)
                  for path, method, op, item in iter_operations(self.doc)]
-        names = assign_unique((f"{m} {p}", n) for n, p, m, _, _ in found)
+        # On a collision an operationId that is already its Python name keeps it; then document order.
+        exact_first = sorted(found, key=lambda f: f[0] != f[3].get("operationId"))
+        names = assign_unique((f"{m} {p}", n) for n, p, m, _, _ in exact_first)
         ops = [self.operation(names[f"{m} {p}"], p, m, op, item) for _, p, m, op, item in found]
         return sorted(ops, key=lambda o: o.python_name)
 

@@ -31,7 +31,7 @@ from generator.pipeline import (
 from generator.problems import SpecError
 from generator.scope import Filters
 from generator.surface import SURFACE_FILE, Surface
-from generator.write import drift, read_tree, write_package
+from generator.write import drift, read_tree, recover, write_package
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_DRIFT = 1
@@ -223,6 +223,7 @@ def generate_cmd(package: str | None, client_name: str | None, env_prefix: str |
     given = {"package": package, "client_name": client_name, "env_prefix": env_prefix}
     target, options = _target(out, _options(SpecArgs(**spec_args), package, client_name, env_prefix), given)
     where = _shown(target.path)
+    recover(target.out_dir, target.folder)  # an interrupted run's leftovers go even when nothing needs writing
     coverage = _unchanged(options, target.path)
     api_changes: list[str] = []
     if coverage is None:

@@ -93,6 +93,7 @@ class PackageIR:
     title: str
     title_doc: str  # the title, escaped for use inside a docstring
     api_version: str
+    api_version_doc: str  # the version, escaped for use inside a docstring
     server_url: str
     header_comment: str  # the "generated, do not edit" line, without the leading marker
     models: tuple[ModelIR, ...]

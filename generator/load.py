@@ -1,16 +1,27 @@
-"""Stage 1: read the spec file (YAML or JSON) into plain Python data."""
+"""Stage 1: read the spec file (YAML or JSON) into plain Python data.
+
+Hostile input is refused here, each time with a JSON pointer (and, for YAML, the
+line): text that is not UTF-8, nesting deeper than MAX_DEPTH, a repeated key,
+YAML alias bombs and recursive aliases (see `compose`), JSON strings that are
+not text.
+"""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from generator.problems import Problem, SpecError
+from generator.compose import MAX_DEPTH, Composer
+from generator.problems import Problem, SpecError, pointer
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -37,27 +48,69 @@ def load_spec(path: Path) -> LoadedSpec:
 
 
 def parse_bytes(raw: bytes, is_json: bool) -> dict[str, Any]:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SpecError([Problem("", f"the file is not UTF-8 text (byte {exc.start})")]) from None
+    text = _decode(raw)
     doc = _parse_json(text) if is_json else _parse_yaml(text)
     if not isinstance(doc, dict):
         kind = "empty" if doc is None else f"a {type(doc).__name__}"
-        raise SpecError([Problem("", f"the document must be a mapping, but it is {kind}")])
+        line = text[: len(text) - len(text.lstrip())].count("\n") + 1  # where the document starts
+        raise SpecError([Problem("", f"the document must be a mapping, but it is {kind}", line=line)])
     return doc
 
 
-def _parse_json(text: str) -> Any:
+def _decode(raw: bytes) -> str:
     try:
-        return json.loads(text)
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        message = f"the file is not UTF-8 text (byte {exc.start} is {raw[exc.start:exc.start + 1]!r})"
+        raise SpecError([Problem("", message, line=line)]) from None
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Parsing makes many objects and no reference cycles: collecting meanwhile only costs time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_json(text: str) -> Any:
+    repeated: dict[int, str] = {}  # id of an object -> a key it had twice
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(items)
+        if len(obj) != len(items):
+            seen: set[str] = set()
+            for key, _ in items:
+                if key in seen:
+                    repeated[id(obj)] = key
+                    break
+                seen.add(key)
+        return obj
+
+    try:
+        with _gc_paused():
+            doc = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         raise SpecError([Problem("", f"invalid JSON: {exc.msg}", line=exc.lineno)]) from None
+    except RecursionError:  # nesting far past MAX_DEPTH: find where it starts without the parser
+        raise SpecError([too_deep_in_json_text(text)]) from None
+    problem = check_tree(doc, repeated)
+    if problem is not None:
+        raise SpecError([problem])
+    return doc
 
 
 def _parse_yaml(text: str) -> Any:
+    loader = _Loader(text)
     try:
-        return yaml.load(text, Loader=_Loader)
+        with _gc_paused():
+            node = Composer(loader).compose()
+            return None if node is None else loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -65,23 +118,99 @@ def _parse_yaml(text: str) -> Any:
         raise SpecError([Problem("", message, line=line)]) from None
     except yaml.YAMLError as exc:
         raise SpecError([Problem("", f"invalid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+
+
+TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels, the most this generator accepts"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_tree(doc: Any, repeated: dict[int, str]) -> Problem | None:
+    """The first problem in parsed JSON (or a document overlays changed): too deep, a repeated key, a lone surrogate.
+
+    `repeated` maps the id of an object to a key it had twice (the JSON parser keeps only the last).
+    """
+    stack: list[tuple[Any, int, Any]] = [(doc, 1, None)]  # (value, depth, path as (parent path, token))
+    while stack:
+        node, depth, path = stack.pop()
+        if isinstance(node, dict):
+            if id(node) in repeated:
+                return Problem(_json_pointer((path, repeated[id(node)])), f"duplicate key {repeated[id(node)]!r}")
+            items: Any = node.items()
+        elif isinstance(node, list):
+            items = enumerate(node)
+        else:
+            if isinstance(node, str) and not node.isascii() and _SURROGATE.search(node):
+                return Problem(_json_pointer(path), "a string holds a lone UTF-16 surrogate, which is not text")
+            continue
+        if depth > MAX_DEPTH:
+            return Problem(_json_pointer(path), TOO_DEEP)
+        for key, value in items:
+            if isinstance(key, str) and not key.isascii() and _SURROGATE.search(key):
+                return Problem(_json_pointer((path, key)), "a key holds a lone UTF-16 surrogate, which is not text")
+            if isinstance(value, (dict, list, str)):
+                stack.append((value, depth + 1, (path, key)))
+    return None
+
+
+def _json_pointer(path: Any) -> str:
+    tokens = []
+    while path is not None:
+        path, token = path
+        tokens.append(token)
+    return pointer(*reversed(tokens))
+
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},:]')
+
+
+def too_deep_in_json_text(text: str) -> Problem:
+    """Where JSON text first nests past MAX_DEPTH, read from its brackets (the text is too deep to parse)."""
+    stack: list[list[Any]] = []  # per open container: [is an object, the current child's key or index]
+    last = ""
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            if len(stack) >= MAX_DEPTH:
+                line = text.count("\n", 0, match.start()) + 1
+                return Problem(pointer(*(frame[1] for frame in stack)), TOO_DEEP, line=line)
+            stack.append([token == "{", "" if token == "{" else 0])
+        elif token in "]}":
+            if stack:
+                stack.pop()
+        elif token == ",":
+            if stack and not stack[-1][0]:
+                stack[-1][1] += 1
+        elif token == ":":
+            if stack:
+                stack[-1][1] = json.loads(last)
+        else:
+            last = token
+    return Problem("", TOO_DEEP)
 
 
 def yaml_lines(raw: bytes, pointers: list[str]) -> dict[str, int]:
-    """1-based line numbers of the nodes at these JSON pointers in a YAML text (missing ones left out).
+    """1-based line numbers of the nodes at these JSON pointers in a YAML text.
 
-    Composing keeps positions, which plain loading drops; it is only done when there
-    are problems to report, so the common path pays nothing for it.
+    A pointer to something missing (a required field, say) gets the line of its
+    nearest ancestor that exists: where the missing thing belongs. Composing keeps
+    positions, which plain loading drops; it is only done when there are problems
+    to report, so the common path pays nothing for it.
     """
     if not pointers:
         return {}
     try:
-        root = yaml.compose(raw.decode("utf-8"), Loader=_Loader)
-    except (yaml.YAMLError, UnicodeDecodeError):
+        root = Composer(_Loader(raw.decode("utf-8").removeprefix("\ufeff"))).compose()
+    except (yaml.YAMLError, UnicodeDecodeError, SpecError):
         return {}
     found: dict[str, int] = {}
     for ptr in pointers:
-        node = _node_at(root, ptr)
+        node, at = None, ptr
+        while node is None and at:
+            node = _node_at(root, at)
+            at = at.rpartition("/")[0]
+        node = node if node is not None else root
         if node is not None:
             found[ptr] = node.start_mark.line + 1
     return found

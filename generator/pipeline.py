@@ -18,7 +18,7 @@ from generator.build import build_package
 from generator.concurrent import PendingValidation
 from generator.format import format_files
 from generator.ir import PackageIR
-from generator.load import LoadedSpec, load_spec, yaml_lines
+from generator.load import LoadedSpec, check_tree, load_spec, yaml_lines
 from generator.overlay import apply_overlays
 from generator.problems import Problem, SpecError, sort_problems
 from generator.render import BUILTIN_TEMPLATES, render_package, template_sources
@@ -113,6 +113,9 @@ def scoped(options: Options) -> Scoped:
     try:
         overlays = [(path, read_overlay(path)) for path in options.overlays]
         full = apply_overlays(loaded.doc, overlays)
+        problem = check_tree(full, {}) if overlays else None  # an overlay can nest the spec deeper
+        if problem is not None:
+            raise SpecError([problem])
         return Scoped(loaded, select(full, options.filters), overlays, operation_count(full))
     except SpecError as exc:
         raise SpecError(with_lines(exc.problems, loaded)) from None
@@ -160,9 +163,17 @@ def read_overlay(path: Path) -> bytes:
 
 def build(options: Options, prepared: Prepared) -> tuple[PackageIR, Coverage]:
     """The IR and the coverage; raises SpecError when something in scope had to be dropped."""
-    pkg, problems = build_package(prepared.doc, options.package, options.client_name, options.env_prefix,
-                                  prepared.loaded.sha256)
+    try:
+        pkg, problems = build_package(prepared.doc, options.package, options.client_name, options.env_prefix,
+                                      prepared.loaded.sha256)
+    except RecursionError:
+        raise too_deep() from None
     return pkg, coverage_of(options, prepared, pkg, problems)
+
+
+def too_deep() -> SpecError:
+    """The last resort when the spec's nesting is within the loader's limit but its $ref chains are not."""
+    return SpecError([Problem("", "the spec nests too deeply to generate (a chain of hundreds of $refs?)")])
 
 
 def coverage_of(options: Options, prepared: Prepared, pkg: PackageIR, problems: list[Problem]) -> Coverage:
@@ -204,8 +215,10 @@ def generate(options: Options) -> Result:
         clock.lap("render")
         texts = format_files(texts)
         clock.lap("format")
-    except Exception:
+    except Exception as exc:
         pending.result()  # an invalid spec explains a failed build: report that instead
+        if isinstance(exc, RecursionError):
+            raise too_deep() from None
         raise
     try:
         warnings = pending.result()

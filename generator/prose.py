@@ -30,6 +30,10 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+# Line breaks to str.splitlines() (and so to tools that read source by lines) besides \n, \r and controls.
+_LINE_BREAKS = frozenset("\x85\u2028\u2029")
+
+
 def doc_text(text: str) -> str:
     """Spec prose made safe inside a triple-quoted string: backslashes, quotes and control
     characters are escaped, so nothing the spec says can end the string or run as code."""
@@ -40,8 +44,8 @@ def doc_text(text: str) -> str:
             out.append("\\\\")
         elif ch == '"':
             out.append('\\"')
-        elif ch not in "\n\t" and (ord(ch) < 32 or ord(ch) == 127):
-            out.append(f"\\x{ord(ch):02x}")
+        elif ch not in "\n\t" and (ord(ch) < 32 or ord(ch) == 127 or ch in _LINE_BREAKS):
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
         else:
             out.append(ch)
     return "".join(out)

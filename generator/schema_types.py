@@ -400,7 +400,7 @@ def tagged_union(prop: str, members: list[TypeExpr], values: list[list[Any]]) ->
         code = member.code.removesuffix(" | None")
         if code not in codes:
             codes.append(code)
-        tags.update({repr(v): code for v in member_values})
+        tags.update({repr(v): code for v in member_values if isinstance(v, (str, int, bool))})
     mapping = ", ".join(f"{k}: {v}" for k, v in tags.items())
     code = f"Annotated[{' | '.join(codes + ['UnknownVariant'])}, OpenUnion({prop!r}, {{{mapping}}})]"
     plain = union(members)

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from generator.problems import Level, Problem, SpecError, pointer, unescape_token
 
@@ -33,6 +34,9 @@ def validate(doc: dict[str, Any], strict: bool = False) -> list[Problem]:
         raise SpecError(problems)
     problems = list(check_refs(doc))
     if problems:  # the validator cannot run over broken references
+        raise SpecError(problems)
+    problems = list(check_parameters(doc))
+    if problems:  # the validator's own message for these is an opaque dump of the parameter
         raise SpecError(problems)
     problems = list(run_validator(doc))
     problems += check_operation_ids(doc)
@@ -55,6 +59,9 @@ def check_version(doc: dict[str, Any]) -> Iterator[Problem]:
     version = doc.get("openapi")
     if version is None:
         yield Problem("/openapi", "missing: the document does not say which OpenAPI version it uses")
+    elif isinstance(version, (int, float)) and not isinstance(version, bool):
+        yield Problem("/openapi", f"the version must be a string such as \"3.1.0\", not the number {version!r}; "
+                      "quote it in YAML")
     elif not isinstance(version, str) or not re.fullmatch(r"3\.[01]\.\d+", version):
         yield Problem("/openapi", f"unsupported OpenAPI version {version!r}; expected 3.0.x or 3.1.x")
 
@@ -79,7 +86,7 @@ def run_validator(doc: dict[str, Any]) -> Iterator[Problem]:
             level: Level = "warning" if kind in WARNING_KINDS else "error"
             yield Problem(pointer(*parts), describe_error(err, kind), level, kind=kind)
     except RecursionError:
-        yield Problem("", "the spec nests too deeply for the validator")
+        yield Problem("", "the spec nests too deeply for openapi-spec-validator (a chain of hundreds of $refs?)")
     except Exception as exc:  # noqa: BLE001 -- the validator's own failures must not become tracebacks
         yield Problem("", f"the validator failed: {type(exc).__name__}: {_first_line(str(exc))}")
 
@@ -188,28 +195,82 @@ def _first_line(text: str) -> str:
 
 
 def check_refs(doc: dict[str, Any]) -> Iterator[Problem]:
-    """Every `$ref` must point inside this document, at something that exists."""
-    for where, ref in iter_refs(doc):
-        if not ref.startswith("#"):
-            yield Problem(where, f"reference {ref!r} leaves the document; only local '#/...' references are supported")
-        elif resolve_pointer(doc, ref[1:]) is _MISSING:
-            yield Problem(where, f"reference {ref!r} points at nothing")
+    """Every `$ref` must point inside this document, at something that exists, and not only at other `$ref`s.
+
+    Nothing is ever fetched or opened: a remote or file reference is refused, not followed.
+    """
+    holders = list(_ref_holders(doc))
+    broken = False
+    for where, node in holders:
+        message = _ref_problem(doc, node["$ref"])
+        if message:
+            broken = True
+            yield Problem(where + "/$ref", message)
+    if not broken:
+        yield from _ref_cycles(doc, holders)
+
+
+def _ref_problem(doc: dict[str, Any], ref: str) -> str:
+    scheme = urlsplit(ref).scheme.lower() if "://" in ref else ""
+    if scheme in ("http", "https"):
+        return (f"remote reference {ref!r} refused: the generator never fetches anything; "
+                "copy the schema into this document")
+    if not ref.startswith("#"):
+        return (f"reference {ref!r} leaves the document; references to other files are not supported, "
+                "only local '#/...' references")
+    if ref != "#" and not ref.startswith("#/"):
+        return f"reference {ref!r} is not a JSON pointer: after '#' it must start with '/'"
+    if resolve_pointer(doc, ref[1:]) is _MISSING:
+        return f"reference {ref!r} points at nothing"
+    return ""
+
+
+def _ref_cycles(doc: dict[str, Any], holders: list[tuple[str, dict[str, Any]]]) -> Iterator[Problem]:
+    """`$ref`s that lead, through `$ref`s only, back to themselves: they never reach a definition."""
+    done: set[int] = set()
+    for _, start in holders:
+        chain: list[tuple[dict[str, Any], str]] = []  # (node holding a $ref, the pointer it names)
+        on_chain: dict[int, int] = {}
+        node: Any = start
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and id(node) not in done:
+            if id(node) in on_chain:
+                yield _cycle_problem(chain[on_chain[id(node)]:])
+                break
+            on_chain[id(node)] = len(chain)
+            chain.append((node, node["$ref"][1:]))
+            node = resolve_pointer(doc, node["$ref"][1:])
+        done.update(on_chain)
+
+
+def _cycle_problem(cycle: list[tuple[dict[str, Any], str]]) -> Problem:
+    """Reported at the member whose pointer sorts first, so every run names the same one."""
+    # each member is the target of the one before it
+    members = [cycle[i - 1][1] for i in range(len(cycle))]
+    first = min(range(len(members)), key=lambda i: members[i])
+    order = members[first:] + members[:first]
+    path = " -> ".join("#" + m for m in order + order[:1])
+    return Problem(order[0] + "/$ref", f"reference cycle {path}: these $refs only point at each other "
+                   "and never reach a definition")
 
 
 def iter_refs(doc: Any) -> Iterator[tuple[str, str]]:
     """Yield (pointer of the $ref, target) for every reference, iteratively (no recursion limit)."""
+    for where, node in _ref_holders(doc):
+        yield where + "/$ref", node["$ref"]
+
+
+def _ref_holders(doc: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(pointer, node) of every mapping with a string `$ref`, in document order."""
     stack: list[tuple[str, Any]] = [("", doc)]
     while stack:
         where, node = stack.pop()
         if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str):
-                yield where + "/$ref", ref
-            for key, value in node.items():
-                if isinstance(value, (dict, list)):
-                    stack.append((where + pointer(key), value))
+            if isinstance(node.get("$ref"), str):
+                yield where, node
+            stack.extend((where + pointer(k), v) for k, v in reversed(node.items()) if isinstance(v, (dict, list)))
         elif isinstance(node, list):
-            stack.extend((where + pointer(i), v) for i, v in enumerate(node))
+            stack.extend((where + pointer(i), v) for i, v in reversed(list(enumerate(node)))
+                         if isinstance(v, (dict, list)))
 
 
 class _Missing:
@@ -240,6 +301,8 @@ def resolve_pointer(doc: Any, ptr: str) -> Any:
 def iter_operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
     """Yield (path, method, operation, path item) in document order."""
     paths = doc.get("paths") or {}
+    if not isinstance(paths, dict):
+        return  # the validator says what is wrong with it
     for path, item in paths.items():
         if not isinstance(item, dict):
             continue
@@ -247,6 +310,31 @@ def iter_operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, A
             op = item.get(method)
             if isinstance(op, dict):
                 yield path, method, op, item
+
+
+def check_parameters(doc: dict[str, Any]) -> Iterator[Problem]:
+    """Every parameter says what its value is, with `schema` or `content`."""
+    for where, param in _parameters(doc):
+        if isinstance(param, dict) and "$ref" not in param and "schema" not in param and "content" not in param:
+            yield Problem(where, f"parameter {param.get('name')!r} has neither `schema` nor `content`; "
+                          "one of them must say what its value is")
+
+
+def _parameters(doc: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(pointer, parameter) for every parameter written in paths, operations and components."""
+    lists: list[tuple[str, Any]] = []
+    paths = doc.get("paths")
+    for path, item in paths.items() if isinstance(paths, dict) else ():
+        if isinstance(item, dict):
+            lists.append((pointer("paths", path, "parameters"), item.get("parameters")))
+            lists += [(pointer("paths", path, m, "parameters"), item[m].get("parameters"))
+                      for m in HTTP_METHODS if isinstance(item.get(m), dict)]
+    for where, params in lists:
+        yield from ((f"{where}/{i}", p) for i, p in enumerate(params)) if isinstance(params, list) else ()
+    components = doc.get("components")
+    shared = components.get("parameters") if isinstance(components, dict) else None
+    yield from ((pointer("components", "parameters", k), p) for k, p in shared.items()) if isinstance(
+        shared, dict) else ()
 
 
 def check_operation_ids(doc: dict[str, Any]) -> list[Problem]:

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_support import Workspace, make_workspace
+
 ROOT = Path(__file__).resolve().parents[1]
 GENERATED = ROOT / "generated"
 
@@ -14,7 +16,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--update-golden",
         action="store_true",
         default=False,
-        help="rewrite the golden snapshots (tests/golden/*/expected and generated/) instead of comparing",
+        help="rewrite the golden snapshots (tests/golden/*/expected, generated/ and the bad-spec "
+        "messages in tests/bad_specs/expected.json) instead of comparing",
     )
 
 
@@ -29,3 +32,9 @@ def generated_on_path() -> Path:
     if str(GENERATED) not in sys.path:
         sys.path.insert(0, str(GENERATED))
     return GENERATED
+
+
+@pytest.fixture(scope="session")
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """The real spec generated once by the command line; tests take private copies (`ws.copy_to`)."""
+    return make_workspace(tmp_path_factory.mktemp("cli"))

@@ -3,10 +3,13 @@
 A case is a folder `tests/golden/<case>/` with `spec.yaml`, a `README.md` saying
 what it covers, and `expected/`, the package the generator must produce.
 The real product, `generated/assistants_client`, is checked the same way.
+The messages the generator prints for the specs it refuses (tests/bad_specs/) are
+snapshots too, kept in `tests/bad_specs/expected.json` and updated by the same flag.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +20,9 @@ from generator.write import drift, read_tree, write_package
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN_DIR = ROOT / "tests" / "golden"
-UPDATE_COMMAND = "make golden   (or: pytest tests/test_golden.py --update-golden)"
+BAD_SPECS_DIR = ROOT / "tests" / "bad_specs"
+MESSAGES = BAD_SPECS_DIR / "expected.json"
+UPDATE_COMMAND = "make golden   (or: pytest tests/test_golden.py tests/test_bad_specs.py --update-golden)"
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,24 @@ def compare(snapshot: Snapshot) -> str:
 
 def update(snapshot: Snapshot) -> None:
     write_package(snapshot.out_dir, snapshot.package_dir, render(snapshot))
+
+
+def stored_messages() -> dict[str, list[str]]:
+    """Bad-spec case -> the stderr lines the generator must print for it."""
+    if not MESSAGES.is_file():
+        return {}
+    data: dict[str, list[str]] = json.loads(MESSAGES.read_text(encoding="utf-8"))
+    return data
+
+
+def store_messages(updates: dict[str, list[str]], keep: set[str] | None = None) -> None:
+    """Write `updates` into the snapshot; with `keep`, drop every case not in it (sorted, stable bytes)."""
+    data = stored_messages()
+    data.update(updates)
+    if keep is not None:
+        data = {k: v for k, v in data.items() if k in keep}
+    text = json.dumps(dict(sorted(data.items())), indent=2, ensure_ascii=False) + "\n"
+    MESSAGES.write_text(text, encoding="utf-8")
 
 
 # --- API change reports (`diff`) -----------------------------------------------------------

@@ -2,18 +2,14 @@
 
 Everything runs on temporary copies: the real spec is copied into a temp folder
 and generated from there; spec/ and generated/ in the repository are only read.
+Specs the generator must refuse are tested in test_bad_specs.py.
 """
 
 from __future__ import annotations
 
-import copy
-import hashlib
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,100 +17,11 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
+from tests.cli_support import PKG, SPEC, Workspace, run_cli, sha256, snapshot
 
-REPO = Path(__file__).resolve().parents[1]
-SPEC = REPO / "spec" / "assistants.yaml"
-BAD_SPECS = Path(__file__).resolve().parent / "bad_specs"
-PKG = "assistants_client"
 PY_FILES = ("__init__.py", "models.py", "operations.py", "client.py", "_runtime.py")
 OTHER_FILES = ("py.typed", "README.md", "_manifest.json", "_surface.json")
 OPERATIONS = 23
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-ERROR_LINE = re.compile(r"^error: (?P<pointer>\S+)(?: \(line (?P<line>\d+)\))?: (?P<message>.+)$")
-
-
-# --- helpers -----------------------------------------------------------------------------
-
-
-def run_cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *map(str, args)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        check=False,
-        text=True,
-    )
-
-
-def snapshot(root: Path) -> dict[str, tuple[str, bytes | None, int]]:
-    """Every file and folder under root (root included): kind, bytes, st_mtime_ns."""
-    found: dict[str, tuple[str, bytes | None, int]] = {".": ("dir", None, root.stat().st_mtime_ns)}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        st = path.lstat()
-        if path.is_dir():
-            found[rel] = ("dir", None, st.st_mtime_ns)
-        else:
-            found[rel] = ("file", path.read_bytes(), st.st_mtime_ns)
-    return found
-
-
-def error_lines(stderr: str) -> list[re.Match[str]]:
-    return [m for m in map(ERROR_LINE.match, stderr.splitlines()) if m]
-
-
-def escape(token: object) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def ptr(*tokens: object) -> str:
-    return "".join("/" + escape(t) for t in tokens)
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-# --- shared generated tree (one full generation per module) ------------------------------
-
-
-class Workspace:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.spec = root / "spec" / "assistants.yaml"
-        self.out = root / "out"
-        self.result: subprocess.CompletedProcess[str] | None = None
-
-    @property
-    def pkg(self) -> Path:
-        return self.out / PKG
-
-    def copy_to(self, dest: Path) -> tuple[Path, Path]:
-        """A private copy (spec, out dir) that a test may change."""
-        spec = dest / "spec" / "assistants.yaml"
-        spec.parent.mkdir(parents=True)
-        shutil.copy2(self.spec, spec)
-        out = dest / "out"
-        shutil.copytree(self.out, out, symlinks=True)
-        return spec, out
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    w = Workspace(tmp_path_factory.mktemp("cli"))
-    w.spec.parent.mkdir(parents=True)
-    shutil.copy2(SPEC, w.spec)
-    w.result = run_cli("generate", "--spec", w.spec, "--out", w.out, cwd=w.root)
-    assert w.result.returncode == 0, w.result.stderr
-    return w
-
-
-@pytest.fixture(scope="module")
-def spec_doc() -> dict:
-    return yaml.safe_load(SPEC.read_bytes())
 
 
 # --- validate ----------------------------------------------------------------------------
@@ -256,177 +163,6 @@ def test_check_detects_changed_description(ws: Workspace, tmp_path: Path) -> Non
     assert sha256(spec.read_bytes()) in proc.stdout  # the headers now name the new spec
     assert token in proc.stdout  # the description itself is part of the diff
     assert snapshot(out) == before, "check must not write"
-
-
-# --- bad specs -------------------------------------------------------------------------
-
-# file -> [(pointer, line or None, message fragment), ...]; every entry must appear on stderr
-BAD_CASES: dict[str, list[tuple[str, int | None, str]]] = {
-    "dangling_ref.yaml": [
-        (
-            "/paths/~1pets/get/responses/200/content/application~1json/schema/$ref",
-            None,
-            "points at nothing",
-        ),
-    ],
-    "invalid_yaml.yaml": [("/", 9, "invalid YAML")],
-    "duplicate_operation_id.yaml": [
-        ("/paths/~1threads/post/operationId", None, "duplicate operationId 'createThread'"),
-        ("/paths/~1threads/post/operationId", None, "/paths/~1threads/get/operationId"),
-    ],
-    "undeclared_path_param.yaml": [
-        ("/paths/~1pets~1{pet_id}/get", None, "{pet_id} is used in the path but not declared"),
-    ],
-    "bad_schema_type.yaml": [("/components/schemas/Pet/properties/name/type", None, "'strin'")],
-    "empty.yaml": [("/", None, "empty")],
-    "list_document.yaml": [("/", None, "list")],
-    "missing_openapi.yaml": [("/openapi", None, "missing")],
-    "swagger2.yaml": [("/swagger", None, "Swagger 2.0")],
-    "unknown_version.yaml": [("/openapi", None, "4.0.0")],
-    "remote_ref.yaml": [
-        (
-            "/paths/~1pets/get/responses/200/content/application~1json/schema/$ref",
-            None,
-            "http://example.com",
-        ),
-    ],
-    "invalid_json.json": [("/", 4, "invalid JSON")],
-}
-
-
-def assert_refused(
-    proc: subprocess.CompletedProcess[str], expected: list[tuple[str, int | None, str]]
-) -> None:
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 2, output
-    assert "Traceback" not in output
-    assert proc.stdout == "", "errors go to stderr"
-    found = error_lines(proc.stderr)
-    assert found, f"no 'error: <pointer>: <message>' line in:\n{proc.stderr}"
-    for pointer, line, fragment in expected:
-        hits = [
-            m
-            for m in found
-            if m["pointer"] == pointer
-            and (line is None or m["line"] == str(line))
-            and fragment in m["message"]
-        ]
-        assert hits, (
-            f"expected error at {pointer} (line {line}) mentioning {fragment!r} in:\n{proc.stderr}"
-        )
-    summary = re.compile(r"^\d+ problem\(s\); nothing was written\.$")
-    for line in proc.stderr.splitlines():  # plain one-line messages only, no multi-line dumps
-        assert ERROR_LINE.match(line) or summary.match(line), f"unexpected stderr line {line!r}"
-
-
-def test_bad_specs_folder_matches_table() -> None:
-    files = {p.name for p in BAD_SPECS.iterdir() if p.name != "README.md"}
-    assert files == set(BAD_CASES)
-    readme = (BAD_SPECS / "README.md").read_text(encoding="utf-8")
-    for name in files:
-        assert f"`{name}`" in readme, f"{name} is not described in bad_specs/README.md"
-
-
-@pytest.mark.parametrize("name", sorted(BAD_CASES))
-def test_bad_spec_is_refused_and_nothing_written(ws: Workspace, tmp_path: Path, name: str) -> None:
-    _, out = ws.copy_to(tmp_path)
-    before = snapshot(out)
-    proc = run_cli("generate", "--spec", BAD_SPECS / name, "--out", out, cwd=tmp_path)
-    assert_refused(proc, BAD_CASES[name])
-    assert snapshot(out) == before
-
-
-@pytest.mark.parametrize("command", ["check", "validate"])
-def test_bad_spec_refused_by_check_and_validate(
-    ws: Workspace, tmp_path: Path, command: str
-) -> None:
-    _, out = ws.copy_to(tmp_path)
-    before = snapshot(out)
-    args = ["--spec", BAD_SPECS / "dangling_ref.yaml"] + (
-        ["--out", out] if command == "check" else []
-    )
-    proc = run_cli(command, *args, cwd=tmp_path)
-    assert_refused(proc, BAD_CASES["dangling_ref.yaml"])
-    assert snapshot(out) == before
-
-
-def _operations(doc: dict):
-    for path, item in doc["paths"].items():
-        for method in HTTP_METHODS:
-            if isinstance(item.get(method), dict):
-                yield path, method, item[method], item
-
-
-def _first_ref(node, where=()):
-    """(tokens, node holding the $ref) of the first $ref found depth-first."""
-    if isinstance(node, dict):
-        if isinstance(node.get("$ref"), str):
-            return where, node
-        items = node.items()
-    elif isinstance(node, list):
-        items = enumerate(node)
-    else:
-        return None
-    for key, value in items:
-        found = _first_ref(value, where + (key,))
-        if found:
-            return found
-    return None
-
-
-def _derive_dangling_ref(doc: dict) -> list[tuple[str, int | None, str]]:
-    where, holder = _first_ref(doc["paths"], ("paths",))
-    holder["$ref"] = "#/components/schemas/DoesNotExistInTheSpec"
-    return [(ptr(*where, "$ref"), None, "DoesNotExistInTheSpec")]
-
-
-def _derive_duplicate_operation_id(doc: dict) -> list[tuple[str, int | None, str]]:
-    (p1, m1, op1, _), (p2, m2, op2, _) = list(_operations(doc))[:2]
-    op2["operationId"] = op1["operationId"]
-    first, second = ptr("paths", p1, m1, "operationId"), ptr("paths", p2, m2, "operationId")
-    return [
-        (second, None, f"duplicate operationId {op1['operationId']!r}"),
-        (second, None, first),
-    ]
-
-
-def _derive_undeclared_path_param(doc: dict) -> list[tuple[str, int | None, str]]:
-    for path, method, op, item in _operations(doc):
-        names = re.findall(r"{([^{}]+)}", path)
-        inline = (
-            [
-                p
-                for p in op.get("parameters", [])
-                if p.get("in") == "path" and p.get("name") == names[0]
-            ]
-            if names
-            else []
-        )
-        if inline and not any(p.get("name") == names[0] for p in item.get("parameters", [])):
-            op["parameters"] = [p for p in op["parameters"] if p not in inline]
-            return [
-                (
-                    ptr("paths", path, method),
-                    None,
-                    f"{{{names[0]}}} is used in the path but not declared",
-                )
-            ]
-    raise AssertionError("the real spec has no inline path parameter to remove")
-
-
-@pytest.mark.parametrize(
-    "derive", [_derive_dangling_ref, _derive_duplicate_operation_id, _derive_undeclared_path_param]
-)
-def test_real_spec_broken_is_refused(ws: Workspace, tmp_path: Path, spec_doc: dict, derive) -> None:
-    doc = copy.deepcopy(spec_doc)
-    expected = derive(doc)
-    spec = tmp_path / "broken.yaml"
-    spec.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    _, out = ws.copy_to(tmp_path)
-    before = snapshot(out)
-    proc = run_cli("generate", "--spec", spec, "--out", out, cwd=tmp_path)
-    assert_refused(proc, expected)
-    assert snapshot(out) == before
 
 
 # --- options and help --------------------------------------------------------------------
