@@ -75,7 +75,8 @@ def run_validator(doc: dict[str, Any]) -> Iterator[Problem]:
     try:
         validator = cls(doc)
         # The keyword pass assumes the document has the right shape: run it only on one that does.
-        errors = [best_match([e]) for e in validator.schema_validator.iter_errors(validator.schema)]
+        meta = _crawled(validator.schema_validator)
+        errors = [best_match([e]) for e in meta.iter_errors(validator.schema)]
         if not errors:
             errors = list(validator.root_validator(validator.schema_path))
         for err in errors:
@@ -89,6 +90,25 @@ def run_validator(doc: dict[str, Any]) -> Iterator[Problem]:
         yield Problem("", "the spec nests too deeply for openapi-spec-validator (a chain of hundreds of $refs?)")
     except Exception as exc:  # noqa: BLE001 -- the validator's own failures must not become tracebacks
         yield Problem("", f"the validator failed: {type(exc).__name__}: {_first_line(str(exc))}")
+
+
+def _crawled(schema_validator: Any) -> Any:
+    """The same meta-schema validator, with its registry crawled once up front.
+
+    jsonschema adds the meta-schema to its registry uncrawled, so every `$dynamicRef`
+    in the OpenAPI 3.1 meta-schema crawls it again to find its anchor; crawled once,
+    the meta-schema pass over the Assistants spec takes 0.05 s instead of 0.22 s.
+    Anything unexpected keeps the validator as it was.
+    """
+    from referencing import Resource
+
+    inner = getattr(schema_validator, "__wrapped__", schema_validator)  # openapi-spec-validator's lazy proxy
+    try:
+        resource = Resource.from_contents(inner.schema)
+        registry = inner._registry.with_resource(resource.id() or "", resource).crawl()
+        return type(inner)(inner.schema, registry=registry, format_checker=inner.format_checker)
+    except Exception:  # noqa: BLE001 -- an optimisation only
+        return schema_validator
 
 
 _WHERE = "_oapi_pygen_where"
