@@ -34,13 +34,15 @@ _SAFE_DEFAULT_TYPES = (str, int, float, bool, type(None), list, dict)
 class Builder:
     """Holds the naming state for one build; `build_package` is the entry point."""
 
-    def __init__(self, doc: dict[str, Any]) -> None:
+    def __init__(self, doc: dict[str, Any], reserved: Iterable[str] = ()) -> None:
         self.doc = doc
+        self.reserved = frozenset(reserved)  # names the package defines besides models (the clients)
         schemas = (doc.get("components") or {}).get("schemas") or {}
         self.schemas: dict[str, Any] = schemas
         keys = sorted(schemas)
-        self.component_names = assign_unique((k, class_name(k)) for k in keys)
+        self.component_names = assign_unique((k, self.model_name(k)) for k in keys)
         self.used_names = {n.lower() for n in self.component_names.values()}
+        self.model_names = set(self.component_names.values())
         classes = frozenset(k for k in keys if class_schema(doc, schemas[k]) is not None)
         nullable = frozenset(k for k in classes if is_nullable(schemas[k]))
         object_like = classes | frozenset(k for k in keys if leaf_objects(doc, schemas[k]))
@@ -49,11 +51,16 @@ class Builder:
         self.deps: dict[str, frozenset[str]] = {}
         self.model_keys: set[str] = set()  # import keys the models module needs
 
+    def model_name(self, wanted: str) -> str:
+        name = class_name(wanted)
+        return name + "Model" if name in self.reserved else name
+
     def claim_name(self, wanted: str) -> str:
         """A model name for an inline schema: unique against every other model name."""
-        name = class_name(wanted)
+        name = self.model_name(wanted)
         unique = assign_unique([("new", name)], taken=self.used_names)["new"]
         self.used_names.add(unique.lower())
+        self.model_names.add(unique)
         return unique
 
     # ---- models -------------------------------------------------------------
@@ -82,7 +89,10 @@ class Builder:
             schema = merge_all_of(self.doc, schema)
         props: dict[str, Any] = schema.get("properties") or {}
         required = set(schema.get("required") or ())
-        names = assign_unique((wire, field_name(wire)) for wire in props)
+        # A field named like a model would hide the model from the other fields' annotations.
+        names = assign_unique((wire, field_name(wire) + ("_" if field_name(wire) in self.model_names else ""))
+                              for wire in props)
+        self.used_names |= {n.lower() for n in names.values() if n[:1].isupper()}  # and inline models avoid it
         fields: list[FieldIR] = []
         refs: set[str] = set()
         for wire, prop in props.items():
@@ -245,7 +255,7 @@ def client_headers(doc: dict[str, Any]) -> tuple[tuple[tuple[str, str], ...], tu
 def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_prefix: str,
                   spec_sha256: str) -> tuple[PackageIR, list[Problem]]:
     """The IR, and what in the spec could not be generated (as problems with pointers)."""
-    builder = Builder(doc)
+    builder = Builder(doc, reserved=(client_name, "Async" + client_name))
     operations = builder.operations()
     models = builder.models()
     model_keys = builder.model_keys

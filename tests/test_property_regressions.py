@@ -1,0 +1,144 @@
+"""Regression tests for the bugs tests/test_properties.py found, one small spec each.
+
+Each spec is the shrunk example (made readable by hand) that failed a property. It is
+generated in memory, written to a temporary folder under its own package name, imported
+and exercised: what the test asserts is what was broken.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pydantic
+import pytest
+
+from generator.pipeline import Options, generate
+
+COMPONENT = "#/components/schemas/"
+
+
+def spec_of(schemas: dict[str, Any], top: dict[str, Any], version: str = "3.1.0") -> dict[str, Any]:
+    """A spec whose GET /thing returns `top` and whose POST /thing takes it as the JSON body."""
+    content = {"application/json": {"schema": top}}
+    return {
+        "openapi": version,
+        "info": {"title": "Regression", "version": "1"},
+        "paths": {"/thing": {
+            "get": {"operationId": "getThing", "responses": {"200": {"description": "ok", "content": content}}},
+            "post": {"operationId": "createThing", "requestBody": {"required": True, "content": content},
+                     "responses": {"204": {"description": "stored"}}},
+        }},
+        "components": {"schemas": schemas},
+    }
+
+
+class Package:
+    def __init__(self, root: Path, name: str) -> None:
+        self.root, self.name = root, name
+
+    def module(self, module: str) -> ModuleType:
+        return importlib.import_module(f"{self.name}.{module}")
+
+    @property
+    def models(self) -> ModuleType:
+        return self.module("models")
+
+    @property
+    def operations(self) -> ModuleType:
+        return self.module("operations")
+
+    def source(self, module: str = "models") -> str:
+        return (self.root / self.name / f"{module}.py").read_text(encoding="utf-8")
+
+    def parse(self, value: Any) -> Any:
+        """The GET response parsed the way the client parses it."""
+        request = self.operations.get_thing()
+        return self.module("_runtime").parse_response(request.response_type, json.dumps(value).encode())
+
+    def dump(self, parsed: Any) -> Any:
+        adapter = pydantic.TypeAdapter(self.operations.get_thing().response_type)
+        return adapter.dump_python(parsed, mode="json", by_alias=True, exclude_unset=True)
+
+
+@pytest.fixture
+def build(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable[[dict[str, Any]], Package]]:
+    """Generate a spec and import the package (warnings are errors), named after the test."""
+    name = "reg_" + request.node.name.removeprefix("test_")
+    sys.path.insert(0, str(tmp_path))
+
+    def build(spec: dict[str, Any]) -> Package:
+        path = tmp_path / "spec.json"
+        path.write_text(json.dumps(spec), encoding="utf-8")
+        files = generate(Options(spec=path, package=name, client_name="ThingClient", env_prefix="THING")).files
+        (tmp_path / name).mkdir()
+        for file, data in files.items():
+            (tmp_path / name / file).write_bytes(data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for module in ("models", "operations", "client"):
+                importlib.import_module(f"{name}.{module}")
+        return Package(tmp_path, name)
+
+    yield build
+    sys.path.remove(str(tmp_path))
+    for module in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
+        del sys.modules[module]
+
+
+def mypy_strict(package: Package) -> str:
+    result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", package.name],
+                            cwd=package.root, capture_output=True, text=True, check=False)
+    return result.stdout + result.stderr
+
+
+# ---- names ------------------------------------------------------------------------------
+
+
+def test_schema_named_like_a_pydantic_import_does_not_hide_it(build: Any) -> None:
+    """A schema called `Discriminator` made a class that hid pydantic's `Discriminator`: import failed."""
+    schemas = {
+        "True": {"type": "object", "required": ["object"], "properties": {"object": {"enum": ["True"]}}},
+        "Discriminator": {"type": "object", "required": ["object"], "properties": {"object": {"type": "string"}}},
+        "Either": {"anyOf": [{"$ref": COMPONENT + "True"}, {"$ref": COMPONENT + "Discriminator"}],
+                   "discriminator": {"propertyName": "object"}},
+    }
+    package = build(spec_of(schemas, {"$ref": COMPONENT + "Either"}))
+    assert type(package.parse({"object": "Discriminator"})) is package.models.DiscriminatorModel
+    assert type(package.parse({"object": "True"})) is package.models.TrueModel
+
+
+def test_property_named_like_a_model_does_not_hide_it(build: Any) -> None:
+    """A property `FooBar` beside a field of type `FooBar` made pydantic read the annotation
+    `FooBar | None` in the class namespace, as `None | None`: import failed."""
+    schemas = {
+        "fooBar": {"type": "object", "properties": {"construct": {"type": "number"}}},
+        "Holder": {"type": "object", "properties": {"a": {"$ref": COMPONENT + "fooBar"},
+                                                    "FooBar": {"type": "number"}}},
+    }
+    package = build(spec_of(schemas, {"$ref": COMPONENT + "Holder"}))
+    holder = package.parse({"a": {"construct": 1.5}, "FooBar": 2.5})
+    assert type(holder.a) is package.models.FooBar
+    assert holder.FooBar_ == 2.5
+    assert package.dump(holder) == {"a": {"construct": 1.5}, "FooBar": 2.5}
+
+
+def test_schema_named_like_the_client_does_not_clash_with_it(build: Any) -> None:
+    """A schema `ThingClient` (or `Thing` with an inline `client` object) made a model that
+    client.py imported and then redefined as the client class: mypy --strict failed, and the
+    method's return annotation named the client instead of the model."""
+    schemas = {"ThingClient": {"type": "object", "properties": {"a": {"type": "string"}}},
+               "Thing": {"type": "object", "properties": {"client": {"type": "object",
+                                                                     "properties": {"b": {"type": "string"}}}}}}
+    package = build(spec_of(schemas, {"$ref": COMPONENT + "ThingClient"}))
+    client = package.module("client")
+    assert client.ThingClient.get_thing.__annotations__["return"] == "ThingClientModel"
+    assert {"ThingClientModel", "ThingClientModel_2"} <= set(vars(package.models))
+    assert mypy_strict(package).startswith("Success"), mypy_strict(package)
