@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from generator import TOOL_NAME, __version__
@@ -70,6 +71,13 @@ class Builder:
         while self.typer.inline:  # inline models can name further inline models
             pending, self.typer.inline = self.typer.inline, []
             built += [self.class_model(m.name, m.schema, m.pointer) for m in pending]
+        # An alias on a cycle cannot be evaluated when its module loads: it names itself, or a
+        # class that names it. It becomes a TypeAliasType whose value is read on first use.
+        cyclic = on_cycles(self.deps)
+        built = [dataclasses.replace(m, alias_of=repr(m.alias_of), lazy_alias=True)
+                 if not m.is_class and m.python_name in cyclic else m for m in built]
+        self.model_keys.discard("TypeAlias")
+        self.model_keys |= {"TypeAliasType" if m.lazy_alias else "TypeAlias" for m in built if not m.is_class}
         return order_models(built, self.deps)
 
     def component_model(self, key: str) -> ModelIR:
@@ -81,7 +89,7 @@ class Builder:
         schema = self.schemas[key]
         expr = self.typer.hint(schema, ptr, name)
         self.deps[name] = expr.refs
-        self.model_keys |= expr.imports | {"TypeAlias"}
+        self.model_keys |= expr.imports
         return ModelIR(name, ptr, False, doc_literal(describe(self.schemas[key])), alias_of=expr.code)
 
     def class_model(self, name: str, schema: dict[str, Any], ptr: str) -> ModelIR:
@@ -154,6 +162,48 @@ def unwrap_single_branch(schema: Any) -> Any:
             if isinstance(only, dict) and "$ref" not in only and only.get("properties"):
                 return only
     return schema
+
+
+def on_cycles(deps: dict[str, frozenset[str]]) -> set[str]:
+    """The names that can reach themselves through `deps` (Tarjan's strongly connected components)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: set[str] = set()
+    for root in sorted(deps):
+        if root in index:
+            continue
+        work: list[tuple[str, Iterator[str]]] = [(root, iter(sorted(deps.get(root, ()))))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            name, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(deps.get(child, ())))))
+                elif child in on_stack:
+                    low[name] = min(low[name], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[name])
+            if low[name] == index[name]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == name:
+                        break
+                if len(component) > 1 or name in deps.get(name, ()):
+                    found.update(component)
+    return found
 
 
 def order_models(models: list[ModelIR], deps: dict[str, frozenset[str]]) -> list[ModelIR]:

@@ -20,6 +20,7 @@ KEY_SOURCES = {
     "OPEN_ENUM": ("._runtime", "OPEN_ENUM"),
     "UnknownVariant": ("._runtime", "UnknownVariant"),
     "union_tag": ("._runtime", "union_tag"),
+    "TypeAliasType": ("typing_extensions", "TypeAliasType"),
 }
 
 

@@ -142,3 +142,32 @@ def test_schema_named_like_the_client_does_not_clash_with_it(build: Any) -> None
     assert client.ThingClient.get_thing.__annotations__["return"] == "ThingClientModel"
     assert {"ThingClientModel", "ThingClientModel_2"} <= set(vars(package.models))
     assert mypy_strict(package).startswith("Success"), mypy_strict(package)
+
+
+# ---- recursion --------------------------------------------------------------------------
+
+
+def test_alias_that_refers_to_itself_imports(build: Any) -> None:
+    """`Tree: TypeAlias = dict[str, Tree]` cannot be evaluated when the module loads: NameError."""
+    schemas = {
+        "9lives": {"type": "object", "additionalProperties": {"$ref": COMPONENT + "9lives"}},
+        "nested": {"type": ["array", "null"], "items": {"$ref": COMPONENT + "nested"}},
+    }
+    package = build(spec_of(schemas, {"$ref": COMPONENT + "9lives"}))
+    assert package.parse({"a": {"b": {}}}) == {"a": {"b": {}}}
+    nested = pydantic.TypeAdapter(package.models.Nested)
+    assert nested.validate_python([None, [[], None]]) == [None, [[], None]]
+    assert "Model9lives = TypeAliasType(" in package.source()
+    assert mypy_strict(package).startswith("Success"), mypy_strict(package)
+
+
+def test_alias_on_a_cycle_through_a_class_imports(build: Any) -> None:
+    """An alias naming a class that names the alias was written before the class: NameError."""
+    schemas = {
+        "Node": {"type": "object", "properties": {"children": {"$ref": COMPONENT + "Nodes"}}},
+        "Nodes": {"type": "array", "items": {"$ref": COMPONENT + "Node"}},
+    }
+    package = build(spec_of(schemas, {"$ref": COMPONENT + "Nodes"}))
+    parsed = package.parse([{"children": [{}]}])
+    assert type(parsed[0].children[0]) is package.models.Node
+    assert package.dump(parsed) == [{"children": [{}]}]
