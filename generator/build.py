@@ -22,6 +22,7 @@ from generator.prose import describe, doc_literal, doc_text, one_line
 from generator.schema_types import (
     SchemaTyper,
     TypeExpr,
+    admits_anything,
     component_pointer,
     is_nullable,
     leaf_objects,
@@ -153,7 +154,7 @@ def class_schema(doc: dict[str, Any], schema: Any) -> dict[str, Any] | None:
 
 def unwrap_single_branch(schema: Any) -> Any:
     """`{oneOf: [X]}` or `{anyOf: [X, null]}` with X an inline object is just X (nullability aside)."""
-    if not isinstance(schema, dict):
+    if not isinstance(schema, dict) or admits_anything(schema):
         return schema
     for key in ("oneOf", "anyOf", "allOf"):
         branches = non_null_branches(schema.get(key))

@@ -144,6 +144,14 @@ def test_schema_named_like_the_client_does_not_clash_with_it(build: Any) -> None
     assert mypy_strict(package).startswith("Success"), mypy_strict(package)
 
 
+def test_ref_with_escaped_characters_names_its_component(build: Any) -> None:
+    """A `$ref` to `a~b` is written `a~0b`; the escape was not undone, the schema was inlined
+    instead of named, and a schema that refers to itself recursed until RecursionError."""
+    schemas = {"a~b": {"type": "array", "items": {"anyOf": [{"$ref": COMPONENT + "a~0b"}, {"type": "integer"}]}}}
+    package = build(spec_of(schemas, {"$ref": COMPONENT + "a~0b"}, version="3.0.3"))
+    assert package.parse([1, [2, []]]) == [1, [2, []]]
+
+
 # ---- recursion --------------------------------------------------------------------------
 
 
@@ -171,3 +179,63 @@ def test_alias_on_a_cycle_through_a_class_imports(build: Any) -> None:
     parsed = package.parse([{"children": [{}]}])
     assert type(parsed[0].children[0]) is package.models.Node
     assert package.dump(parsed) == [{"children": [{}]}]
+
+
+# ---- unions -----------------------------------------------------------------------------
+
+
+def test_tagged_union_serializes_a_model_by_its_wire_tag(build: Any) -> None:
+    """The tag function read a model's attribute by the wire name (`class`, not `class_`), so
+    serializing picked UnknownVariant and pydantic warned the value might be wrong."""
+    schemas = {
+        "Cat": {"type": "object", "required": ["class"], "properties": {"class": {"enum": ["cat"]},
+                                                                       "lives": {"type": "integer"}}},
+        "Dog": {"type": "object", "required": ["class"], "properties": {"class": {"enum": ["dog"]}}},
+    }
+    package = build(spec_of(schemas, {"oneOf": [{"$ref": COMPONENT + "Cat"}, {"$ref": COMPONENT + "Dog"}]}))
+    cat = package.parse({"class": "cat", "lives": 9})
+    assert type(cat) is package.models.Cat
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert package.dump(cat) == {"class": "cat", "lives": 9}
+
+
+def test_tags_equal_in_python_do_not_make_a_tagged_union(build: Any) -> None:
+    """Tags `1` and `true` are different JSON but one dict key in Python: the value 1 was sent
+    to the branch tagged `true` and failed to parse."""
+    schemas = {
+        "One": {"type": "object", "required": ["", "_"], "properties": {"": {"enum": [1]}, "_": {}}},
+        "Yes": {"type": "object", "required": [""], "properties": {"": {"enum": [True]},
+                                                                  "n": {"type": "integer"}}},
+    }
+    package = build(spec_of(schemas, {"oneOf": [{"$ref": COMPONENT + "One"}, {"$ref": COMPONENT + "Yes"}]}))
+    assert type(package.parse({"": 1, "_": {"x": []}})) is package.models.One
+    assert type(package.parse({"": True, "n": 3})) is package.models.Yes
+
+
+def test_union_with_an_unconstrained_branch_takes_any_value(build: Any) -> None:
+    """`anyOf: [{}, {type: [boolean, null]}]` dropped the `{}` branch: 0.0 was parsed as False."""
+    schemas = {"Holder": {"type": "object", "properties": {"": {"anyOf": [{}, {"type": ["boolean", "null"]}]}}}}
+    package = build(spec_of(schemas, {"$ref": COMPONENT + "Holder"}))
+    for value in (0.0, "text", [1], None, True):
+        assert package.dump(package.parse({"": value})) == {"": value}
+
+
+def test_enum_with_numbers_no_literal_holds_accepts_them(build: Any) -> None:
+    """The float values of an enum were left out of its Literal, so they failed to parse."""
+    package = build(spec_of({}, {"enum": ["class", -2, 1.5, -1.75]}, version="3.0.3"))
+    for value in ("class", -2, 1.5, -1.75):
+        assert package.parse(value) == value
+
+
+# ---- defaults ---------------------------------------------------------------------------
+
+
+def test_ref_to_a_null_only_schema_is_none(build: Any) -> None:
+    """A schema `{enum: [null]}` is the alias `Nothing: TypeAlias = None`; a nullable reference to
+    it was written `Nothing | None`, which is `None | None` at run time: TypeError."""
+    schemas = {"_ZAb": {"enum": [None]},
+               "Holder": {"type": "object", "properties": {"z": {"$ref": COMPONENT + "_ZAb"}}}}
+    package = build(spec_of(schemas, {"anyOf": [{"$ref": COMPONENT + "_ZAb"}, {"type": "null"}]}))
+    assert package.parse(None) is None
+    assert package.models.Holder.model_validate({"z": None}).z is None

@@ -127,13 +127,21 @@ def union_tag(prop: str, tags: Mapping[Any, str]) -> Callable[[Any], str]:
     """A pydantic discriminator: the member tag for a value's `prop`, or "" (UnknownVariant)."""
 
     def tag(value: Any) -> str:
-        found = value.get(prop) if isinstance(value, Mapping) else getattr(value, prop, None)
+        found = value.get(prop) if isinstance(value, Mapping) else _wire_value(value, prop)
         try:
             return tags.get(found, "")
         except TypeError:  # unhashable
             return ""
 
     return tag
+
+
+def _wire_value(model: Any, wire_name: str) -> Any:
+    """The value a model holds under a wire name: its field with that alias, else an extra."""
+    for name, info in getattr(type(model), "model_fields", {}).items():
+        if (name if info.alias is None else info.alias) == wire_name:
+            return getattr(model, name)
+    return (getattr(model, "model_extra", None) or {}).get(wire_name)
 
 
 # ---- requests -------------------------------------------------------------------------
