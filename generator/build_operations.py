@@ -21,6 +21,7 @@ from generator.schema_types import (
     component_pointer,
     deref,
     leaf_objects,
+    merge_all_of,
 )
 from generator.validate import iter_operations, resolved_parameters
 
@@ -148,6 +149,8 @@ class OperationBuilder:
         ref = raw.get("$ref", "") if isinstance(raw, dict) else ""
         model = component_key(ref) or ""
         required_body = bool(body.get("required"))
+        if isinstance(schema, dict) and schema.get("properties") and "allOf" in schema:
+            schema = merge_all_of(self.doc, schema)  # the allOf parts' properties are arguments too
         if not (isinstance(schema, dict) and schema.get("properties")):
             if encoding != "json":
                 self.drop(ptr + "/requestBody", f"a {media} body must be an object with properties", "dropped-body")

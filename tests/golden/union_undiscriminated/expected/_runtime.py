@@ -292,6 +292,8 @@ def to_jsonable(value: Any) -> Any:
         return [to_jsonable(v) for v in value]
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8")  # as pydantic writes bytes in JSON
     return value
 
 
