@@ -31,6 +31,9 @@ from generator.schema_types import (
 )
 
 _SAFE_DEFAULT_TYPES = (str, int, float, bool, type(None), list, dict)
+# Hints whose Python values a JSON string is not: a string default would be kept as a string.
+_PARSED_FROM_TEXT = re.compile(r"\b(datetime\.datetime|datetime\.date|bytes)\b")
+_INT, _FLOAT = re.compile(r"\bint\b"), re.compile(r"\bfloat\b")
 
 
 class Builder:
@@ -126,8 +129,11 @@ def model_field(py_name: str, wire: str, expr: TypeExpr, prop: Any, required: bo
     prop = prop if isinstance(prop, dict) else {}
     if not required:
         default = prop.get("default", None)
-        if not isinstance(default, _SAFE_DEFAULT_TYPES):
+        if not isinstance(default, _SAFE_DEFAULT_TYPES) or (
+                _PARSED_FROM_TEXT.search(expr.code) and _has_text(default)):
             default = None
+        if _INT.search(expr.code) and not _FLOAT.search(expr.code):
+            default = _integral_as_int(default)  # JSON's 3.0 is an integer; Python's is a float
         if default is None:
             annotation = expr.or_none().code
         args.append(f"default={default!r}")
@@ -142,6 +148,24 @@ def model_field(py_name: str, wire: str, expr: TypeExpr, prop: Any, required: bo
     else:
         assignment = f"Field({', '.join(args)})"
     return FieldIR(py_name, wire, annotation, assignment, doc_literal(describe(prop)))
+
+
+def _integral_as_int(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_integral_as_int(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _integral_as_int(v) for k, v in value.items()}
+    return value
+
+
+def _has_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return True
+    if isinstance(value, list):
+        return any(_has_text(v) for v in value)
+    return isinstance(value, dict) and any(_has_text(v) for v in value.values())
 
 
 def class_schema(doc: dict[str, Any], schema: Any) -> dict[str, Any] | None:

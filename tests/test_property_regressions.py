@@ -252,6 +252,35 @@ def test_bytes_body_is_sent_as_text(build: Any) -> None:
 # ---- defaults ---------------------------------------------------------------------------
 
 
+def test_date_time_default_is_not_kept_as_text(build: Any) -> None:
+    """A date-time default became `Field(default="9935-...")` on a `datetime` field: mypy --strict
+    failed, and an unset field held a string."""
+    schemas = {"Holder": {"type": "object", "properties": {
+        "is": {"type": "string", "format": "date-time", "default": "9935-03-20T01:18:51.094703Z"},
+        "on": {"type": "string", "format": "date", "default": "2000-01-01"},
+        "raw": {"type": "string", "format": "binary", "default": "abc"},
+        "text": {"type": "string", "default": "kept"},
+    }}}
+    package = build(spec_of(schemas, {"$ref": COMPONENT + "Holder"}))
+    holder = package.models.Holder()
+    assert (holder.is_, holder.on, holder.raw, holder.text) == (None, None, None, "kept")
+    assert mypy_strict(package).startswith("Success"), mypy_strict(package)
+
+
+def test_integral_default_of_an_integer_is_an_int(build: Any) -> None:
+    """`default: 3.0` is a JSON integer, but `Field(default=3.0)` on an `int` field failed mypy --strict."""
+    schemas = {"Holder": {"type": "object", "properties": {
+        "n": {"type": "integer", "default": -2133.0},
+        "ns": {"type": "array", "items": {"type": "integer"}, "default": [1.0, 2]},
+        "x": {"type": "number", "default": 3.0},
+    }}}
+    package = build(spec_of(schemas, {"$ref": COMPONENT + "Holder"}))
+    holder = package.models.Holder()
+    assert (holder.n, holder.ns, holder.x) == (-2133, [1, 2], 3.0)
+    assert (type(holder.n), type(holder.ns[0]), type(holder.x)) == (int, int, float)
+    assert mypy_strict(package).startswith("Success"), mypy_strict(package)
+
+
 def test_ref_to_a_null_only_schema_is_none(build: Any) -> None:
     """A schema `{enum: [null]}` is the alias `Nothing: TypeAlias = None`; a nullable reference to
     it was written `Nothing | None`, which is `None | None` at run time: TypeError."""
