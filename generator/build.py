@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from generator import TOOL_NAME, __version__
@@ -22,6 +23,7 @@ from generator.prose import describe, doc_literal, doc_text, one_line
 from generator.schema_types import (
     SchemaTyper,
     TypeExpr,
+    admits_anything,
     component_pointer,
     is_nullable,
     leaf_objects,
@@ -30,18 +32,23 @@ from generator.schema_types import (
 )
 
 _SCALARS = (str, int, bool, type(None))
+# Hints whose Python values a JSON string is not: a string default would be kept as a string.
+_PARSED_FROM_TEXT = re.compile(r"\b(datetime\.datetime|datetime\.date|bytes)\b")
+_INT, _FLOAT = re.compile(r"\bint\b"), re.compile(r"\bfloat\b")
 
 
 class Builder:
     """Holds the naming state for one build; `build_package` is the entry point."""
 
-    def __init__(self, doc: dict[str, Any]) -> None:
+    def __init__(self, doc: dict[str, Any], reserved: Iterable[str] = ()) -> None:
         self.doc = doc
+        self.reserved = frozenset(reserved)  # names the package defines besides models (the clients)
         schemas = (doc.get("components") or {}).get("schemas") or {}
         self.schemas: dict[str, Any] = schemas
         keys = sorted(schemas)
-        self.component_names = assign_unique((k, class_name(k)) for k in keys)
+        self.component_names = assign_unique((k, self.model_name(k)) for k in keys)
         self.used_names = {n.lower() for n in self.component_names.values()}
+        self.model_names = set(self.component_names.values())
         classes = frozenset(k for k in keys if class_schema(doc, schemas[k]) is not None)
         nullable = frozenset(k for k in classes if is_nullable(schemas[k]))
         object_like = classes | frozenset(k for k in keys if leaf_objects(doc, schemas[k]))
@@ -50,11 +57,16 @@ class Builder:
         self.deps: dict[str, frozenset[str]] = {}
         self.model_keys: set[str] = set()  # import keys the models module needs
 
+    def model_name(self, wanted: str) -> str:
+        name = class_name(wanted)
+        return name + "Model" if name in self.reserved else name
+
     def claim_name(self, wanted: str) -> str:
         """A model name for an inline schema: unique against every other model name."""
-        name = class_name(wanted)
+        name = self.model_name(wanted)
         unique = assign_unique([("new", name)], taken=self.used_names)["new"]
         self.used_names.add(unique.lower())
+        self.model_names.add(unique)
         return unique
 
     # ---- models -------------------------------------------------------------
@@ -64,6 +76,13 @@ class Builder:
         while self.typer.inline:  # inline models can name further inline models
             pending, self.typer.inline = self.typer.inline, []
             built += [self.class_model(m.name, m.schema, m.pointer) for m in pending]
+        # An alias on a cycle cannot be evaluated when its module loads: it names itself, or a
+        # class that names it. It becomes a TypeAliasType whose value is read on first use.
+        cyclic = on_cycles(self.deps)
+        built = [dataclasses.replace(m, alias_of=repr(m.alias_of), lazy_alias=True)
+                 if not m.is_class and m.python_name in cyclic else m for m in built]
+        self.model_keys.discard("TypeAlias")
+        self.model_keys |= {"TypeAliasType" if m.lazy_alias else "TypeAlias" for m in built if not m.is_class}
         return order_models(built, self.deps)
 
     def component_model(self, key: str) -> ModelIR:
@@ -75,7 +94,7 @@ class Builder:
         schema = self.schemas[key]
         expr = self.typer.hint(schema, ptr, name)
         self.deps[name] = expr.refs
-        self.model_keys |= expr.imports | {"TypeAlias"}
+        self.model_keys |= expr.imports
         return ModelIR(name, ptr, False, doc_literal(describe(self.schemas[key])), alias_of=expr.code)
 
     def class_model(self, name: str, schema: dict[str, Any], ptr: str) -> ModelIR:
@@ -83,7 +102,10 @@ class Builder:
             schema = merge_all_of(self.doc, schema)
         props: dict[str, Any] = schema.get("properties") or {}
         required = set(schema.get("required") or ())
-        names = assign_unique((wire, field_name(wire)) for wire in props)
+        # A field named like a model would hide the model from the other fields' annotations.
+        names = assign_unique((wire, field_name(wire) + ("_" if field_name(wire) in self.model_names else ""))
+                              for wire in props)
+        self.used_names |= {n.lower() for n in names.values() if n[:1].isupper()}  # and inline models avoid it
         fields: list[FieldIR] = []
         refs: set[str] = set()
         for wire, prop in props.items():
@@ -108,8 +130,10 @@ def model_field(py_name: str, wire: str, expr: TypeExpr, prop: Any, required: bo
     prop = prop if isinstance(prop, dict) else {}
     if not required:
         default = prop.get("default", None)
-        if not is_literal_value(default):
+        if not is_literal_value(default) or (_PARSED_FROM_TEXT.search(expr.code) and _has_text(default)):
             default = None
+        if _INT.search(expr.code) and not _FLOAT.search(expr.code):
+            default = _integral_as_int(default)  # JSON's 3.0 is an integer; Python's is a float
         if default is None:
             annotation = expr.or_none().code
         args.append(f"default={default!r}")
@@ -145,6 +169,24 @@ def is_literal_value(value: Any) -> bool:
     return True
 
 
+def _integral_as_int(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_integral_as_int(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _integral_as_int(v) for k, v in value.items()}
+    return value
+
+
+def _has_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return True
+    if isinstance(value, list):
+        return any(_has_text(v) for v in value)
+    return isinstance(value, dict) and any(_has_text(v) for v in value.values())
+
+
 def class_schema(doc: dict[str, Any], schema: Any) -> dict[str, Any] | None:
     """The object schema a component stands for, if it becomes a class (wrappers and allOf undone)."""
     schema = unwrap_single_branch(schema)
@@ -155,7 +197,7 @@ def class_schema(doc: dict[str, Any], schema: Any) -> dict[str, Any] | None:
 
 def unwrap_single_branch(schema: Any) -> Any:
     """`{oneOf: [X]}` or `{anyOf: [X, null]}` with X an inline object is just X (nullability aside)."""
-    if not isinstance(schema, dict):
+    if not isinstance(schema, dict) or admits_anything(schema):
         return schema
     for key in ("oneOf", "anyOf", "allOf"):
         branches = non_null_branches(schema.get(key))
@@ -164,6 +206,48 @@ def unwrap_single_branch(schema: Any) -> Any:
             if isinstance(only, dict) and "$ref" not in only and only.get("properties"):
                 return only
     return schema
+
+
+def on_cycles(deps: dict[str, frozenset[str]]) -> set[str]:
+    """The names that can reach themselves through `deps` (Tarjan's strongly connected components)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: set[str] = set()
+    for root in sorted(deps):
+        if root in index:
+            continue
+        work: list[tuple[str, Iterator[str]]] = [(root, iter(sorted(deps.get(root, ()))))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            name, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(deps.get(child, ())))))
+                elif child in on_stack:
+                    low[name] = min(low[name], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[name])
+            if low[name] == index[name]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == name:
+                        break
+                if len(component) > 1 or name in deps.get(name, ()):
+                    found.update(component)
+    return found
 
 
 def order_models(models: list[ModelIR], deps: dict[str, frozenset[str]]) -> list[ModelIR]:
@@ -266,7 +350,7 @@ def client_headers(doc: dict[str, Any]) -> tuple[tuple[tuple[str, str], ...], tu
 def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_prefix: str,
                   spec_sha256: str) -> tuple[PackageIR, list[Problem]]:
     """The IR, and what in the spec could not be generated (as problems with pointers)."""
-    builder = Builder(doc)
+    builder = Builder(doc, reserved=(client_name, "Async" + client_name))
     operations = builder.operations()
     models = builder.models()
     model_keys = builder.model_keys

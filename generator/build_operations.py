@@ -14,7 +14,15 @@ from generator.ir import OperationIR, ParamIR
 from generator.naming import assign_unique, class_name, function_name, parameter_name, pascal
 from generator.problems import Problem, pointer
 from generator.prose import describe, doc_literal, one_line, operation_doc
-from generator.schema_types import SchemaTyper, TypeExpr, component_pointer, deref, leaf_objects
+from generator.schema_types import (
+    SchemaTyper,
+    TypeExpr,
+    component_key,
+    component_pointer,
+    deref,
+    leaf_objects,
+    merge_all_of,
+)
 from generator.validate import iter_operations, resolved_parameters
 
 _PATH_VAR = re.compile(r"{([^{}]+)}")
@@ -143,8 +151,10 @@ class OperationBuilder:
         raw = (content[media] or {}).get("schema") or {}
         schema = deref(self.doc, raw)
         ref = raw.get("$ref", "") if isinstance(raw, dict) else ""
-        model = ref.rsplit("/", 1)[-1] if ref.startswith("#/components/schemas/") else ""
+        model = component_key(ref) or ""
         required_body = bool(body.get("required"))
+        if isinstance(schema, dict) and schema.get("properties") and "allOf" in schema:
+            schema = merge_all_of(self.doc, schema)  # the allOf parts' properties are arguments too
         if not (isinstance(schema, dict) and schema.get("properties")):
             if encoding != "json":
                 self.drop(ptr + "/requestBody", f"a {media} body must be an object with properties", "dropped-body")
@@ -203,7 +213,7 @@ class OperationBuilder:
         if cursor is None or not props or not {"data", "has_more", "last_id"} <= set(props):
             return None
         items = deref(self.doc, props["data"])
-        key = (raw or {}).get("$ref", "").rsplit("/", 1)[-1]
+        key = component_key((raw or {}).get("$ref")) or ""
         ptr = component_pointer(key) + "/properties/data/items"
         owner = self.component_names.get(key, "Page")
         item = self.typer.hint((items or {}).get("items"), ptr, owner + "DataItem")

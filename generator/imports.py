@@ -18,6 +18,7 @@ KEY_SOURCES = {
     "OPEN_ENUM": ("._runtime", "OPEN_ENUM"),
     "UnknownVariant": ("._runtime", "UnknownVariant"),
     "OpenUnion": ("._runtime", "OpenUnion"),
+    "TypeAliasType": ("typing_extensions", "TypeAliasType"),
 }
 
 

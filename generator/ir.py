@@ -31,6 +31,7 @@ class ModelIR:
     doc_literal: str
     fields: tuple[FieldIR, ...] = ()
     alias_of: str = ""  # for type aliases: the aliased type expression
+    lazy_alias: bool = False  # alias_of is a string literal read on first use (the alias refers to itself)
     config: str = ""  # the model_config assignment's right-hand side
 
 

@@ -26,12 +26,19 @@ PYDANTIC_RESERVED = frozenset(
         "parse_raw", "schema", "schema_json", "update_forward_refs", "validate",
     }
 )
-# Names the generated modules import; a generated name must not hide them.
+# Names the generated modules import or define; a generated name must not hide them.
 GENERATED_MODULE_NAMES = frozenset(
     {
         "Annotated", "Any", "BaseModel", "ConfigDict", "Field", "Literal", "TypeAlias", "Union",
         "annotations", "datetime", "deprecated", "Request", "NotGiven", "NOT_GIVEN",
-        "models", "operations", "runtime", "OPEN_ENUM", "OpenUnion", "UnknownVariant",
+        "models", "operations", "runtime",
+        # models.py (tagged unions, open enums, recursive aliases)
+        "OPEN_ENUM", "OpenUnion", "UnknownVariant", "TypeAliasType",
+        # operations.py and client.py
+        "format_path", "PageInfo", "FileTypes", "RequestOptions", "SyncTransport", "AsyncTransport",
+        "SyncPage", "AsyncPage", "Stream", "AsyncStream", "resolve_api_key", "resolve_base_url",
+        "Mapping", "Self", "TracebackType", "overload", "httpx",
+        "DEFAULT_BASE_URL", "API_KEY_ENV", "BASE_URL_ENV", "DEFAULT_HEADERS",
     }
 )
 
@@ -82,7 +89,7 @@ def field_name(wire_name: str) -> str:
         name = "field" + name
     if name in KEYWORDS or name in PYDANTIC_RESERVED or name.startswith("model_"):
         name = name + "_"
-    if name in GENERATED_MODULE_NAMES or name in ("str", "int", "float", "bool", "list", "dict"):
+    if name in GENERATED_MODULE_NAMES or name in ("str", "int", "float", "bool", "bytes", "list", "dict"):
         name = name + "_"
     return name
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.naming import pascal
-from generator.problems import Problem, escape_token
+from generator.problems import Problem, escape_token, unescape_token
 from generator.validate import _MISSING, resolve_pointer
 
 COMPONENT_PREFIX = "#/components/schemas/"
@@ -96,8 +96,10 @@ class SchemaTyper:
 
     def _ref(self, schema: dict[str, Any], ptr: str, ctx: str) -> TypeExpr:
         ref = schema["$ref"]
-        key = ref[len(COMPONENT_PREFIX):] if ref.startswith(COMPONENT_PREFIX) else None
-        if key is not None and "/" not in key and key in self.component_names:
+        key = component_key(ref)
+        if key is not None and key in self.component_names and null_only(deref(self.doc, schema)):
+            expr = TypeExpr("None", nullable=True)  # its alias is None, and `None | None` fails at run time
+        elif key is not None and key in self.component_names:
             name = self.component_names[key]
             expr = model_ref(name) if key in self.object_like else TypeExpr(name, refs=frozenset({name}))
             if key in self.nullable_components:
@@ -108,6 +110,8 @@ class SchemaTyper:
         return expr.or_none() if is_nullable(schema) else expr
 
     def _non_null(self, schema: dict[str, Any], ptr: str, ctx: str) -> TypeExpr:
+        if admits_anything(schema):
+            return ANY
         for key in ("allOf", "oneOf", "anyOf"):
             branches = non_null_branches(schema.get(key))
             if branches and not all(_constraint_only(b) for _, b in branches):
@@ -205,7 +209,7 @@ class SchemaTyper:
         flat = [obj for group in leaves for obj in group]
         for prop in _candidate_tags(self.doc, flat):
             values = [single_valued_props(self.doc, obj).get(prop, _MISSING) for obj in flat]
-            if all(v is not _MISSING for v in values) and len(set(map(repr, values))) == len(values):
+            if all(v is not _MISSING for v in values) and len(set(map(tag_key, values))) == len(values):
                 return prop, [leaf_values(self.doc, b, prop) for b in branches]
         return None
 
@@ -222,7 +226,7 @@ class SchemaTyper:
                 self.warn(ptr + "/discriminator/mapping", f"the mapping gives {mapped} for {name}, but the schema "
                           f"declares {prop}={declared}; the mapping is used", "discriminator-mismatch")
             values.append(mapped or declared or ([name] if name else []))
-        flat = [repr(v) for group in values for v in group]
+        flat = [tag_key(v) for group in values for v in group]
         if any(not group for group in values) or len(set(flat)) != len(flat):
             self.warn(ptr + "/discriminator", f"the discriminator {prop!r} does not identify every branch "
                       "uniquely; parsed as an ordered union", "undiscriminated-union")
@@ -235,7 +239,22 @@ class SchemaTyper:
 
 def _ref_name(node: Any) -> str:
     ref = node.get("$ref") if isinstance(node, dict) else None
-    return ref.rsplit("/", 1)[-1] if isinstance(ref, str) else ""
+    return unescape_token(ref.rsplit("/", 1)[-1]) if isinstance(ref, str) else ""
+
+
+def component_key(ref: Any) -> str | None:
+    """The components/schemas key a local `$ref` names (JSON pointer escapes undone), else None."""
+    if not isinstance(ref, str) or not ref.startswith(COMPONENT_PREFIX):
+        return None
+    token = ref[len(COMPONENT_PREFIX):]
+    return None if "/" in token else unescape_token(token)
+
+
+def tag_key(value: Any) -> str:
+    """Discriminator values that a dict lookup does not tell apart (1, 1.0, True) share a key."""
+    if isinstance(value, bool) or (isinstance(value, float) and value.is_integer()):
+        return repr(int(value))
+    return repr(value)
 
 
 def _candidate_tags(doc: dict[str, Any], objects: list[Any]) -> list[str]:
@@ -261,7 +280,7 @@ def deref(doc: dict[str, Any], node: Any) -> Any:
 def leaf_objects(doc: dict[str, Any], node: Any, depth: int = 0) -> list[dict[str, Any]]:
     """The object schemas a union branch stands for (following refs and nested unions)."""
     node = deref(doc, node)
-    if not isinstance(node, dict) or depth > 16:
+    if not isinstance(node, dict) or depth > 16 or admits_anything(node):
         return []
     for key in ("oneOf", "anyOf"):
         branches = non_null_branches(node.get(key))
@@ -307,6 +326,12 @@ def merge_all_of(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def null_only(schema: Any) -> bool:
+    """`{enum: [null]}`: the schema whose type hint is `None`."""
+    enum = schema.get("enum") if isinstance(schema, dict) else None
+    return isinstance(enum, list) and enum != [] and all(v is None for v in enum)
+
+
 def is_nullable(schema: dict[str, Any]) -> bool:
     if schema.get("nullable") is True:
         return True
@@ -344,6 +369,14 @@ def _constraint_only(branch: Any) -> bool:
     return isinstance(branch, dict) and set(branch) <= _CONSTRAINT_KEYS
 
 
+def admits_anything(schema: Any) -> bool:
+    """A oneOf/anyOf with a branch that constrains nothing (`{}`, or prose only): any value fits."""
+    if not isinstance(schema, dict):
+        return False
+    return any(_prose_only(b) for key in ("oneOf", "anyOf") if isinstance(schema.get(key), list)
+               for b in schema[key])
+
+
 def _prose_only(branch: Any) -> bool:
     return isinstance(branch, dict) and set(branch) <= _PROSE_KEYS
 
@@ -361,7 +394,9 @@ def literal(values: list[Any]) -> TypeExpr:
     """`Literal[...]`; with several values it is open: unknown strings from a newer API are kept."""
     unique: list[Any] = []
     for v in values:
-        if isinstance(v, (str, int, bool)) and repr(v) not in map(repr, unique):
+        if not isinstance(v, (str, int, bool)):
+            return ANY  # a float, list or object value: no Literal can hold it
+        if repr(v) not in map(repr, unique):
             unique.append(v)
     if not unique:
         return ANY

@@ -174,7 +174,20 @@ class OpenUnion:
         self, source: Any, handler: pydantic.GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
         choices = {tag: handler.generate_schema(member) for tag, member in self.members.items()}
-        known = core_schema.tagged_union_schema(choices, self.prop)
+        # A dict (or JSON) carries the tag under its wire name; a model instance under the
+        # attribute of the field with that alias (`class` -> `class_`): look for both.
+        attributes = sorted(
+            {
+                name
+                for member in self.members.values()
+                if isinstance(member, type) and issubclass(member, pydantic.BaseModel)
+                for name, info in member.model_fields.items()
+                if (info.alias or name) == self.prop and name != self.prop
+            }
+        )
+        paths: list[list[str | int]] = [[self.prop]]
+        paths += ([name] for name in attributes)
+        known = core_schema.tagged_union_schema(choices, paths if attributes else self.prop)
         unknown = core_schema.no_info_after_validator_function(
             self._unknown_only, handler.generate_schema(UnknownVariant)
         )
@@ -339,6 +352,8 @@ def to_jsonable(value: Any) -> Any:
         return [to_jsonable(v) for v in value]
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8")  # as pydantic writes bytes in JSON
     return value
 
 
