@@ -290,3 +290,23 @@ def test_ref_to_a_null_only_schema_is_none(build: Any) -> None:
     package = build(spec_of(schemas, {"anyOf": [{"$ref": COMPONENT + "_ZAb"}, {"type": "null"}]}))
     assert package.parse(None) is None
     assert package.models.Holder.model_validate({"z": None}).z is None
+
+
+def test_response_adapters_are_cached_by_type_not_by_id() -> None:
+    """`_ADAPTERS` was keyed by id(): `list[X]` built per call added an entry every call, and a
+    collected type's id could come back for another type and get the wrong adapter."""
+    import importlib.util
+
+    runtime_file = Path(__file__).resolve().parents[1] / "generator" / "runtime" / "_runtime.py"
+    spec = importlib.util.spec_from_file_location("runtime_copy", runtime_file)
+    assert spec is not None and spec.loader is not None
+    runtime = importlib.util.module_from_spec(spec)
+    sys.modules["runtime_copy"] = runtime  # dataclasses look their module up while defining
+    try:
+        spec.loader.exec_module(runtime)
+    finally:
+        del sys.modules["runtime_copy"]
+    for _ in range(50):
+        assert runtime._adapter(list[int]).validate_python([1]) == [1]
+        assert runtime._adapter(list[str]).validate_python(["a"]) == ["a"]
+    assert len(runtime._ADAPTERS) == 2

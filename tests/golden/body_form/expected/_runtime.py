@@ -531,13 +531,19 @@ def status_error(response: httpx.Response) -> APIStatusError:
 
 # ---- parsing --------------------------------------------------------------------------
 
-_ADAPTERS: dict[int, pydantic.TypeAdapter[Any]] = {}
+_ADAPTERS: dict[Any, pydantic.TypeAdapter[Any]] = {}
 
 
 def _adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
-    adapter = _ADAPTERS.get(id(tp))
+    """One TypeAdapter per type, keyed by the type itself: `list[X]` written in a call is a
+    new object each time but an equal key (an id() key grew without bound, and could
+    hand out a collected type's adapter to a new object that reused its id)."""
+    try:
+        adapter = _ADAPTERS.get(tp)
+    except TypeError:  # an unhashable type expression: build it each time
+        return pydantic.TypeAdapter(tp)
     if adapter is None:
-        adapter = _ADAPTERS[id(tp)] = pydantic.TypeAdapter(tp)
+        adapter = _ADAPTERS[tp] = pydantic.TypeAdapter(tp)
     return adapter
 
 
