@@ -146,11 +146,11 @@ def _summary(verb: str, coverage: Coverage, started: float) -> str:
     return f"{verb}: {coverage.operations} operations, {coverage.models} models in {time.perf_counter() - started:.2f}s"
 
 
-def _unchanged(options: Options, out: Path) -> Coverage | None:
-    """The recorded coverage when the output is provably current (see pipeline.up_to_date)."""
+def _unchanged(options: Options, package_dir: Path) -> Coverage | None:
+    """The recorded coverage when the package folder is provably current (see pipeline.up_to_date)."""
     if os.environ.get("OAPI_PYGEN_CACHE", "1") == "0":
         return None
-    coverage = up_to_date(options, out / options.package)
+    coverage = up_to_date(options, package_dir)
     if coverage is None or (options.strict and coverage.warnings):
         return None  # --strict with warnings must fail: let the full run say why
     return coverage

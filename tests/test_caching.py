@@ -149,3 +149,29 @@ def test_chunks_are_never_cut_inside_a_statement_or_before_an_overload() -> None
     pieces = chunks(source, 1)
     assert [p.splitlines()[0] for p in pieces] == ['"""Doc."""', "class A:"]
     assert "".join(pieces).replace("\n", "") == source.replace("\n", "")
+
+
+@pytest.mark.parametrize("command", ["check", "generate"])
+@pytest.mark.parametrize("vendored", [False, True])
+def test_commands_on_an_unchanged_tree_do_not_generate(tree: tuple[Options, Path], command: str, vendored: bool,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """`check` and `generate` prove an unchanged tree current from its manifest, without running
+    the pipeline, whether --out names the folder holding the package or the package folder."""
+    from click.testing import CliRunner
+
+    import generator.cli
+
+    options, package_dir = tree
+
+    def no_generation(_: Options) -> None:
+        raise AssertionError("the pipeline ran on an unchanged tree")
+
+    monkeypatch.setattr(generator.cli, "generate", no_generation)
+    out = package_dir if vendored else package_dir.parent
+    args = [command, "--spec", str(options.spec), "--out", str(out)]
+    if not vendored:
+        args += ["--package", options.package]
+    args += ["--client-name", options.client_name, "--env-prefix", options.env_prefix]
+    result = CliRunner().invoke(generator.cli.main, args)
+    assert result.exit_code == 0, result.output
+    assert ("up to date: " if command == "check" else "0 file(s) changed") in result.output
