@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 import click
 
-from generator import apidiff
 from generator.config import Settings, load_settings
 from generator.pipeline import (
     MANIFEST,
@@ -232,6 +231,8 @@ def generate_cmd(package: str | None, client_name: str | None, env_prefix: str |
         changed = write_package(target.out_dir, target.folder, result.files)
         coverage = result.coverage
         if before is not None and SURFACE_FILE in changed:
+            from generator import apidiff  # only when an existing package was replaced
+
             after = Surface.from_json(result.files[SURFACE_FILE])
             api_changes = apidiff.short_summary(apidiff.compare(before, after))
     else:
@@ -331,6 +332,8 @@ def diff_cmd(old_spec: Path, new_spec: Path, overlays: tuple[Path, ...], tags: t
         except SpecError as exc:
             click.echo(f"in {_shown(spec)}:", err=True)
             _fail(exc)
+    from generator import apidiff
+
     changes = apidiff.compare(surfaces[0], surfaces[1])
     labels = (_shown(old_spec), _shown(new_spec))
     report = apidiff.as_json(changes, *labels) if fmt == "json" else apidiff.markdown(changes, *labels)

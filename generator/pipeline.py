@@ -14,9 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from generator import TOOL_NAME, __version__
-from generator.build import build_package
-from generator.concurrent import PendingValidation
-from generator.format import format_files
 from generator.ir import PackageIR
 from generator.load import LoadedSpec, check_tree, load_spec, yaml_lines
 from generator.overlay import apply_overlays
@@ -163,6 +160,8 @@ def read_overlay(path: Path) -> bytes:
 
 def build(options: Options, prepared: Prepared) -> tuple[PackageIR, Coverage]:
     """The IR and the coverage; raises SpecError when something in scope had to be dropped."""
+    from generator.build import build_package
+
     try:
         pkg, problems = build_package(prepared.doc, options.package, options.client_name, options.env_prefix,
                                       prepared.loaded.sha256)
@@ -203,6 +202,11 @@ def generate(options: Options) -> Result:
     Validation runs beside build, render and format (see `concurrent`); its verdict
     is awaited before the result is returned, so an invalid spec still yields nothing.
     """
+    # Loaded here, not at import: a `check` that finds its output current needs none of them.
+    from generator.build import build_package
+    from generator.concurrent import PendingValidation
+    from generator.format import format_files
+
     clock = _Clock()
     spec = scoped(options)
     clock.lap("load")

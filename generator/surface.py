@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from generator.ir import ModelIR, OperationIR, PackageIR, ParamIR
-from generator.schema_types import component_pointer
+if TYPE_CHECKING:  # only `surface_of` needs the IR and the builder's helpers: a warm `check` loads neither
+    from generator.ir import ModelIR, OperationIR, PackageIR, ParamIR
 
 SURFACE_FILE = "_surface.json"
 FORMAT = 1
@@ -101,6 +101,8 @@ def surface_of(pkg: PackageIR) -> Surface:
 
 
 def _operation(op: OperationIR, by_pointer: dict[str, str]) -> Operation:
+    from generator.schema_types import component_pointer
+
     params = op.path_params + op.query_params + op.header_params + op.cookie_params + op.body_params
     body = by_pointer.get(component_pointer(op.body_model), "") if op.body_model else ""
     return Operation(op.python_name, op.operation_id, op.method, op.path, tuple(_param(p) for p in params),
