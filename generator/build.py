@@ -147,7 +147,8 @@ def model_field(py_name: str, wire: str, expr: TypeExpr, prop: Any, required: bo
         assignment = "None"
     else:
         assignment = f"Field({', '.join(args)})"
-    return FieldIR(py_name, wire, annotation, assignment, doc_literal(describe(prop)), bool(prop.get("deprecated")))
+    return FieldIR(py_name, wire, annotation, assignment, doc_literal(describe(prop)), bool(prop.get("deprecated")),
+                   required)
 
 
 def is_literal_value(value: Any) -> bool:

@@ -19,6 +19,7 @@ class FieldIR:
     assignment: str  # right-hand side after "=", or "" when the field is required
     doc_literal: str  # a safe Python string literal, or ""
     deprecated: bool = False
+    required: bool = False  # no default: the field must be present (it may still have an alias)
 
 
 @dataclass(frozen=True)

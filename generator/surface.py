@@ -117,4 +117,4 @@ def _model(m: ModelIR) -> Model:
     if not m.is_class:
         return Model(m.python_name, "alias", m.alias_of)
     return Model(m.python_name, "class", fields=tuple(
-        Field(f.python_name, f.wire_name, f.annotation, not f.assignment, f.deprecated) for f in m.fields))
+        Field(f.python_name, f.wire_name, f.annotation, f.required, f.deprecated) for f in m.fields))

@@ -241,3 +241,19 @@ def test_surface_round_trips_through_json(tmp_path: Path) -> None:
     copy = tmp_path / "copy.json"
     shutil.copy(stored, copy)
     assert Surface.from_json(copy.read_bytes()) == loaded
+
+
+def test_a_required_field_with_an_alias_is_required_in_the_surface(tmp_path: Path) -> None:
+    """`class` becomes `class_` with `Field(alias="class")`: still required (it has no default)."""
+    from generator.pipeline import Options, api_surface
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths:\n  /things:\n    get:\n"
+        "      operationId: getThing\n      responses:\n        '200':\n          description: ok\n"
+        "          content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}\n"
+        "components:\n  schemas:\n    Thing:\n      type: object\n      required: [class]\n"
+        "      properties:\n        class: {type: string}\n        note: {type: string}\n")
+    fields = {f.name: f for f in api_surface(Options(spec=spec)).models["Thing"].fields}
+    assert (fields["class_"].wire, fields["class_"].required) == ("class", True)
+    assert fields["note"].required is False
