@@ -12,11 +12,10 @@ import itertools
 import logging
 import socket
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import anyio
 import httpx
@@ -47,9 +46,27 @@ from assistants_client import (
 from assistants_client import _runtime as runtime
 
 try:
-    from .loopback import LoopbackServer, Recorded, Reply, Router, sequence
+    from .loopback import (
+        LoopbackServer,
+        RawConnection,
+        RawServer,
+        Recorded,
+        Reply,
+        Router,
+        http_response,
+        sequence,
+    )
 except ImportError:  # tests/ is not a package: pytest puts tests/ on sys.path
-    from loopback import LoopbackServer, Recorded, Reply, Router, sequence
+    from loopback import (  # type: ignore[no-redef]
+        LoopbackServer,
+        RawConnection,
+        RawServer,
+        Recorded,
+        Reply,
+        Router,
+        http_response,
+        sequence,
+    )
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -348,82 +365,16 @@ def test_connection_refused_raises_api_connection_error(mode, fast_backoff, capl
     assert len(retried) == 1  # max_retries=1: one retry, then the error
 
 
-class SlowServer:
-    """A raw socket server on 127.0.0.1: reads each request, then answers after `delay`
-    seconds (None: never). Threads end on their own after LIFETIME seconds, or at stop."""
+def slow_server(delay: float | None) -> RawServer:
+    """A raw server that answers each request after `delay` seconds (None: never, until it stops)."""
+    body = httpx.Response(200, json=THREAD).content
 
-    LIFETIME = 10.0
+    def answer(conn: RawConnection) -> None:
+        conn.pause(RawServer.READ_LIMIT if delay is None else delay)
+        if delay is not None:
+            conn.send(http_response(200, body, {"Content-Type": "application/json"}, reason="OK"))
 
-    def __init__(self, delay: float | None) -> None:
-        self.delay = delay
-        self.requests: list[bytes] = []
-        self._stop = threading.Event()
-        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._listener.bind((HOST, 0))
-        self._listener.listen(8)
-        self._listener.settimeout(0.05)
-        self._threads = [threading.Thread(target=self._accept, daemon=True)]
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{HOST}:{self._listener.getsockname()[1]}/v1"
-
-    def _deadline_passed(self, deadline: float) -> bool:
-        return self._stop.is_set() or time.monotonic() > deadline
-
-    def _accept(self) -> None:
-        deadline = time.monotonic() + self.LIFETIME
-        while not self._deadline_passed(deadline):
-            try:
-                conn, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            worker = threading.Thread(target=self._serve, args=(conn, deadline), daemon=True)
-            self._threads.append(worker)
-            worker.start()
-
-    def _serve(self, conn: socket.socket, deadline: float) -> None:
-        with conn:
-            conn.settimeout(0.05)
-            data = b""
-            while b"\r\n\r\n" not in data and not self._deadline_passed(deadline):
-                try:
-                    chunk = conn.recv(65536)
-                except TimeoutError:
-                    continue
-                except OSError:
-                    return
-                if not chunk:
-                    return
-                data += chunk
-            self.requests.append(data)
-            answer_at = None if self.delay is None else time.monotonic() + self.delay
-            while not self._deadline_passed(deadline):
-                if answer_at is not None and time.monotonic() >= answer_at:
-                    body = httpx.Response(200, json=THREAD).content
-                    head = (
-                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-                    )
-                    try:
-                        conn.sendall(head.encode() + body)
-                        conn.shutdown(socket.SHUT_WR)
-                    except OSError:
-                        return
-                    answer_at = None
-                time.sleep(0.02)
-
-    def __enter__(self) -> Self:
-        self._threads[0].start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        for thread in list(self._threads):
-            thread.join(timeout=5)
-        self._listener.close()
+    return RawServer(answer)
 
 
 def header_of(raw: bytes, name: str) -> str | None:
@@ -436,7 +387,7 @@ def header_of(raw: bytes, name: str) -> str | None:
 
 @pytest.mark.parametrize("mode", MODES)
 def test_hung_server_times_out_with_api_timeout_error(mode, fast_backoff):
-    with SlowServer(delay=None) as slow:
+    with slow_server(delay=None) as slow:
         with pytest.raises(APITimeoutError) as caught:
             call(mode, slow.base_url, "get_thread", "thread_1",
                  client={"timeout": 0.3, "max_retries": 1})
@@ -450,7 +401,7 @@ def test_hung_server_times_out_with_api_timeout_error(mode, fast_backoff):
 @pytest.mark.parametrize("mode", MODES)
 def test_per_call_timeout_shorter_than_the_client_default(mode):
     # The server answers after 0.8 s: within the client's 30 s, but not the call's 0.3 s.
-    with SlowServer(delay=0.8) as slow, pytest.raises(APITimeoutError):
+    with slow_server(delay=0.8) as slow, pytest.raises(APITimeoutError):
         call(mode, slow.base_url, "get_thread", "thread_1",
              client={"timeout": 30.0, "max_retries": 0}, timeout=0.3)
 
@@ -458,7 +409,7 @@ def test_per_call_timeout_shorter_than_the_client_default(mode):
 @pytest.mark.parametrize("mode", MODES)
 def test_per_call_timeout_longer_than_the_client_default(mode):
     # The server answers after 0.8 s: too late for the client's 0.3 s, fine for the call's 10 s.
-    with SlowServer(delay=0.8) as slow:
+    with slow_server(delay=0.8) as slow:
         thread = call(mode, slow.base_url, "get_thread", "thread_1",
                       client={"timeout": 0.3, "max_retries": 0}, timeout=10.0)
     assert thread.id == "thread_1"
@@ -467,7 +418,7 @@ def test_per_call_timeout_longer_than_the_client_default(mode):
 @pytest.mark.parametrize("mode", MODES)
 def test_slow_server_times_out_under_the_client_default(mode):
     # The control for the two tests above: without a per-call timeout, 0.3 s applies.
-    with SlowServer(delay=0.8) as slow, pytest.raises(APITimeoutError):
+    with slow_server(delay=0.8) as slow, pytest.raises(APITimeoutError):
         call(mode, slow.base_url, "get_thread", "thread_1",
              client={"timeout": 0.3, "max_retries": 0})
 
