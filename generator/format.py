@@ -51,25 +51,28 @@ def _format_item(item: tuple[str, str]) -> str:
 def format_files(files: dict[str, str]) -> dict[str, str]:
     """Every `.py` file formatted (cached results reused); other files as they are."""
     out = dict(files)
-    pieces: dict[str, list[str]] = {}
+    keys: dict[str, list[str]] = {}  # path -> the cache keys of its chunks, in order
     todo: dict[str, tuple[str, str]] = {}  # cache key -> (path, chunk) still to format
     done: dict[str, str] = {}
     for path, text in files.items():
         if not path.endswith(".py"):
             continue
-        pieces[path] = chunks(text)
-        for chunk in pieces[path]:
+        keys[path] = []
+        for chunk in chunks(text):
             key = cache.key(_FORMATTER, chunk)
-            hit = cache.get("format", key) if key not in done and key not in todo else None
+            keys[path].append(key)
+            if key in done or key in todo:
+                continue
+            hit = cache.get("format", key)
             if hit is not None:
                 done[key] = hit.decode("utf-8")
-            elif key not in done:
+            else:
                 todo[key] = (path, chunk)
     for key, formatted in zip(todo, _run(list(todo.values())), strict=True):
         done[key] = formatted
         cache.put("format", key, formatted.encode("utf-8"))
-    for path, parts in pieces.items():
-        out[path] = "\n\n".join(done[cache.key(_FORMATTER, chunk)] for chunk in parts)
+    for path, chunk_keys in keys.items():
+        out[path] = "\n\n".join(done[key] for key in chunk_keys)
     return out
 
 
