@@ -11,6 +11,7 @@ with no other threads.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import pickle
@@ -49,7 +50,11 @@ class PendingValidation:
         if self._done is None and _can_fork():
             preload_validator()  # import in the parent, so the child does not take the import lock
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-            self._future = self._pool.submit(_verdict, doc, strict)
+            gc.freeze()  # the child's collector leaves the inherited objects alone (see format._run)
+            try:
+                self._future = self._pool.submit(_verdict, doc, strict)  # forks the child
+            finally:
+                gc.unfreeze()
         elif self._done is None:
             self._done = _verdict(doc, strict)
             self._store()

@@ -12,10 +12,12 @@ check that the joined result is exactly what black makes of the whole module.
 from __future__ import annotations
 
 import ast
+import gc
 import itertools
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from importlib import metadata
 
 from generator import cache
@@ -26,13 +28,13 @@ TARGET = "PY311"
 _FORMATTER = f"black {metadata.version('black')} line-length {LINE_LENGTH} target {TARGET}"
 
 
-def format_source(path: str, source: str) -> str:
+def format_source(path: str, source: str, line_length: int = LINE_LENGTH) -> str:
     """Format one module; a syntax error here is a generator bug, reported with the file name."""
     import black  # imported on first use: a run that finds its output up to date never formats
     from black.mode import Mode, TargetVersion
     from black.parsing import InvalidInput
 
-    mode = Mode(target_versions={TargetVersion[TARGET]}, line_length=LINE_LENGTH)
+    mode = Mode(target_versions={TargetVersion[TARGET]}, line_length=line_length)
     # black.format_str formats twice when its first pass changed the text, a guard for rare
     # magic-trailing-comma cases; on our output the first pass is already stable (the tests
     # run `black --check` over every generated package), so one pass halves the cost.
@@ -44,23 +46,57 @@ def format_source(path: str, source: str) -> str:
         raise SpecError([Problem("", f"internal error: generated {path} is not valid Python: {exc}")]) from None
 
 
-def _format_item(item: tuple[str, str]) -> str:
-    return format_source(*item)
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of a module, formatted alone.
+
+    A piece from inside a class (`in_class`) holds whole methods, as they stand in the
+    class: black formats it under a stand-in class line, which is then dropped. It follows
+    the piece before it after one blank line, as black puts between methods; a top-level
+    piece follows after two.
+    """
+
+    text: str
+    in_class: bool = False
+
+    @property
+    def separator(self) -> str:
+        return "\n" if self.in_class else "\n\n"
+
+
+_STAND_IN = "class _:\n"
+
+
+def format_chunk(path: str, chunk: Chunk) -> str:
+    if not chunk.in_class:
+        return format_source(path, chunk.text)
+    formatted = format_source(path, _STAND_IN + chunk.text)
+    if not formatted.startswith(_STAND_IN):
+        raise SpecError([Problem("", f"internal error: black moved the stand-in class line in {path}")])
+    return formatted[len(_STAND_IN):]
+
+
+def join_chunks(chunks: list[Chunk], formatted: list[str]) -> str:
+    return "".join((c.separator if i else "") + text for i, (c, text) in enumerate(zip(chunks, formatted, strict=True)))
+
+
+def _format_item(item: tuple[str, Chunk]) -> str:
+    return format_chunk(*item)
 
 
 def format_files(files: dict[str, str]) -> dict[str, str]:
     """Every `.py` file formatted (cached results reused); other files as they are."""
     out = dict(files)
-    keys: dict[str, list[str]] = {}  # path -> the cache keys of its chunks, in order
-    todo: dict[str, tuple[str, str]] = {}  # cache key -> (path, chunk) still to format
+    pieces: dict[str, tuple[list[Chunk], list[str]]] = {}  # path -> its chunks and their cache keys
+    todo: dict[str, tuple[str, Chunk]] = {}  # cache key -> (path, chunk) still to format
     done: dict[str, str] = {}
     for path, text in files.items():
         if not path.endswith(".py"):
             continue
-        keys[path] = []
-        for chunk in chunks(text):
-            key = cache.key(_FORMATTER, chunk)
-            keys[path].append(key)
+        cut = chunks(text)
+        keys = [cache.key(_FORMATTER, str(c.in_class), c.text) for c in cut]
+        pieces[path] = (cut, keys)
+        for key, chunk in zip(keys, cut, strict=True):
             if key in done or key in todo:
                 continue
             hit = cache.get("format", key)
@@ -71,42 +107,77 @@ def format_files(files: dict[str, str]) -> dict[str, str]:
     for key, formatted in zip(todo, _run(list(todo.values())), strict=True):
         done[key] = formatted
         cache.put("format", key, formatted.encode("utf-8"))
-    for path, chunk_keys in keys.items():
-        out[path] = "\n\n".join(done[key] for key in chunk_keys)
+    for path, (cut, keys) in pieces.items():
+        out[path] = join_chunks(cut, [done[key] for key in keys])
     return out
 
 
 CHUNK_LINES = 400  # smaller chunks balance the workers better; each costs a little set-up
+_DEFINITION = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+_METHOD = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-def chunks(source: str, size: int | None = None) -> list[str]:
-    """`source` cut before top-level classes and functions into pieces of about `size` lines.
+def chunks(source: str, size: int | None = None) -> list[Chunk]:
+    """`source` cut into pieces of about `size` lines, each formatted alone.
 
-    A cut is made only where black's output is known to be two blank lines and then the
-    definition: before a class or function preceded by blank lines only, and not before or
-    after an overload (black may keep overloads together).
-    Each piece is formatted alone and the results are joined with two blank lines.
+    Cuts are made only where black's output is known: two blank lines, then the next
+    top-level statement, and inside a long class one blank line, then the next method.
+    A top-level cut goes before a class or function preceded by blank lines only, or
+    before any other statement preceded by at least two (black keeps two). A cut inside
+    a class goes between two methods separated by blank lines only, and the statement
+    after such a class starts a new piece. No cut is made next to an overload (black may
+    keep overloads together).
     """
     size = CHUNK_LINES if size is None else size
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return [source]  # black reports it, with the file name
+        return [Chunk(source)]  # black reports it, with the file name
     lines = source.splitlines(keepends=True)
-    cuts: list[int] = []
-    last_cut, prev_end, prev_overload = 0, 0, False
-    for node in tree.body:
-        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1
+    bounds: list[tuple[int, bool]] = [(0, False)]  # (first line of a piece, inside a class)
+    last_cut, prev_end, prev_overload, after_split = 0, 0, False, False
+    for i, node in enumerate(tree.body):
+        start = _first_line(node)
         gap = lines[prev_end:start]
-        definition = isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        definition = isinstance(node, _DEFINITION)
         overload = definition and "overload" in _decorator_names(node)
-        if (prev_end and start - last_cut >= size and definition and not overload and not prev_overload
-                and all(not g.strip() for g in gap)):
+        blank = all(not g.strip() for g in gap)
+        if after_split or (prev_end and start - last_cut >= size and not overload and not prev_overload and blank
+                           and (definition or len(gap) >= 2)):
+            bounds.append((start, False))  # after a class cut into pieces, always: black puts two blank lines
+            last_cut = start
+        after_split = False
+        following = tree.body[i + 1] if i + 1 < len(tree.body) else None
+        end = node.end_lineno or start
+        if (isinstance(node, ast.ClassDef) and end - last_cut > size
+                and (following is None or all(not g.strip() for g in lines[end:_first_line(following)]))):
+            for cut in _method_cuts(node, lines, last_cut, size):
+                bounds.append((cut, True))
+                last_cut, after_split = cut, True
+        prev_end, prev_overload = end, overload
+    ends = [b for b, _ in bounds[1:]] + [len(lines)]
+    return [Chunk("".join(lines[begin:end]).strip("\n") + "\n", in_class)
+            for (begin, in_class), end in zip(bounds, ends, strict=True)]
+
+
+def _first_line(node: ast.stmt) -> int:
+    """The 0-based line a statement starts on, its decorators included."""
+    decorators: list[ast.expr] = getattr(node, "decorator_list", [])
+    return min([node.lineno] + [d.lineno for d in decorators]) - 1
+
+
+def _method_cuts(cls: ast.ClassDef, lines: list[str], last_cut: int, size: int) -> list[int]:
+    cuts = []
+    for prev, node in itertools.pairwise(cls.body):
+        if not (isinstance(prev, _METHOD) and isinstance(node, _METHOD)):
+            continue
+        if "overload" in _decorator_names(prev) or "overload" in _decorator_names(node):
+            continue
+        start = _first_line(node)
+        if start - last_cut >= size and all(not g.strip() for g in lines[prev.end_lineno or start:start]):
             cuts.append(start)
             last_cut = start
-        prev_end, prev_overload = node.end_lineno or prev_end, overload
-    bounds = [0, *cuts, len(lines)]
-    return ["".join(lines[a:b]).strip("\n") + "\n" for a, b in itertools.pairwise(bounds)]
+    return cuts
 
 
 def _decorator_names(node: ast.stmt) -> set[str]:
@@ -114,14 +185,21 @@ def _decorator_names(node: ast.stmt) -> set[str]:
             for d in getattr(node, "decorator_list", [])}
 
 
-def _run(items: list[tuple[str, str]]) -> list[str]:
+def _run(items: list[tuple[str, Chunk]]) -> list[str]:
     workers = min(len(items), os.cpu_count() or 1)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [_format_item(item) for item in items]
     import black  # noqa: F401 -- loaded once here, so forked workers inherit it
     # Largest first, so the longest piece starts at once.
-    order = sorted(range(len(items)), key=lambda i: -len(items[i][1]))
+    order = sorted(range(len(items)), key=lambda i: -len(items[i][1].text))
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        done = dict(zip(order, pool.map(_format_item, [items[i] for i in order], chunksize=4), strict=True))
+    # The workers inherit the parent's objects (the spec, the IR, the texts): frozen, the
+    # collector in each worker does not walk them again and again while black allocates
+    # (a third of black's time on a 10,000-schema spec), and their pages stay shared.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            done = dict(zip(order, pool.map(_format_item, [items[i] for i in order], chunksize=4), strict=True))
+    finally:
+        gc.unfreeze()
     return [done[i] for i in range(len(items))]

@@ -127,15 +127,68 @@ def test_formatting_in_chunks_gives_what_black_gives_the_whole_module(size: int)
     """Cut as finely as possible (size 1: before every top-level class and function that
     may be cut), formatted piece by piece and joined, every committed module comes back
     byte for byte: the join is what black itself puts between those definitions."""
-    from generator.format import chunks, format_source
+    from generator.format import chunks, format_chunk, join_chunks
 
-    cut = 0
+    cut = inside = 0
     for path in GENERATED_MODULES:
         text = path.read_text(encoding="utf-8")
         pieces = chunks(text, size)
         cut += len(pieces) - 1
-        assert "\n\n".join(format_source(path.name, p) for p in pieces) == text, path
-    assert cut > 100  # the corpus really is cut
+        inside += sum(1 for p in pieces if p.in_class)
+        assert join_chunks(pieces, [format_chunk(path.name, p) for p in pieces]) == text, path
+    assert cut > 100 and inside > 50  # the corpus really is cut, classes included
+
+
+def _raw_modules() -> list[tuple[str, str]]:
+    """The rendered, not yet formatted modules of the Assistants spec and of every golden case."""
+    from generator.build import build_package
+    from generator.config import load_settings
+    from generator.pipeline import scoped
+    from generator.render import render_package
+
+    cfg = load_settings(ROOT / "pyproject.toml")
+    cases = [Options(spec=cfg.spec, overlays=cfg.overlays, package=cfg.package, client_name=cfg.client_name,
+                     env_prefix=cfg.env_prefix, templates=cfg.templates, filters=cfg.filters)]
+    cases += [_options(spec) for spec in sorted((ROOT / "tests" / "golden").glob("*/spec.yaml"))]
+    out = []
+    for options in cases:
+        spec = scoped(options)
+        pkg, _ = build_package(spec.doc, options.package, options.client_name, options.env_prefix,
+                               spec.loaded.sha256)
+        texts = render_package(pkg, options.templates)
+        out += [(f"{options.spec.parent.name}/{name}", text) for name, text in texts.items() if name.endswith(".py")]
+    return out
+
+
+def test_formatting_raw_output_in_chunks_gives_what_black_gives_the_whole_module() -> None:
+    """The same on what the templates produce before black (long lines, stray blank lines):
+    cut finely, inside the clients' classes too, the pieces give black's whole-module result."""
+    from generator.format import chunks, format_chunk, format_source, join_chunks
+
+    inside = 0
+    for name, text in _raw_modules():
+        pieces = chunks(text, 30)
+        inside += sum(1 for p in pieces if p.in_class)
+        assert join_chunks(pieces, [format_chunk(name, p) for p in pieces]) == format_source(name, text), name
+    assert inside > 50
+
+
+def test_a_long_class_is_cut_between_methods_only() -> None:
+    from generator.format import chunks, format_chunk, format_source, join_chunks
+
+    source = (
+        "X = 1\n\n\nclass A:\n    '''Doc.'''\n    y = 2\n\n    def a(self):\n        return '''two\nlines'''\n"
+        "\n\n\n    def b(self):\n        pass\n    z = 3\n    def c(self): pass\n\n    @typing.overload\n"
+        "    def d(self, x: int) -> int: ...\n    @typing.overload\n    def d(self, x: str) -> str: ...\n"
+        "    def d(self, x): return x\n\n    def e(self):\n        # a comment\n        pass\n"
+        "Y = 2\n\n\n\nZ = 3\n"
+    )
+    pieces = chunks(source, 1)
+    assert [(p.text.splitlines()[0], p.in_class) for p in pieces] == [
+        ("X = 1", False), ("class A:", False), ("    def b(self):", True), ("    def e(self):", True),
+        ("Y = 2", False), ("Z = 3", False),
+    ]
+    assert join_chunks(pieces, [format_chunk("m.py", p) for p in pieces]) == format_source("m.py", source)
 
 
 def test_chunks_are_never_cut_inside_a_statement_or_before_an_overload() -> None:
@@ -147,8 +200,8 @@ def test_chunks_are_never_cut_inside_a_statement_or_before_an_overload() -> None
         "def f(x):\n    return x\n\n\n# a comment before g\ndef g():\n    pass\n"
     )
     pieces = chunks(source, 1)
-    assert [p.splitlines()[0] for p in pieces] == ['"""Doc."""', "class A:"]
-    assert "".join(pieces).replace("\n", "") == source.replace("\n", "")
+    assert [p.text.splitlines()[0] for p in pieces] == ['"""Doc."""', "class A:"]
+    assert "".join(p.text for p in pieces).replace("\n", "") == source.replace("\n", "")
 
 
 @pytest.mark.parametrize("command", ["check", "generate"])
