@@ -83,7 +83,7 @@ class Builder:
                  if not m.is_class and m.python_name in cyclic else m for m in built]
         self.model_keys.discard("TypeAlias")
         self.model_keys |= {"TypeAliasType" if m.lazy_alias else "TypeAlias" for m in built if not m.is_class}
-        return order_models(built, self.deps)
+        return mark_forward(order_models(built, self.deps), self.model_names)
 
     def component_model(self, key: str) -> ModelIR:
         name = self.component_names[key]
@@ -272,6 +272,26 @@ def order_models(models: list[ModelIR], deps: dict[str, frozenset[str]]) -> list
             else:
                 active.add(child)
                 stack.append((child, iter(sorted(deps.get(child, ())))))
+    return out
+
+
+def mark_forward(models: list[ModelIR], names: set[str]) -> list[ModelIR]:
+    """Mark the fields whose hints name a model not yet defined where the class body runs.
+
+    The models module evaluates hints as its classes are defined (no `from __future__
+    import annotations`): pydantic then finds real types instead of compiling and
+    evaluating hundreds of strings at import. Models come dependencies first, so only
+    a hint on a cycle (or naming its own class) looks forward and is written as a string.
+    """
+    defined: set[str] = set()
+    out = []
+    for model in models:
+        if model.is_class:
+            fields = tuple(dataclasses.replace(f, forward=True) if (names_in([f.annotation]) & names) - defined
+                           else f for f in model.fields)
+            model = dataclasses.replace(model, fields=fields)
+        defined.add(model.python_name)
+        out.append(model)
     return out
 
 

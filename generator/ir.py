@@ -20,6 +20,12 @@ class FieldIR:
     doc_literal: str  # a safe Python string literal, or ""
     deprecated: bool = False
     required: bool = False  # no default: the field must be present (it may still have an alias)
+    forward: bool = False  # names a model defined further down the module (or its own class)
+
+    @property
+    def annotation_code(self) -> str:
+        """The hint as written in the class body: evaluated there unless it looks forward."""
+        return repr(self.annotation) if self.forward else self.annotation
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,6 @@ Each model builds its validator on first use (`defer_build`), so importing the
 package costs little and a program pays only for the models it touches.
 """
 
-from __future__ import annotations
-
 from pydantic import BaseModel, ConfigDict
 
 

@@ -5,8 +5,6 @@ Each model builds its validator on first use (`defer_build`), so importing the
 package costs little and a program pays only for the models it touches.
 """
 
-from __future__ import annotations
-
 from pydantic import BaseModel, ConfigDict
 
 
@@ -17,7 +15,7 @@ class Keeper(BaseModel):
 
     id: str
 
-    enclosures: list[Enclosure] | None = None
+    enclosures: "list[Enclosure] | None" = None
 
 
 class Enclosure(BaseModel):
@@ -37,6 +35,6 @@ class TreeNode(BaseModel):
 
     name: str
 
-    parent: TreeNode | None = None
+    parent: "TreeNode | None" = None
 
-    children: list[TreeNode] | None = None
+    children: "list[TreeNode] | None" = None

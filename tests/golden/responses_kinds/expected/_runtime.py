@@ -153,7 +153,9 @@ OPEN_ENUM = _OpenEnum()
 class UnknownVariant(pydantic.BaseModel):
     """A union member this client does not know yet (a newer API); every field is kept."""
 
-    model_config = pydantic.ConfigDict(extra="allow")
+    # Built on first use, like the generated models: building it at import would also
+    # make pydantic scan every installed distribution for plugins, before any call.
+    model_config = pydantic.ConfigDict(extra="allow", defer_build=True)
 
 
 class OpenUnion:
