@@ -528,6 +528,7 @@ def measure_case(case: Case, cfg: Config, ws: Workspace) -> dict[str, Any]:
         else:
             result["cold"][tool] = {"status": "skipped", "ok": False, "note": case.peer_note}
     result["phases"] = measure_phases(case, cfg, ws)
+    result["profile"] = measure_profile(case, cfg, ws)
     result["warm"] = measure_warm(case, cfg, ws) if case.warm else {"status": "skipped"}
     return result
 
@@ -550,6 +551,29 @@ def measure_phases(case: Case, cfg: Config, ws: Workspace) -> dict[str, Any]:
             + ", ".join(f"{k} {v:.2f}s" for k, v in phases.items()) + f"; total {total:.2f}s")
     return {"status": "ok" if runs and not errors else ("error" if errors else "not run"), "median_s": phases,
             "total_median_s": total, "runs": runs, "errors": errors}
+
+
+def measure_profile(case: Case, cfg: Config, ws: Workspace) -> dict[str, Any]:
+    """bench/stages.py once: each stage run serially under cProfile, its CPU by package (where the time goes)."""
+    done = run_child([PY, str(BENCH / "stages.py"), *case.phase_args], env=ws.cold_env(), timeout=cfg.timeout)
+    try:
+        found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {"status": f"error: exit {done.sample.rc}: {tail(done.stderr, 5)}"}
+    found["status"] = "ok"
+    log("  ours CPU by stage (serial, under cProfile): " + "; ".join(
+        f"{name} {st['seconds']:.2f}s" for name, st in found["stages"].items()))
+    return found
+
+
+def profile_rows(sec: str, prof: dict[str, Any]) -> list[Row]:
+    """One row per stage: its CPU under cProfile and the packages that spent most of it."""
+    rows = []
+    for name, st in prof.get("stages", {}).items():
+        total = sum(st["by_package"].values()) or 1.0
+        shares = ", ".join(f"{pkg} {100 * sec_ / total:.0f}%" for pkg, sec_ in list(st["by_package"].items())[:4])
+        rows.append(Row(sec, f"  CPU, {name}", f"{st['seconds']:.2f}s: {shares}"))
+    return rows
 
 
 def measure_warm(case: Case, cfg: Config, ws: Workspace) -> dict[str, Any]:
@@ -1038,6 +1062,13 @@ def report_rows(results: dict[str, Any]) -> list[Row]:
                 f"{k} {phases[k]:.2f}" for k in names) + f"; total {fmt_s(total)}{overlap}"))
         elif ph.get("errors"):
             rows.append(Row(sec, "ours phases, in-process generate()", f"failed: {ph['errors'][0][:70]}"))
+        prof = case.get("profile", {})
+        if prof.get("stages"):
+            rows.append(Row(sec, "ours CPU by stage (serial, cProfile)", "where the time goes; "
+                            "shares of own time by package"))
+            rows += profile_rows(sec, prof)
+        elif prof.get("status"):
+            rows.append(Row(sec, "ours CPU by stage (serial, cProfile)", prof["status"][:80]))
         warm = case.get("warm", {})
         if warm.get("median_s") is not None or warm.get("status") not in (None, "skipped"):
             cache = warm.get("cache", {})
