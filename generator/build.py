@@ -14,6 +14,7 @@ from generator.imports import import_block, sort_exports, type_members
 from generator.ir import FieldIR, ModelIR, OperationIR, PackageIR
 from generator.naming import (
     assign_unique,
+    claim,
     class_name,
     field_name,
     parameter_name,
@@ -63,9 +64,7 @@ class Builder:
 
     def claim_name(self, wanted: str) -> str:
         """A model name for an inline schema: unique against every other model name."""
-        name = self.model_name(wanted)
-        unique = assign_unique([("new", name)], taken=self.used_names)["new"]
-        self.used_names.add(unique.lower())
+        unique = claim(self.model_name(wanted), self.used_names)  # used_names holds lower-cased names
         self.model_names.add(unique)
         return unique
 

@@ -116,10 +116,16 @@ def assign_unique(candidates: Iterable[tuple[str, str]], taken: Iterable[str] = 
     ordered = sorted(range(len(pairs)), key=lambda i: (pairs[i][0] != pairs[i][1], i))
     for i in ordered:
         key, wanted = pairs[i]
-        name, n = wanted, 1
-        while name.lower() in used:
-            n += 1
-            name = f"{wanted}_{n}" if not wanted[-1].isdigit() else f"{wanted}_v{n}"
-        used.add(name.lower())
-        result[key] = name
+        result[key] = claim(wanted, used)
     return result
+
+
+def claim(wanted: str, used: set[str]) -> str:
+    """`wanted`, or the first of `wanted_2`, `wanted_3`... not in `used` (lower-cased names),
+    which the result is added to (lower-cased)."""
+    name, n = wanted, 1
+    while name.lower() in used:
+        n += 1
+        name = f"{wanted}_{n}" if not wanted[-1].isdigit() else f"{wanted}_v{n}"
+    used.add(name.lower())
+    return name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from generator.schema_types import non_null_branches
@@ -37,18 +38,20 @@ _LINE_BREAKS = frozenset("\x85\u2028\u2029")
 def doc_text(text: str) -> str:
     """Spec prose made safe inside a triple-quoted string: backslashes, quotes and control
     characters are escaped, so nothing the spec says can end the string or run as code."""
-    text = text.strip().replace("\r\n", "\n")
-    out = []
-    for ch in text:
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == '"':
-            out.append('\\"')
-        elif ch not in "\n\t" and (ord(ch) < 32 or ord(ch) == 127 or ch in _LINE_BREAKS):
-            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return _UNSAFE.sub(_escape, text.strip().replace("\r\n", "\n"))
+
+
+# What doc_text escapes: backslash, double quote, and every control character but newline and tab.
+_UNSAFE = re.compile('[\\\\"\x00-\x08\x0b-\x1f\x7f' + "".join(sorted(_LINE_BREAKS)) + "]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch == "\\":
+        return "\\\\"
+    if ch == '"':
+        return '\\"'
+    return f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}"
 
 
 def doc_literal(text: str) -> str:
