@@ -23,7 +23,7 @@ from typing import Any
 
 from generator import cache
 from generator.problems import Problem, SpecError
-from generator.validate import preload_validator, validate
+from generator.validate import validate
 
 Verdict = tuple[bool, list[Problem], float]  # (passed, warnings or errors, seconds spent)
 
@@ -48,7 +48,9 @@ class PendingValidation:
         self._future: Future[Verdict] | None = None
         self._pool: ProcessPoolExecutor | None = None
         if self._done is None and _can_fork():
-            preload_validator()  # import in the parent, so the child does not take the import lock
+            # The child imports openapi-spec-validator itself (0.18 s: it brings pydantic-settings,
+            # jsonschema-path, referencing), beside the parent's build instead of before it. The
+            # parent has no other thread when it forks (_can_fork), so no import lock is held.
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
             gc.freeze()  # the child's collector leaves the inherited objects alone (see format._run)
             try:
