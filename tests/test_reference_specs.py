@@ -118,7 +118,7 @@ class Lab:
     """Named jobs (subprocess runs), each started at most once, on a shared pool.
 
     gen:<output>     generate the output (PYTHONHASHSEED=0), cwd a fresh folder
-    import|mypy|ruff:<output>   checks on a generated output, started when its generation ends
+    import|mypy|ruff|black:<output>   checks on a generated output, started when its generation ends
     regen:2026-08-21 the whole 2026 spec again under another hash seed
     validate:<date>, strict:<date>, validate-tag:<date>, resolve-tag:<date>
     """
@@ -149,7 +149,7 @@ class Lab:
 
     def _start(self, job: str) -> Future[Any]:
         kind, _, key = job.partition(":")
-        if kind in ("import", "mypy", "ruff"):
+        if kind in CHECKS:
             return self._after(self.future(f"gen:{key}"), lambda: CHECKS[kind](self, key))
         return self.pool.submit(JOBS[kind], self, key)
 
@@ -223,11 +223,18 @@ def _ruff(lab: Lab, key: str) -> Run:
     return _run(["-m", "ruff", "check", "--no-cache", "--config", str(PROJECT_CONFIG), PACKAGE], lab.out(key))
 
 
+def _black(lab: Lab, key: str) -> Run:
+    """black over the whole modules: the chunked formatting (classes cut between methods) left
+    nothing for it to change."""
+    return _run(["-m", "black", "--check", "--diff", "--quiet", "--line-length", "100", "--target-version", "py311",
+                 PACKAGE], lab.out(key))
+
+
 JOBS: dict[str, Callable[[Lab, str], Run]] = {
     "gen": _gen, "regen": _regen, "validate": _validate, "strict": _strict,
     "validate-tag": _validate_tag, "resolve-tag": _resolve_tag,
 }
-CHECKS: dict[str, Callable[[Lab, str], Run]] = {"import": _import, "mypy": _mypy, "ruff": _ruff}
+CHECKS: dict[str, Callable[[Lab, str], Run]] = {"import": _import, "mypy": _mypy, "ruff": _ruff, "black": _black}
 
 # What each test needs, so the fixture can start all of it at once ({key}: the test's `key` param).
 NEEDS: dict[str, tuple[str, ...]] = {
@@ -235,6 +242,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "test_package_imports": ("import:{key}",),
     "test_mypy_strict_passes": ("mypy:{key}",),
     "test_ruff_passes": ("ruff:{key}",),
+    "test_black_finds_nothing_to_change": ("black:{key}",),
     "test_v1_operation_function_signature": (f"gen:{V1}",),
     "test_v1_client_method_signature": (f"gen:{V1}",),
     "test_v1_function_names": (f"gen:{V1}",),
@@ -436,6 +444,13 @@ def test_mypy_strict_passes(lab: Lab, key: str) -> None:
 def test_ruff_passes(lab: Lab, key: str) -> None:
     _generated(lab, key)
     run: Run = lab.result(f"ruff:{key}")
+    assert run.returncode == 0, run.show()
+
+
+@pytest.mark.parametrize("key", OUTPUTS)
+def test_black_finds_nothing_to_change(lab: Lab, key: str) -> None:
+    _generated(lab, key)
+    run: Run = lab.result(f"black:{key}")
     assert run.returncode == 0, run.show()
 
 
