@@ -13,9 +13,11 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 
-def main() -> None:
+def options_from_command_line() -> Any:
+    """The generator Options the command line names (shared with bench/stages.py)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--project", action="store_true")
     parser.add_argument("--spec", type=Path)
@@ -25,20 +27,25 @@ def main() -> None:
     parser.add_argument("--client-name", default="AssistantsClient")
     args = parser.parse_args()
 
-    started = time.perf_counter()
-    from generator.pipeline import Options, generate
+    from generator.pipeline import Options
     from generator.scope import Filters
 
     if args.project:
         from generator.config import load_settings
 
         cfg = load_settings(Path("pyproject.toml"))
-        options = Options(spec=cfg.spec, overlays=cfg.overlays, package=cfg.package, client_name=cfg.client_name,
-                          env_prefix=cfg.env_prefix, templates=cfg.templates, filters=cfg.filters)
-    else:
-        filters = Filters(tuple(args.tag), ()) if args.tag else Filters()
-        options = Options(spec=args.spec, overlays=tuple(args.overlay), package=args.package,
-                          client_name=args.client_name, filters=filters)
+        return Options(spec=cfg.spec, overlays=cfg.overlays, package=cfg.package, client_name=cfg.client_name,
+                       env_prefix=cfg.env_prefix, templates=cfg.templates, filters=cfg.filters)
+    filters = Filters(tuple(args.tag), ()) if args.tag else Filters()
+    return Options(spec=args.spec, overlays=tuple(args.overlay), package=args.package,
+                   client_name=args.client_name, filters=filters)
+
+
+def main() -> None:
+    started = time.perf_counter()
+    options = options_from_command_line()
+    from generator.pipeline import generate
+
     imported = time.perf_counter()
     t0 = time.perf_counter()
     result = generate(options)

@@ -18,7 +18,6 @@ shares, not the absolute figures. Run it from the repository root.
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import json
 import os
@@ -28,6 +27,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+
+from phases import options_from_command_line  # bench/ is on sys.path: this is run as a script
 
 T = TypeVar("T")
 TOP = 12
@@ -79,31 +80,11 @@ def profiled(stages: dict[str, Any], name: str, fn: Callable[[], T]) -> T:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--project", action="store_true")
-    parser.add_argument("--spec", type=Path)
-    parser.add_argument("--overlay", type=Path, action="append", default=[])
-    parser.add_argument("--tag", action="append", default=[])
-    parser.add_argument("--package", default="assistants_client")
-    parser.add_argument("--client-name", default="AssistantsClient")
-    args = parser.parse_args()
-    os.environ["OAPI_PYGEN_CACHE"] = "0"
+    os.environ["OAPI_PYGEN_CACHE"] = "0"  # before the generator is imported
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
-
+    options = options_from_command_line()
     stages: dict[str, Any] = {}
-    from generator.pipeline import Options, scoped
-    from generator.scope import Filters
-
-    if args.project:
-        from generator.config import load_settings
-
-        cfg = load_settings(Path("pyproject.toml"))
-        options = Options(spec=cfg.spec, overlays=cfg.overlays, package=cfg.package, client_name=cfg.client_name,
-                          env_prefix=cfg.env_prefix, templates=cfg.templates, filters=cfg.filters)
-    else:
-        filters = Filters(tuple(args.tag), ()) if args.tag else Filters()
-        options = Options(spec=args.spec, overlays=tuple(args.overlay), package=args.package,
-                          client_name=args.client_name, filters=filters)
+    from generator.pipeline import scoped
 
     def imports() -> None:
         import black  # noqa: F401
