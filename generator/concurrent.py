@@ -61,6 +61,11 @@ class PendingValidation:
             self._done = _verdict(doc, strict)
             self._store()
 
+    @property
+    def running(self) -> bool:
+        """Validating in a child process right now (not from the cache, not yet done)."""
+        return self._future is not None and not self._future.done()
+
     def result(self) -> list[Problem]:
         if self._done is None and self._future is not None:
             self._done = self._future.result()

@@ -84,8 +84,12 @@ def _format_item(item: tuple[str, Chunk]) -> str:
     return format_chunk(*item)
 
 
-def format_files(files: dict[str, str]) -> dict[str, str]:
-    """Every `.py` file formatted (cached results reused); other files as they are."""
+def format_files(files: dict[str, str], beside_validation: bool = False) -> dict[str, str]:
+    """Every `.py` file formatted (cached results reused); other files as they are.
+
+    `beside_validation`: a validation is running in another process; the formatting
+    workers then yield the CPU to it (see _yield_to_validation).
+    """
     out = dict(files)
     pieces: dict[str, tuple[list[Chunk], list[str]]] = {}  # path -> its chunks and their cache keys
     todo: dict[str, tuple[str, Chunk]] = {}  # cache key -> (path, chunk) still to format
@@ -104,7 +108,7 @@ def format_files(files: dict[str, str]) -> dict[str, str]:
                 done[key] = hit.decode("utf-8")
             else:
                 todo[key] = (path, chunk)
-    for key, formatted in zip(todo, _run(list(todo.values())), strict=True):
+    for key, formatted in zip(todo, _run(list(todo.values()), beside_validation), strict=True):
         done[key] = formatted
         cache.put("format", key, formatted.encode("utf-8"))
     for path, (cut, keys) in pieces.items():
@@ -185,7 +189,25 @@ def _decorator_names(node: ast.stmt) -> set[str]:
             for d in getattr(node, "decorator_list", [])}
 
 
-def _run(items: list[tuple[str, Chunk]]) -> list[str]:
+# How much lower the formatting workers' priority is than the rest of the run's.
+WORKER_NICENESS = 10
+
+
+def _yield_to_validation() -> None:
+    """Run in each formatting worker as it starts, on a cold run: lower its scheduling priority.
+
+    Validation runs beside formatting in one process that cannot be split, while black's
+    pieces share out over any free core: when the two compete for too few cores, the one
+    sequential job should get its core and black the rest (on 2 cores, 3 processes shared
+    alike left validation 2/3 of a core). Where cores are idle, niceness changes nothing.
+    """
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:  # not permitted here: the order of work is then the scheduler's
+        pass
+
+
+def _run(items: list[tuple[str, Chunk]], beside_validation: bool = False) -> list[str]:
     workers = min(len(items), os.cpu_count() or 1)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [_format_item(item) for item in items]
@@ -198,7 +220,8 @@ def _run(items: list[tuple[str, Chunk]]) -> list[str]:
     # (a third of black's time on a 10,000-schema spec), and their pages stay shared.
     gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        initializer = _yield_to_validation if beside_validation else None
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer) as pool:
             done = dict(zip(order, pool.map(_format_item, [items[i] for i in order], chunksize=4), strict=True))
     finally:
         gc.unfreeze()

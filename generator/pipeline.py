@@ -217,7 +217,7 @@ def generate(options: Options) -> Result:
         clock.lap("build")
         texts = render_package(pkg, options.templates)
         clock.lap("render")
-        texts = format_files(texts)
+        texts = format_files(texts, beside_validation=pending.running)
         clock.lap("format")
     except Exception as exc:
         pending.result()  # an invalid spec explains a failed build: report that instead

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
 from pathlib import Path
 
@@ -228,3 +230,24 @@ def test_commands_on_an_unchanged_tree_do_not_generate(tree: tuple[Options, Path
     result = CliRunner().invoke(generator.cli.main, args)
     assert result.exit_code == 0, result.output
     assert ("up to date: " if command == "check" else "0 file(s) changed") in result.output
+
+
+def _niceness(_: object) -> str:
+    return str(os.nice(0))
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods(),
+                    reason="formatting runs in worker processes only with fork and two cores or more")
+@pytest.mark.parametrize("beside_validation", [False, True])
+def test_formatting_workers_yield_the_cpu_only_beside_a_validation(beside_validation: bool,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a cold run the validation child is one sequential job: the formatting workers (forked,
+    so they run this module's functions as patched here) lower their priority while it runs."""
+    from generator import format as fmt
+
+    monkeypatch.setattr(fmt, "_format_item", _niceness)
+    base = os.nice(0)
+    items = [("a.py", fmt.Chunk("x = 1\n")), ("b.py", fmt.Chunk("y = 2\n"))]
+    niceness = {int(n) for n in fmt._run(items, beside_validation)}
+    assert niceness == ({min(base + fmt.WORKER_NICENESS, 19)} if beside_validation else {base})
+    assert os.nice(0) == base  # the parent keeps its priority
