@@ -1,9 +1,10 @@
 """Stage 6: black, in-process, on every generated Python module.
 
-A module is cut into chunks at top-level classes and functions (black formats
-each of those the same way wherever it stands, with two blank lines before it),
-and the chunks of all modules are formatted in parallel: forked workers, one per
-core, where fork is available. Each chunk's result is cached by the sha256 of
+A module is cut into chunks where black's spacing is known: before top-level
+statements (two blank lines) and, in a long class, between methods (one blank
+line; such a piece is formatted under a stand-in class line). The chunks of all
+modules are formatted in parallel: forked workers, one per core, where fork is
+available. Each chunk's result is cached by the sha256 of
 its unformatted text and black's version and mode, so regenerating after a
 small spec change re-formats only the chunks whose text changed. The tests
 check that the joined result is exactly what black makes of the whole module.
@@ -28,13 +29,13 @@ TARGET = "PY311"
 _FORMATTER = f"black {metadata.version('black')} line-length {LINE_LENGTH} target {TARGET}"
 
 
-def format_source(path: str, source: str, line_length: int = LINE_LENGTH) -> str:
+def format_source(path: str, source: str) -> str:
     """Format one module; a syntax error here is a generator bug, reported with the file name."""
     import black  # imported on first use: a run that finds its output up to date never formats
     from black.mode import Mode, TargetVersion
     from black.parsing import InvalidInput
 
-    mode = Mode(target_versions={TargetVersion[TARGET]}, line_length=line_length)
+    mode = Mode(target_versions={TargetVersion[TARGET]}, line_length=LINE_LENGTH)
     # black.format_str formats twice when its first pass changed the text, a guard for rare
     # magic-trailing-comma cases; on our output the first pass is already stable (the tests
     # run `black --check` over every generated package), so one pass halves the cost.
