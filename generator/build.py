@@ -26,6 +26,7 @@ from generator.schema_types import (
     TypeExpr,
     admits_anything,
     component_pointer,
+    default_fits,
     is_nullable,
     leaf_objects,
     merge_all_of,
@@ -110,7 +111,7 @@ class Builder:
         for wire, prop in props.items():
             expr = self.typer.hint(prop, ptr + pointer("properties", wire), name + pascal_ctx(wire))
             refs |= expr.refs
-            fields.append(model_field(names[wire], wire, expr, prop, wire in required))
+            fields.append(model_field(names[wire], wire, expr, prop, wire in required, self.doc))
             self.model_keys |= expr.imports
         self.deps[name] = frozenset(refs)
         self.model_keys |= {"BaseModel"} | ({"Field"} if any("Field(" in f.assignment for f in fields) else set())
@@ -122,14 +123,21 @@ class Builder:
         return self.operation_builder.operations()
 
 
-def model_field(py_name: str, wire: str, expr: TypeExpr, prop: Any, required: bool) -> FieldIR:
-    """A field's hint and default: optional fields default to the spec's default, else None."""
+def model_field(py_name: str, wire: str, expr: TypeExpr, prop: Any, required: bool,
+                doc: dict[str, Any]) -> FieldIR:
+    """A field's hint and default: optional fields default to the spec's default, else None.
+
+    A default of the wrong type for the hint (openapi-spec-validator warns of it), or one
+    for a model, is left out: the field then defaults to None like any optional field.
+    """
     args: list[str] = []
     annotation = expr.code
     prop = prop if isinstance(prop, dict) else {}
     if not required:
         default = prop.get("default", None)
         if not is_literal_value(default) or (_PARSED_FROM_TEXT.search(expr.code) and _has_text(default)):
+            default = None
+        if default is not None and not default_fits(doc, prop, default):
             default = None
         if _INT.search(expr.code) and not _FLOAT.search(expr.code):
             default = _integral_as_int(default)  # JSON's 3.0 is an integer; Python's is a float

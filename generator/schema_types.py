@@ -450,3 +450,65 @@ def leaf_values(doc: dict[str, Any], branch: Any, prop: str) -> list[Any]:
 
 def component_pointer(key: str) -> str:
     return "/components/schemas/" + escape_token(key)
+
+
+def default_fits(doc: dict[str, Any], schema: Any, value: Any, depth: int = 0) -> bool:
+    """Whether `value` is of a type the hint made from `schema` accepts, deciding as SchemaTyper does.
+
+    Only types count (no bounds, patterns or formats): a default that fails this would make
+    the generated code wrong for mypy and hand callers a value of the wrong type, so it is
+    left out. A value of a model class cannot be written as a default (a dict is not an
+    instance), so a default for a model never fits.
+    """
+    schema = deref(doc, schema)
+    if depth > 64 or not isinstance(schema, dict):
+        return depth <= 64 and schema is not False
+    if value is None:
+        return is_nullable(schema)
+    if admits_anything(schema):
+        return True
+    for key in ("allOf", "oneOf", "anyOf"):
+        branches = non_null_branches(schema.get(key))
+        if branches and not all(_constraint_only(b) for _, b in branches):
+            if key == "allOf":
+                return len(branches) == 1 and default_fits(doc, branches[0][1], value, depth + 1)
+            return any(default_fits(doc, b, value, depth + 1) for _, b in branches)
+    if "const" in schema and schema["const"] is not None:
+        return _same(value, schema["const"])
+    if isinstance(schema.get("enum"), list):
+        return any(_same(value, v) for v in schema["enum"] if v is not None)
+    types = schema_types(schema)
+    kinds: list[str | None] = [*types] or [None]
+    return any(_typed_fits(doc, kind, schema, value, depth) for kind in kinds)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as JSON values: True is not 1, and 1.0 is 1."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    return bool(a == b) and (type(a) is type(b) or {type(a), type(b)} <= {int, float})
+
+
+def _typed_fits(doc: dict[str, Any], kind: str | None, schema: dict[str, Any], value: Any, depth: int) -> bool:
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "integer":
+        return (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, float) and value.is_integer())
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "null":
+        return value is None
+    if kind == "array" or (kind is None and "items" in schema):
+        return isinstance(value, list) and all(default_fits(doc, schema.get("items"), v, depth + 1) for v in value)
+    if schema.get("properties"):
+        return False  # a model
+    if kind == "object" or "additionalProperties" in schema:
+        extra = schema.get("additionalProperties")
+        if not isinstance(value, dict):
+            return False
+        return not (isinstance(extra, dict) and extra) or all(default_fits(doc, extra, v, depth + 1)
+                                                              for v in value.values())
+    return True  # the hint is Any

@@ -282,6 +282,42 @@ def test_integral_default_of_an_integer_is_an_int(build: Any) -> None:
     assert mypy_strict(package).startswith("Success"), mypy_strict(package)
 
 
+def test_defaults_of_the_wrong_type_or_for_a_model_are_left_out(build: Any) -> None:
+    """A default openapi-spec-validator only warns about was written as it stood: `b: str =
+    Field(default=5)` and the like failed mypy --strict and gave callers a value of the wrong
+    type. A default for a model (a dict) gave a dict where a model was declared. Such defaults
+    are now left out; defaults of the right type, maps included, are kept."""
+    schemas = {
+        "Color": {"type": "string", "enum": ["red", "blue"]},
+        "Inner": {"type": "object", "properties": {"g": {"type": "string"}}},
+        "Holder": {"type": "object", "properties": {
+            "n": {"type": "integer", "default": "abc"},
+            "s": {"type": "string", "default": 5},
+            "e": {"type": "string", "enum": ["p", "q"], "default": "r"},
+            "color": {"$ref": COMPONENT + "Color", "default": "green"},
+            "ss": {"type": "array", "items": {"type": "string"}, "default": [1, 2]},
+            "flag": {"type": "boolean", "default": 1},
+            "inline": {"type": "object", "properties": {"g": {"type": "string"}}, "default": {"g": "hi"}},
+            "inner": {"$ref": COMPONENT + "Inner", "default": {"g": "hi"}},
+            "either": {"anyOf": [{"type": "integer"}, {"type": "string"}], "default": True},
+            # of the right type: kept
+            "kept_n": {"type": "integer", "default": 3},
+            "kept_color": {"$ref": COMPONENT + "Color", "default": "blue"},
+            "kept_map": {"type": "object", "additionalProperties": {"type": "integer"}, "default": {"k": 1}},
+            "kept_either": {"anyOf": [{"type": "integer"}, {"type": "string"}], "default": "x"},
+            "kept_x": {"type": "number", "default": 1},
+        }},
+    }
+    package = build(spec_of(schemas, {"$ref": COMPONENT + "Holder"}))
+    holder = package.models.Holder()
+    left_out = ("n", "s", "e", "color", "ss", "flag", "inline", "inner", "either")
+    assert {name: getattr(holder, name) for name in left_out} == dict.fromkeys(left_out)
+    assert (holder.kept_n, holder.kept_color, holder.kept_map, holder.kept_either, holder.kept_x) == (
+        3, "blue", {"k": 1}, "x", 1)
+    assert package.models.Holder.model_validate({"inner": {"g": "x"}}).inner.g == "x"
+    assert mypy_strict(package).startswith("Success"), mypy_strict(package)
+
+
 def test_ref_to_a_null_only_schema_is_none(build: Any) -> None:
     """A schema `{enum: [null]}` is the alias `Nothing: TypeAlias = None`; a nullable reference to
     it was written `Nothing | None`, which is `None | None` at run time: TypeError."""
