@@ -148,11 +148,18 @@ def _located(cls: Any, keyword: str) -> Any:
 
     def __call__(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
         node = next((a for a in args if isinstance(a, SchemaPath)), None)
-        for err in cls.__call__(self, *args, **kwargs):
-            if node is not None and not hasattr(err, _WHERE):
-                setattr(err, _WHERE, (*node.parts, "default") if keyword == "default" else node.parts)
-                setattr(err, _IN_DEFAULT, keyword == "default")
-            yield err
+        try:
+            for err in cls.__call__(self, *args, **kwargs):
+                if node is not None and not hasattr(err, _WHERE):
+                    setattr(err, _WHERE, (*node.parts, "default") if keyword == "default" else node.parts)
+                    setattr(err, _IN_DEFAULT, keyword == "default")
+                yield err
+        except RecursionError:
+            raise
+        except Exception as exc:  # the validator broke on this node: say where
+            if node is None:
+                raise
+            yield _crashed(exc, node.parts, keyword)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         cls.__init__(self, *args, **kwargs)
@@ -161,6 +168,22 @@ def _located(cls: Any, keyword: str) -> Any:
                 setattr(self, attr, _SeenIds(getattr(self, attr)))
 
     return type(cls.__name__, (cls,), {"__call__": __call__, "__init__": __init__})
+
+
+def _crashed(exc: Exception, parts: tuple[Any, ...], keyword: str) -> Any:
+    """An error standing for a validator that raised instead of reporting, located at its node.
+
+    E.g. OpenAPI 3.0's `format: byte` checker encodes the value as ASCII, so a non-ASCII
+    default raised UnicodeEncodeError and the whole spec was refused at "/".
+    """
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    what = "the value" if keyword == "default" else "this node"
+    err = OpenAPIValidationError(f"the validator could not check {what} ({type(exc).__name__}: "
+                                 f"{_first_line(str(exc))})")
+    setattr(err, _WHERE, (*parts, "default") if keyword == "default" else parts)
+    setattr(err, _IN_DEFAULT, keyword == "default")
+    return err
 
 
 # openapi-spec-validator's SchemaValidator remembers the schemas it has visited and meta-checked

@@ -271,3 +271,31 @@ def test_ten_thousand_schemas_load_build_and_render(tmp_path: Path, schemas: int
     assert report["models"] >= schemas
     assert report["classes"] >= schemas // 2  # most synthetic schemas are objects
     assert report["max_rss_kib"] < 1_000_000, report
+
+
+def test_a_check_the_validator_cannot_make_is_a_located_warning(tmp_path: Path) -> None:
+    """OpenAPI 3.0's `format: byte` checker encodes the value as ASCII: a non-ASCII default made it
+    raise UnicodeEncodeError, and the whole spec was refused at "/" ("the validator failed"). The
+    failure is now reported where it happened, as the default-mismatch warning it is."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(textwrap.dedent("""\
+        openapi: 3.0.3
+        info: {title: Bytes, version: 1.0.0}
+        paths: {}
+        components:
+          schemas:
+            Blob:
+              type: object
+              properties:
+                data: {type: string, format: byte, default: "é"}
+                size: {type: integer, default: 1}
+        """), encoding="utf-8")
+    proc = run_cli("generate", "--spec", spec, "--out", tmp_path / "out", "--package", "blob_client",
+                   cwd=tmp_path, timeout=HANG_GUARD)
+    assert proc.returncode == 0, proc.stderr
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("warning:")]
+    expected = ("warning: /components/schemas/Blob/properties/data/default (line 9): the default does not fit the "
+                "schema: the validator could not check the value (UnicodeEncodeError: 'ascii' codec can't encode "
+                "character '\\xe9' in position 0: ordinal not in range(128))")
+    assert warnings == [expected], proc.stderr
+    assert "validator failed" not in proc.stderr
