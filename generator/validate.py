@@ -85,7 +85,7 @@ def run_validator(doc: dict[str, Any]) -> Iterator[Problem]:
             parts = tuple(getattr(err, _WHERE, ())) + tuple(getattr(err, "absolute_path", None) or ())
             kind = classify(err, parts, doc)
             level: Level = "warning" if kind in WARNING_KINDS else "error"
-            yield Problem(pointer(*parts), describe_error(err, kind), level, kind=kind)
+            yield Problem(written_at(doc, parts), describe_error(err, kind), level, kind=kind)
     except RecursionError:
         yield Problem("", "the spec nests too deeply for openapi-spec-validator (a chain of hundreds of $refs?)")
     except Exception as exc:  # noqa: BLE001 -- the validator's own failures must not become tracebacks
@@ -321,6 +321,29 @@ class _Missing:
 
 
 _MISSING: Any = _Missing()
+
+
+def written_at(doc: Any, parts: tuple[Any, ...]) -> str:
+    """The pointer to where the node `parts` reach is written: openapi-spec-validator reports
+    the path it walked, through `$ref`s (`/paths/~1x/get/.../schema/properties/a`); each local
+    `$ref` on the way is followed, so a component's problem is named in the component."""
+    node, at = doc, []
+    for i, part in enumerate(parts):
+        for _ in range(32):  # bounded: a reference cycle cannot hang the walk
+            ref = node.get("$ref") if isinstance(node, dict) and part not in node else None
+            if not (isinstance(ref, str) and ref.startswith("#/")):
+                break
+            target = resolve_pointer(doc, ref[1:])
+            if target is _MISSING:
+                break
+            node, at = target, [unescape_token(t) for t in ref[2:].split("/")]
+        inside = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
+        if not inside:  # a missing field: named where it belongs
+            return pointer(*at, *parts[i:])
+        node = node[part]
+        at.append(part)
+    return pointer(*at)
 
 
 def resolve_pointer(doc: Any, ptr: str) -> Any:
