@@ -299,3 +299,41 @@ def test_a_check_the_validator_cannot_make_is_a_located_warning(tmp_path: Path) 
                 "character '\\xe9' in position 0: ordinal not in range(128))")
     assert warnings == [expected], proc.stderr
     assert "validator failed" not in proc.stderr
+
+
+def test_problems_in_a_component_are_named_in_the_component(tmp_path: Path) -> None:
+    """openapi-spec-validator walks from the operations through `$ref`s and reported a component's
+    problem along that walk (/paths/~1blobs/get/...); the pointer now names where it is written."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(textwrap.dedent("""\
+        openapi: 3.1.0
+        info: {title: Blobs, version: 1.0.0}
+        paths:
+          /blobs:
+            get:
+              operationId: getBlob
+              responses:
+                "200":
+                  description: ok
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Blob"}
+        components:
+          schemas:
+            Blob:
+              type: object
+              properties:
+                size: {type: integer, default: "big"}
+                tags: {type: array, items: {$ref: "#/components/schemas/Tag"}}
+            Tag:
+              type: object
+              properties:
+                name: {type: string, default: 7}
+        """), encoding="utf-8")
+    proc = run_cli("validate", "--spec", spec, cwd=tmp_path, timeout=HANG_GUARD)
+    assert proc.returncode == 0, proc.stderr
+    warnings = [line.split(": the default")[0] for line in proc.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: /components/schemas/Blob/properties/size/default (line 18)",
+        "warning: /components/schemas/Tag/properties/name/default (line 23)",
+    ], proc.stderr
