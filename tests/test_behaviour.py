@@ -25,14 +25,9 @@ import assistants_client
 from assistants_client import AssistantsClient, BadRequestError, NotFoundError, models
 from assistants_client import _runtime as runtime
 
-try:
-    from .loopback import LoopbackServer, sequence
-    from .payloads import example, schema_name, success_example, success_schema
-    from .spec_contract import CONTRACT
-except ImportError:  # tests/ is not a package: pytest puts tests/ on sys.path
-    from loopback import LoopbackServer, sequence
-    from payloads import example, schema_name, success_example, success_schema
-    from spec_contract import CONTRACT
+from tests.loopback import LoopbackServer, sequence
+from tests.payloads import example, schema_name, success_example, success_schema
+from tests.spec_contract import CONTRACT
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

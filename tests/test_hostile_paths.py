@@ -40,12 +40,8 @@ from assistants_client import (
     PathParameterError,
 )
 
-try:
-    from . import loopback
-    from .loopback import LoopbackServer, Reply
-except ImportError:  # tests/ is not a package: pytest puts tests/ on sys.path
-    import loopback  # type: ignore[no-redef]
-    from loopback import LoopbackServer, Reply  # type: ignore[no-redef]
+from tests import loopback
+from tests.loopback import LoopbackServer, Reply
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

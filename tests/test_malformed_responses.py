@@ -50,10 +50,7 @@ from assistants_client import (
 )
 from assistants_client import _runtime as runtime
 
-try:
-    from .loopback import RawConnection, RawServer, http_response
-except ImportError:  # tests/ is not a package: pytest puts tests/ on sys.path
-    from loopback import RawConnection, RawServer, http_response  # type: ignore[no-redef]
+from tests.loopback import RawConnection, RawServer, http_response
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -45,28 +45,16 @@ from assistants_client import (
 )
 from assistants_client import _runtime as runtime
 
-try:
-    from .loopback import (
-        LoopbackServer,
-        RawConnection,
-        RawServer,
-        Recorded,
-        Reply,
-        Router,
-        http_response,
-        sequence,
-    )
-except ImportError:  # tests/ is not a package: pytest puts tests/ on sys.path
-    from loopback import (  # type: ignore[no-redef]
-        LoopbackServer,
-        RawConnection,
-        RawServer,
-        Recorded,
-        Reply,
-        Router,
-        http_response,
-        sequence,
-    )
+from tests.loopback import (
+    LoopbackServer,
+    RawConnection,
+    RawServer,
+    Recorded,
+    Reply,
+    Router,
+    http_response,
+    sequence,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
