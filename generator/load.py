@@ -19,6 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 from generator.compose import MAX_DEPTH, Composer
 from generator.problems import Problem, SpecError, pointer
@@ -194,16 +204,110 @@ def yaml_lines(raw: bytes, pointers: list[str]) -> dict[str, int]:
     """1-based line numbers of the nodes at these JSON pointers in a YAML text.
 
     A pointer to something missing (a required field, say) gets the line of its
-    nearest ancestor that exists: where the missing thing belongs. Composing keeps
-    positions, which plain loading drops; it is only done when there are problems
-    to report, so the common path pays nothing for it.
+    nearest ancestor that exists: where the missing thing belongs. It is only done
+    when there are problems to report, so the common path pays nothing for it.
+    Most pointers are placed from libyaml's events alone (a quarter of the cost of
+    composing the document); one whose way passes through a `$ref`, an alias or a
+    merge key is placed on the composed document, which follows them.
     """
     if not pointers:
         return {}
     try:
-        root = Composer(_Loader(raw.decode("utf-8").removeprefix("\ufeff"))).compose()
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+        found, unsure = _lines_from_events(text, pointers)
+        if unsure:
+            found.update(_lines_from_nodes(text, unsure))
     except (yaml.YAMLError, UnicodeDecodeError, SpecError):
         return {}
+    return found
+
+
+_NOT_A_KEY = "\x00"  # stands for a key that is not plain text (an alias): matches no pointer token
+
+
+def _lines_from_events(text: str, pointers: list[str]) -> tuple[dict[str, int], list[str]]:
+    """The lines of the pointers whose nodes are reached without indirection, and the other pointers.
+
+    One pass over the parser's events, keeping the path only inside the nodes on the
+    way to a wanted pointer; every other subtree is skipped by counting its brackets.
+    """
+    on_way = {""}
+    for ptr in pointers:
+        cut = ptr.find("/", 1)
+        while cut != -1:
+            on_way.add(ptr[:cut])
+            cut = ptr.find("/", cut + 1)
+        on_way.add(ptr)
+    lines: dict[str, int] = {}
+    indirect: set[str] = set()  # a mapping with a `$ref`, a merge or an alias as key: children may be elsewhere
+    aliases: set[str] = set()  # composed, an alias is the node it names, with that node's line
+    sequences: set[str] = set()
+    stack: list[list[Any]] = []  # per open node on the way: [pointer, is a mapping, its pending key or None, next index]
+    skip = 0  # depth inside a subtree off the way
+    loader = _Loader(text)
+    try:
+        get = loader.get_event
+        while True:
+            event = get()
+            kind = type(event)
+            opens = kind is MappingStartEvent or kind is SequenceStartEvent
+            if skip:
+                if opens:
+                    skip += 1
+                elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                    skip -= 1
+                continue
+            if kind is MappingEndEvent or kind is SequenceEndEvent:
+                stack.pop()
+                continue
+            if not (opens or kind is ScalarEvent or kind is AliasEvent):
+                if kind is DocumentEndEvent or kind is StreamEndEvent:
+                    break
+                continue  # the stream or document starts
+            if stack:
+                frame = stack[-1]
+                if frame[1]:
+                    if frame[2] is None:  # this node is a key
+                        frame[2] = event.value if kind is ScalarEvent else _NOT_A_KEY
+                        if frame[2] in ("$ref", "<<", _NOT_A_KEY):
+                            indirect.add(frame[0])
+                        skip = 1 if opens else 0
+                        continue
+                    token, frame[2] = frame[2], None
+                else:
+                    token = str(frame[3])
+                    frame[3] += 1
+                at = frame[0] + "/" + token.replace("~", "~0").replace("/", "~1")
+            else:
+                at = ""
+            if at not in on_way:
+                skip = 1 if opens else 0
+                continue
+            lines[at] = event.start_mark.line + 1
+            if kind is AliasEvent:
+                aliases.add(at)
+            elif opens:
+                stack.append([at, kind is MappingStartEvent, None, 0])
+                if kind is SequenceStartEvent:
+                    sequences.add(at)
+    finally:
+        loader.dispose()
+    found: dict[str, int] = {}
+    unsure: list[str] = []
+    for ptr in pointers:
+        at = ptr
+        while at and at not in lines:
+            at = at.rpartition("/")[0]
+        if at not in lines or at in aliases or (at != ptr and (at in indirect or at in sequences)):
+            unsure.append(ptr)  # the way goes on through a $ref, an alias or a merge (or an index like "01")
+        else:
+            found[ptr] = lines[at]
+    return found, unsure
+
+
+def _lines_from_nodes(text: str, pointers: list[str]) -> dict[str, int]:
+    """The lines of these pointers on the composed document, following `$ref`s, aliases and merges."""
+    root = Composer(_Loader(text)).compose()
     found: dict[str, int] = {}
     for ptr in pointers:
         node, at = None, ptr

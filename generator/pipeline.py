@@ -229,6 +229,8 @@ def generate(options: Options) -> Result:
     except SpecError as exc:
         raise SpecError(with_lines(exc.problems, spec.loaded)) from None
     clock.timings["validate"] = pending.seconds
+    lined = with_lines([*warnings, *problems], spec.loaded)  # one pass over the YAML for both
+    warnings, problems = lined[:len(warnings)], lined[len(warnings):]
     prepared = validated(spec, warnings)
     coverage = coverage_of(options, prepared, pkg, problems)
     # The runtime is kept black-formatted in the repository and copied verbatim.
