@@ -139,8 +139,9 @@ def model_field(py_name: str, wire: str, expr: TypeExpr, prop: Any, required: bo
             default = None
         if default is not None and not default_fits(doc, prop, default):
             default = None
-        if _INT.search(expr.code) and not _FLOAT.search(expr.code):
-            default = _integral_as_int(default)  # JSON's 3.0 is an integer; Python's is a float
+        if (_INT.search(expr.code) and not _FLOAT.search(expr.code)) or (
+                isinstance(default, float) and default.is_integer() and not default_fits(doc, prop, default + 0.5)):
+            default = _integral_as_int(default)  # JSON's 3.0 is an integer (of an int enum, say); Python's is a float
         if default is None:
             annotation = expr.or_none().code
         args.append(f"default={default!r}")

@@ -269,16 +269,21 @@ def test_date_time_default_is_not_kept_as_text(build: Any) -> None:
 
 
 def test_integral_default_of_an_integer_is_an_int(build: Any) -> None:
-    """`default: 3.0` is a JSON integer, but `Field(default=3.0)` on an `int` field failed mypy --strict."""
-    schemas = {"Holder": {"type": "object", "properties": {
+    """`default: 3.0` is a JSON integer, but `Field(default=3.0)` on an `int` field failed mypy --strict.
+    So did `default: 975.0` on an integer enum (`Literal[2, 975]`) and on an integer behind an alias."""
+    schemas = {"Count": {"type": "integer"}, "Holder": {"type": "object", "properties": {
         "n": {"type": "integer", "default": -2133.0},
         "ns": {"type": "array", "items": {"type": "integer"}, "default": [1.0, 2]},
         "x": {"type": "number", "default": 3.0},
+        "e": {"type": "integer", "enum": [2, 975], "default": 975.0},
+        "c": {"$ref": COMPONENT + "Count", "default": 4.0},
+        "u": {"type": ["integer", "number"], "default": 5.0},
     }}}
     package = build(spec_of(schemas, {"$ref": COMPONENT + "Holder"}))
     holder = package.models.Holder()
-    assert (holder.n, holder.ns, holder.x) == (-2133, [1, 2], 3.0)
-    assert (type(holder.n), type(holder.ns[0]), type(holder.x)) == (int, int, float)
+    assert (holder.n, holder.ns, holder.x, holder.e, holder.c, holder.u) == (-2133, [1, 2], 3.0, 975, 4, 5.0)
+    assert [type(v) for v in (holder.n, holder.ns[0], holder.x, holder.e, holder.c, holder.u)] == [
+        int, int, float, int, int, float]
     assert mypy_strict(package).startswith("Success"), mypy_strict(package)
 
 
