@@ -114,7 +114,7 @@ class Builder:
             fields.append(model_field(names[wire], wire, expr, prop, wire in required, self.doc))
             self.model_keys |= expr.imports
         self.deps[name] = frozenset(refs)
-        self.model_keys |= {"BaseModel"} | ({"Field"} if any("Field(" in f.assignment for f in fields) else set())
+        self.model_keys |= {"APIModel"} | ({"Field"} if any("Field(" in f.assignment for f in fields) else set())
         return ModelIR(name, ptr, True, doc_literal(describe(schema)), tuple(fields))
 
     # ---- operations ---------------------------------------------------------
@@ -304,7 +304,7 @@ def mark_forward(models: list[ModelIR], names: set[str]) -> list[ModelIR]:
 
 
 RUNTIME_EXPORTS = (
-    "NOT_GIVEN", "APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError",
+    "NOT_GIVEN", "APIConnectionError", "APIError", "APIModel", "APIResponseValidationError", "APIStatusError",
     "APITimeoutError", "AsyncPage", "AsyncStream", "AuthenticationError", "BadRequestError",
     "ConflictError", "InternalServerError", "NotFoundError", "NotGiven", "PathParameterError",
     "PermissionDeniedError", "RateLimitError", "Request", "RequestOptions", "ServerSentEvent",
@@ -313,8 +313,6 @@ RUNTIME_EXPORTS = (
 
 
 def models_imports(keys: set[str]) -> tuple[str, ...]:
-    if "BaseModel" in keys:
-        keys = keys | {"ConfigDict"}
     plain = ["datetime"] if "datetime" in keys else []
     return import_block(plain, type_members(keys))
 

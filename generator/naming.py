@@ -29,7 +29,7 @@ PYDANTIC_RESERVED = frozenset(
 # Names the generated modules import or define; a generated name must not hide them.
 GENERATED_MODULE_NAMES = frozenset(
     {
-        "Annotated", "Any", "BaseModel", "ConfigDict", "Field", "Literal", "TypeAlias", "Union",
+        "Annotated", "Any", "APIModel", "BaseModel", "ConfigDict", "Field", "Literal", "TypeAlias", "Union",
         "annotations", "datetime", "deprecated", "Request", "NotGiven", "NOT_GIVEN",
         "models", "operations", "runtime",
         # models.py (tagged unions, open enums, recursive aliases)

@@ -74,7 +74,7 @@ HOSTILE_NAMES = (
     "model_config", "model_dump", "model_fields", "model_extra", "model_validate", "schema", "json", "copy",
     "dict", "validate", "construct", "fields", "parse_obj",
     # names the generated modules import or define
-    "Any", "BaseModel", "Field", "Literal", "Annotated", "TypeAlias", "ConfigDict", "datetime", "annotations",
+    "Any", "APIModel", "BaseModel", "Field", "Literal", "Annotated", "TypeAlias", "ConfigDict", "datetime", "annotations",
     "Request", "NotGiven", "NOT_GIVEN", "UnknownVariant", "OPEN_ENUM", "OpenUnion", "union_tag", "Tag", "Discriminator",
     "Union", "typing", "pydantic", "httpx", "models", "operations", "client", "runtime", "FileTypes",
     # builtins

@@ -58,7 +58,7 @@ def test_alias_that_recurses_through_a_property_is_not_a_cycle(tmp_path: Path) -
                 parent: {$ref: "#/components/schemas/Tree"}
         """))
     models = files["models.py"]
-    assert "class Node(BaseModel):" in models
+    assert "class Node(APIModel):" in models
     assert 'Tree = TypeAliasType("Tree", "Node")' in models  # an alias on a cycle: defined lazily
     assert "children: list[Tree] | None = None" in models
 
@@ -122,7 +122,7 @@ def test_yaml_anchors_and_merge_keys_give_the_same_client_as_the_expanded_spec(t
     second = _generate(tmp_path, expanded, "expanded.yaml")
     for name in ("models.py", "operations.py", "client.py"):
         assert _body(first[name]) == _body(second[name]), name
-    assert "class Pet(BaseModel):" in first["models.py"]
+    assert "class Pet(APIModel):" in first["models.py"]
 
 
 def test_names_that_collide_after_sanitizing_get_distinct_names(tmp_path: Path) -> None:
@@ -151,7 +151,7 @@ def test_names_that_collide_after_sanitizing_get_distinct_names(tmp_path: Path) 
     results = [_generate(tmp_path, spec(order), f"names{k}.yaml") for k, order in enumerate(([0, 1], [1, 0]))]
     for files in results:
         models, operations = files["models.py"], files["operations.py"]
-        assert "class FooBar(BaseModel):" in models and "class Foo_Bar(BaseModel):" in models
+        assert "class FooBar(APIModel):" in models and "class Foo_Bar(APIModel):" in models
         assert 'a_b_2: str | None = Field(default=None, alias="a-b")' in models
         assert "a_b: int | None = None" in models
         assert "def get_thing() -> Request[Foo_Bar]:" in operations

@@ -42,6 +42,7 @@ __all__ = [
     "OPEN_ENUM",
     "APIConnectionError",
     "APIError",
+    "APIModel",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
@@ -148,6 +149,20 @@ class _OpenEnum:
 
 
 OPEN_ENUM = _OpenEnum()
+
+
+class APIModel(pydantic.BaseModel):
+    """The base of every generated model.
+
+    Fields the API adds later are kept (`extra="allow"`); a field can be set by its
+    wire name or its Python name; field names may start with `model_`; and each model
+    builds its validator on first use (`defer_build`), so importing the package costs
+    little and a program pays only for the models it touches.
+    """
+
+    model_config = pydantic.ConfigDict(
+        extra="allow", populate_by_name=True, protected_namespaces=(), defer_build=True
+    )
 
 
 class UnknownVariant(pydantic.BaseModel):
