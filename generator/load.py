@@ -31,7 +31,7 @@ from yaml.events import (
 )
 
 from generator.compose import MAX_DEPTH, Composer
-from generator.problems import Problem, SpecError, pointer
+from generator.problems import Problem, SpecError, escape_token, pointer
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -277,7 +277,7 @@ def _lines_from_events(text: str, pointers: list[str]) -> tuple[dict[str, int], 
                 else:
                     token = str(frame[3])
                     frame[3] += 1
-                at = frame[0] + "/" + token.replace("~", "~0").replace("/", "~1")
+                at = frame[0] + "/" + escape_token(token)
             else:
                 at = ""
             if at not in on_way:
