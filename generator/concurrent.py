@@ -4,7 +4,8 @@ openapi-spec-validator is the validator of record and the slowest stage. On a
 cold run it validates in a forked process while the parent builds, renders and
 formats; its verdict (warnings, or the errors that stop the run) is collected
 before anything is written. Results are cached by the sha256 of the exact
-document validated, the strictness and the generator and validator versions.
+document validated, the strictness, the generator and the versions of the
+validator and of the packages it validates with (jsonschema, referencing, ...).
 Fork is used only where it is safe: on a platform that has it, from a process
 with no other threads.
 """
@@ -18,12 +19,11 @@ import pickle
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
-from importlib import metadata
 from typing import Any
 
 from generator import cache
 from generator.problems import Problem, SpecError
-from generator.validate import validate
+from generator.validate import validate, validator_versions
 
 Verdict = tuple[bool, list[Problem], float]  # (passed, warnings or errors, seconds spent)
 
@@ -41,8 +41,8 @@ class PendingValidation:
 
     def __init__(self, doc: dict[str, Any], strict: bool, generator_sha: str) -> None:
         self.seconds = 0.0
-        self._key = cache.key("validate", generator_sha, metadata.version("openapi-spec-validator"),
-                              str(strict), json.dumps(doc, sort_keys=True, default=str))
+        self._key = cache.key("validate", generator_sha, validator_versions(), str(strict),
+                              json.dumps(doc, sort_keys=True, default=str))
         hit = cache.get("validate", self._key)
         self._done: Verdict | None = pickle.loads(hit) if hit is not None else None
         self._future: Future[Verdict] | None = None

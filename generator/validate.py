@@ -18,6 +18,11 @@ from urllib.parse import urlsplit
 
 from generator.problems import Level, Problem, SpecError, pointer, unescape_token
 
+# The packages whose code decides a validation verdict: openapi-spec-validator and what it
+# validates with. A cached verdict is keyed on all of their versions (see `concurrent`).
+VALIDATOR_STACK = ("openapi-spec-validator", "openapi-schema-validator", "jsonschema", "jsonschema-specifications",
+                   "referencing", "jsonschema-path", "rfc3339-validator")
+
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _PATH_VAR = re.compile(r"{([^{}]+)}")
 
@@ -200,6 +205,19 @@ class _SeenIds(set[int]):
 def _with_locations(base: Any) -> Any:
     wrapped = {key: _located(kv, key) for key, kv in base.keyword_validators.items()}
     return type(base.__name__, (base,), {"keyword_validators": wrapped})
+
+
+def validator_versions() -> str:
+    """The installed version of every package in VALIDATOR_STACK ("-" for one that is absent)."""
+    from importlib import metadata
+
+    def version(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "-"
+
+    return " ".join(f"{name}=={version(name)}" for name in VALIDATOR_STACK)
 
 
 def preload_validator() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from generator.concurrent import PendingValidation
 from generator.format import format_files
 from generator.pipeline import MANIFEST, Options, generate, up_to_date
 from generator.problems import SpecError
+from generator.validate import VALIDATOR_STACK
 from generator.write import write_package
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,6 +117,17 @@ def test_validation_cache_key_covers_generator_strictness_and_document(cache_hom
         PendingValidation(_spec("integer"), False, "g1")._key,  # another document
     }
     assert len(keys) == 4
+
+
+@pytest.mark.parametrize("package", VALIDATOR_STACK)
+def test_validation_cache_key_covers_every_package_of_the_validator(package: str, cache_home: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade of jsonschema (say) under the same openapi-spec-validator can change a verdict:
+    a verdict cached before it must not be reused after it."""
+    before = PendingValidation(_spec("string"), False, "g")._key
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "0.0.0-other" if name == package else real(name))
+    assert PendingValidation(_spec("string"), False, "g")._key != before
 
 
 # --- formatting in chunks ----------------------------------------------------------------
