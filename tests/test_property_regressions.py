@@ -351,3 +351,17 @@ def test_response_adapters_are_cached_by_type_not_by_id() -> None:
         assert runtime._adapter(list[int]).validate_python([1]) == [1]
         assert runtime._adapter(list[str]).validate_python(["a"]) == ["a"]
     assert len(runtime._ADAPTERS) == 2
+
+
+def test_an_object_without_properties_from_all_of_is_an_empty_class(build: Any) -> None:
+    """`allOf` of two objects without properties merges into an inline class with no field and
+    no docstring: its body is `pass`, it keeps every field it is given (APIModel), and it types."""
+    schemas = {"Holder": {"type": "object", "properties": {
+        "thing": {"allOf": [{"type": "object"}, {"type": "object"}]},
+    }}}
+    package = build(spec_of(schemas, {"$ref": COMPONENT + "Holder"}))
+    holder = package.models.Holder.model_validate({"thing": {"anything": [1, "two"]}})
+    assert isinstance(holder.thing, package.models.HolderThing)
+    assert holder.thing.model_extra == {"anything": [1, "two"]}
+    assert "class HolderThing(APIModel):\n    pass\n" in (package.root / package.name / "models.py").read_text()
+    assert mypy_strict(package).startswith("Success"), mypy_strict(package)
