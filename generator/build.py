@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from generator import TOOL_NAME, __version__
@@ -36,7 +36,6 @@ from generator.schema_types import (
 _SCALARS = (str, int, bool, type(None))
 # Hints whose Python values a JSON string is not: a string default would be kept as a string.
 _PARSED_FROM_TEXT = re.compile(r"\b(datetime\.datetime|datetime\.date|bytes)\b")
-_INT, _FLOAT = re.compile(r"\bint\b"), re.compile(r"\bfloat\b")
 
 
 class Builder:
@@ -139,9 +138,11 @@ def model_field(py_name: str, wire: str, expr: TypeExpr, prop: Any, required: bo
             default = None
         if default is not None and not default_fits(doc, prop, default):
             default = None
-        if (_INT.search(expr.code) and not _FLOAT.search(expr.code)) or (
-                isinstance(default, float) and default.is_integer() and not default_fits(doc, prop, default + 0.5)):
-            default = _integral_as_int(default)  # JSON's 3.0 is an integer (of an int enum, say); Python's is a float
+        # JSON's 3.0 is an integer; Python's is a float. Where the schema takes no fraction (an
+        # integer, an int enum, a list of them), integral floats are written as ints.
+        nudged = _map_integral(default, lambda v: v + 0.5)
+        if nudged != default and not default_fits(doc, prop, nudged):
+            default = _map_integral(default, int)
         if default is None:
             annotation = expr.or_none().code
         args.append(f"default={default!r}")
@@ -178,13 +179,14 @@ def is_literal_value(value: Any) -> bool:
     return True
 
 
-def _integral_as_int(value: Any) -> Any:
+def _map_integral(value: Any, change: Callable[[float], Any]) -> Any:
+    """`value` with `change` applied to every integral float in it (lists and maps included)."""
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        return change(value)
     if isinstance(value, list):
-        return [_integral_as_int(v) for v in value]
+        return [_map_integral(v, change) for v in value]
     if isinstance(value, dict):
-        return {k: _integral_as_int(v) for k, v in value.items()}
+        return {k: _map_integral(v, change) for k, v in value.items()}
     return value
 
 
