@@ -14,6 +14,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from generator.imports import KEY_SOURCES
+
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z]|[0-9]|\b|_|$)|[A-Z]?[a-z]+|[A-Z]+|[0-9]+[a-z]*")
 
 BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
@@ -41,6 +43,10 @@ GENERATED_MODULE_NAMES = frozenset(
         "DEFAULT_BASE_URL", "API_KEY_ENV", "BASE_URL_ENV", "DEFAULT_HEADERS",
     }
 )
+# What a class body in models.py may name (field annotations and defaults are evaluated
+# there, where an earlier field of that name would hide the import or the builtin).
+# Other generated names (`annotations`, `models`, `Request`...) are free as attributes.
+MODEL_BODY_NAMES = frozenset(KEY_SOURCES) | {"datetime", "str", "int", "float", "bool", "bytes", "list", "dict"}
 
 
 def words(name: str) -> list[str]:
@@ -89,7 +95,7 @@ def field_name(wire_name: str) -> str:
         name = "field" + name
     if name in KEYWORDS or name in PYDANTIC_RESERVED or name.startswith("model_"):
         name = name + "_"
-    if name in GENERATED_MODULE_NAMES or name in ("str", "int", "float", "bool", "bytes", "list", "dict"):
+    if name in MODEL_BODY_NAMES:
         name = name + "_"
     return name
 

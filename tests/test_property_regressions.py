@@ -131,6 +131,26 @@ def test_property_named_like_a_model_does_not_hide_it(build: Any) -> None:
     assert package.dump(holder) == {"a": {"construct": 1.5}, "FooBar": 2.5}
 
 
+
+def test_field_names_yield_only_to_what_a_model_body_refers_to(build: Any) -> None:
+    """A property `annotations` (a message's citations) became `annotations_`: every name any
+    generated module imports was avoided, though a class attribute hides only what the class
+    body itself refers to. Fields now keep such names; `datetime`, `Field` and the like, which
+    the annotations and defaults after them use, still take a `_`."""
+    wire = ("annotations", "models", "operations", "Request", "NOT_GIVEN", "httpx", "datetime", "Field", "Any")
+    props: dict[str, Any] = {name: {"type": "string", "default": name} for name in wire}
+    props["at"] = {"type": "string", "format": "date-time"}
+    props["n"] = {"type": "integer", "default": 1}
+    schemas = {"Holder": {"type": "object", "properties": props}}
+    package = build(spec_of(schemas, {"$ref": COMPONENT + "Holder"}))
+    fields = list(package.models.Holder.model_fields)
+    assert fields[:len(wire)] == ["annotations", "models", "operations", "Request", "NOT_GIVEN", "httpx",
+                                  "datetime_", "Field_", "Any_"]
+    holder = package.parse({"annotations": "cite", "at": "2026-11-22T10:00:00Z", "datetime": "d"})
+    assert (holder.annotations, holder.at.year, holder.datetime_, holder.n) == ("cite", 2026, "d", 1)
+    assert package.dump(holder) == {"annotations": "cite", "at": "2026-11-22T10:00:00Z", "datetime": "d"}
+    assert mypy_strict(package).startswith("Success"), mypy_strict(package)
+
 def test_schema_named_like_the_client_does_not_clash_with_it(build: Any) -> None:
     """A schema `ThingClient` (or `Thing` with an inline `client` object) made a model that
     client.py imported and then redefined as the client class: mypy --strict failed, and the

@@ -322,7 +322,7 @@ class MessageContentTextObjectText(APIModel):
     value: str
     """The actual text string."""
 
-    annotations_: list[
+    annotations: list[
         Annotated[
             MessageContentTextAnnotationsFileCitationObject
             | MessageContentTextAnnotationsFilePathObject
@@ -335,7 +335,7 @@ class MessageContentTextObjectText(APIModel):
                 },
             ),
         ]
-    ] = Field(alias="annotations")
+    ]
 
 
 class MessageContentTextObject(APIModel):
@@ -569,7 +569,7 @@ class MessageDeltaContentTextObjectText(APIModel):
     value: str | None = None
     """The actual text string."""
 
-    annotations_: (
+    annotations: (
         list[
             Annotated[
                 MessageDeltaContentTextAnnotationsFileCitationObject
@@ -585,7 +585,7 @@ class MessageDeltaContentTextObjectText(APIModel):
             ]
         ]
         | None
-    ) = Field(default=None, alias="annotations")
+    ) = None
 
 
 class MessageDeltaContentTextObject(APIModel):
