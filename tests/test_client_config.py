@@ -342,6 +342,24 @@ def test_per_call_extras_reach_the_server_sync(client: Any, fake: FakeAssistants
     check_extras(fake, thread.id, message)
 
 
+def test_extra_query_replaces_a_documented_parameter_and_yields_to_the_cursor(
+    client: Any, fake: FakeAssistants
+) -> None:
+    """`extra_query` replaces a parameter of the same name (it used to repeat it: `limit=5&limit=1`).
+    On later pages the cursor wins: an `after` given there used to be sent beside every new
+    cursor, and a server that reads the last value would serve the same page forever."""
+    thread = client.create_thread()
+    ids = [client.create_message(thread.id, role="user", content=str(i)).id for i in range(3)]
+    page = client.list_messages(
+        thread.id, limit=5, order="asc", extra_query={"limit": 1, "after": ids[0], "hint": "x"}
+    )
+    assert [m.id for m in page.data] == [ids[1]]
+    assert [m.id for m in page.auto_paging_iter()] == ids[1:]
+    first, second = fake.requests[-2:]
+    assert first.query == [("order", "asc"), ("limit", "1"), ("after", ids[0]), ("hint", "x")]
+    assert second.query == [("order", "asc"), ("after", ids[1]), ("limit", "1"), ("hint", "x")]
+
+
 def test_per_call_extras_reach_the_server_async(ac: ModuleType, fake: FakeAssistants) -> None:
     async def go() -> None:
         async with ac.AsyncAssistantsClient(

@@ -799,8 +799,10 @@ class BaseTransport:
         options: RequestOptions,
     ) -> httpx.Request:
         params = request.query_params()
-        if options.extra_query:
-            params += Request("GET", "", options.extra_query).query_params()
+        if options.extra_query:  # a name given here replaces the documented parameter's value
+            extra = Request("GET", "", options.extra_query).query_params()
+            replaced = {name for name, _ in extra}
+            params = [pair for pair in params if pair[0] not in replaced] + extra
         headers = httpx.Headers(
             self.headers
         )  # header names are case-insensitive: later ones replace
@@ -1091,6 +1093,14 @@ class _PageBase(Generic[ItemT]):
             query={**self._request.query, self._info.cursor_param: cursor},
         )
 
+    def _next_options(self) -> RequestOptions:
+        """The cursor decides later pages: an `extra_query` value for it applies to the first only."""
+        extra = self._options.extra_query
+        if not extra or self._info.cursor_param not in extra:
+            return self._options
+        rest = {k: v for k, v in extra.items() if k != self._info.cursor_param}
+        return dataclasses.replace(self._options, extra_query=rest or None)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(items={len(self.data)}, has_more={self.has_more})"
 
@@ -1102,7 +1112,7 @@ class SyncPage(_PageBase[ItemT]):
         request = self._next_request()
         if request is None:
             return None
-        page: SyncPage[ItemT] = self._transport.page(request, self._options)
+        page: SyncPage[ItemT] = self._transport.page(request, self._next_options())
         return page
 
     def auto_paging_iter(self) -> Iterator[ItemT]:
@@ -1122,7 +1132,7 @@ class AsyncPage(_PageBase[ItemT]):
         request = self._next_request()
         if request is None:
             return None
-        page: AsyncPage[ItemT] = await self._transport.page(request, self._options)
+        page: AsyncPage[ItemT] = await self._transport.page(request, self._next_options())
         return page
 
     async def auto_paging_iter(self) -> AsyncIterator[ItemT]:
