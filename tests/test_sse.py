@@ -444,6 +444,13 @@ async def main() -> None:
     aclient = AsyncAssistantsClient(api_key="k")
     reveal_type(await aclient.create_run("t", assistant_id="a"))
     reveal_type(await aclient.create_run("t", assistant_id="a", stream=True))
+    reveal_type(await aclient.create_run("t", assistant_id="a", stream=flag))
+
+
+flag: bool = bool(len("x"))
+reveal_type(client.create_run("t", assistant_id="a", stream=flag))
+reveal_type(client.create_thread_and_run(assistant_id="a", stream=flag))
+reveal_type(client.submit_tool_ouputs_to_run("t", "r", tool_outputs=[], stream=flag))
 """
 
 
@@ -471,6 +478,12 @@ def test_create_run_overloads_reveal_the_right_types(tmp_path: Path) -> None:
         assert match, output
         assert set(match.group(1).split(" | ")) == members, output
     assert revealed["10"] == "assistants_client.models.RunObject", output
+    # A `stream` that is only known to be a bool: the response or the stream, for mypy to narrow.
+    for line, kind in (("12", "AsyncStream"), ("16", "Stream"), ("17", "Stream"), ("18", "Stream")):
+        one, _, other = revealed[line].partition(" | ")
+        assert one == "assistants_client.models.RunObject", output
+        match = re.fullmatch(rf"assistants_client\._runtime\.{kind}\[(.+)\]", other)
+        assert match and set(match.group(1).split(" | ")) == members, output
 
 
 def stream_members() -> set[str]:

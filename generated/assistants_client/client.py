@@ -315,6 +315,49 @@ class AssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Stream[AssistantStreamEvent]: ...
 
+    @overload
+    def create_run(
+        self,
+        thread_id: str,
+        *,
+        include: (
+            list[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | NotGiven
+        ) = NOT_GIVEN,
+        assistant_id: str,
+        model: str | AssistantSupportedModels | None | NotGiven = NOT_GIVEN,
+        reasoning_effort: ReasoningEffort | NotGiven = NOT_GIVEN,
+        instructions: str | None | NotGiven = NOT_GIVEN,
+        additional_instructions: str | None | NotGiven = NOT_GIVEN,
+        additional_messages: (
+            list[CreateMessageRequest | dict[str, Any]] | None | NotGiven
+        ) = NOT_GIVEN,
+        tools: (
+            list[
+                AssistantToolsCode
+                | AssistantToolsFileSearch
+                | AssistantToolsFunction
+                | dict[str, Any]
+            ]
+            | None
+            | NotGiven
+        ) = NOT_GIVEN,
+        metadata: Metadata | NotGiven = NOT_GIVEN,
+        temperature: float | None | NotGiven = NOT_GIVEN,
+        top_p: float | None | NotGiven = NOT_GIVEN,
+        stream: bool | None | NotGiven = NOT_GIVEN,
+        max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
+        truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
+        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> RunObject | Stream[AssistantStreamEvent]: ...
+
     def create_run(
         self,
         thread_id: str,
@@ -569,6 +612,88 @@ class AssistantsClient:
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Stream[AssistantStreamEvent]: ...
+
+    @overload
+    def create_thread_and_run(
+        self,
+        *,
+        assistant_id: str,
+        thread: CreateThreadRequest | dict[str, Any] | NotGiven = NOT_GIVEN,
+        model: (
+            str
+            | Literal[
+                "gpt-5",
+                "gpt-5-mini",
+                "gpt-5-nano",
+                "gpt-5-2025-08-07",
+                "gpt-5-mini-2025-08-07",
+                "gpt-5-nano-2025-08-07",
+                "gpt-4.1",
+                "gpt-4.1-mini",
+                "gpt-4.1-nano",
+                "gpt-4.1-2025-04-14",
+                "gpt-4.1-mini-2025-04-14",
+                "gpt-4.1-nano-2025-04-14",
+                "gpt-4o",
+                "gpt-4o-2024-11-20",
+                "gpt-4o-2024-08-06",
+                "gpt-4o-2024-05-13",
+                "gpt-4o-mini",
+                "gpt-4o-mini-2024-07-18",
+                "gpt-4.5-preview",
+                "gpt-4.5-preview-2025-02-27",
+                "gpt-4-turbo",
+                "gpt-4-turbo-2024-04-09",
+                "gpt-4-0125-preview",
+                "gpt-4-turbo-preview",
+                "gpt-4-1106-preview",
+                "gpt-4-vision-preview",
+                "gpt-4",
+                "gpt-4-0314",
+                "gpt-4-0613",
+                "gpt-4-32k",
+                "gpt-4-32k-0314",
+                "gpt-4-32k-0613",
+                "gpt-3.5-turbo",
+                "gpt-3.5-turbo-16k",
+                "gpt-3.5-turbo-0613",
+                "gpt-3.5-turbo-1106",
+                "gpt-3.5-turbo-0125",
+                "gpt-3.5-turbo-16k-0613",
+            ]
+            | None
+            | NotGiven
+        ) = NOT_GIVEN,
+        instructions: str | None | NotGiven = NOT_GIVEN,
+        tools: (
+            list[
+                AssistantToolsCode
+                | AssistantToolsFileSearch
+                | AssistantToolsFunction
+                | dict[str, Any]
+            ]
+            | None
+            | NotGiven
+        ) = NOT_GIVEN,
+        tool_resources: (
+            CreateThreadAndRunRequestToolResources | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
+        metadata: Metadata | NotGiven = NOT_GIVEN,
+        temperature: float | None | NotGiven = NOT_GIVEN,
+        top_p: float | None | NotGiven = NOT_GIVEN,
+        stream: bool | None | NotGiven = NOT_GIVEN,
+        max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
+        truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
+        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> RunObject | Stream[AssistantStreamEvent]: ...
 
     def create_thread_and_run(
         self,
@@ -1078,6 +1203,21 @@ class AssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Stream[AssistantStreamEvent]: ...
 
+    @overload
+    def submit_tool_ouputs_to_run(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        tool_outputs: list[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
+        stream: bool | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> RunObject | Stream[AssistantStreamEvent]: ...
+
     def submit_tool_ouputs_to_run(
         self,
         thread_id: str,
@@ -1346,6 +1486,49 @@ class AsyncAssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[AssistantStreamEvent]: ...
 
+    @overload
+    async def create_run(
+        self,
+        thread_id: str,
+        *,
+        include: (
+            list[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | NotGiven
+        ) = NOT_GIVEN,
+        assistant_id: str,
+        model: str | AssistantSupportedModels | None | NotGiven = NOT_GIVEN,
+        reasoning_effort: ReasoningEffort | NotGiven = NOT_GIVEN,
+        instructions: str | None | NotGiven = NOT_GIVEN,
+        additional_instructions: str | None | NotGiven = NOT_GIVEN,
+        additional_messages: (
+            list[CreateMessageRequest | dict[str, Any]] | None | NotGiven
+        ) = NOT_GIVEN,
+        tools: (
+            list[
+                AssistantToolsCode
+                | AssistantToolsFileSearch
+                | AssistantToolsFunction
+                | dict[str, Any]
+            ]
+            | None
+            | NotGiven
+        ) = NOT_GIVEN,
+        metadata: Metadata | NotGiven = NOT_GIVEN,
+        temperature: float | None | NotGiven = NOT_GIVEN,
+        top_p: float | None | NotGiven = NOT_GIVEN,
+        stream: bool | None | NotGiven = NOT_GIVEN,
+        max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
+        truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
+        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> RunObject | AsyncStream[AssistantStreamEvent]: ...
+
     async def create_run(
         self,
         thread_id: str,
@@ -1600,6 +1783,88 @@ class AsyncAssistantsClient:
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[AssistantStreamEvent]: ...
+
+    @overload
+    async def create_thread_and_run(
+        self,
+        *,
+        assistant_id: str,
+        thread: CreateThreadRequest | dict[str, Any] | NotGiven = NOT_GIVEN,
+        model: (
+            str
+            | Literal[
+                "gpt-5",
+                "gpt-5-mini",
+                "gpt-5-nano",
+                "gpt-5-2025-08-07",
+                "gpt-5-mini-2025-08-07",
+                "gpt-5-nano-2025-08-07",
+                "gpt-4.1",
+                "gpt-4.1-mini",
+                "gpt-4.1-nano",
+                "gpt-4.1-2025-04-14",
+                "gpt-4.1-mini-2025-04-14",
+                "gpt-4.1-nano-2025-04-14",
+                "gpt-4o",
+                "gpt-4o-2024-11-20",
+                "gpt-4o-2024-08-06",
+                "gpt-4o-2024-05-13",
+                "gpt-4o-mini",
+                "gpt-4o-mini-2024-07-18",
+                "gpt-4.5-preview",
+                "gpt-4.5-preview-2025-02-27",
+                "gpt-4-turbo",
+                "gpt-4-turbo-2024-04-09",
+                "gpt-4-0125-preview",
+                "gpt-4-turbo-preview",
+                "gpt-4-1106-preview",
+                "gpt-4-vision-preview",
+                "gpt-4",
+                "gpt-4-0314",
+                "gpt-4-0613",
+                "gpt-4-32k",
+                "gpt-4-32k-0314",
+                "gpt-4-32k-0613",
+                "gpt-3.5-turbo",
+                "gpt-3.5-turbo-16k",
+                "gpt-3.5-turbo-0613",
+                "gpt-3.5-turbo-1106",
+                "gpt-3.5-turbo-0125",
+                "gpt-3.5-turbo-16k-0613",
+            ]
+            | None
+            | NotGiven
+        ) = NOT_GIVEN,
+        instructions: str | None | NotGiven = NOT_GIVEN,
+        tools: (
+            list[
+                AssistantToolsCode
+                | AssistantToolsFileSearch
+                | AssistantToolsFunction
+                | dict[str, Any]
+            ]
+            | None
+            | NotGiven
+        ) = NOT_GIVEN,
+        tool_resources: (
+            CreateThreadAndRunRequestToolResources | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
+        metadata: Metadata | NotGiven = NOT_GIVEN,
+        temperature: float | None | NotGiven = NOT_GIVEN,
+        top_p: float | None | NotGiven = NOT_GIVEN,
+        stream: bool | None | NotGiven = NOT_GIVEN,
+        max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
+        truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
+        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> RunObject | AsyncStream[AssistantStreamEvent]: ...
 
     async def create_thread_and_run(
         self,
@@ -2108,6 +2373,21 @@ class AsyncAssistantsClient:
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[AssistantStreamEvent]: ...
+
+    @overload
+    async def submit_tool_ouputs_to_run(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        tool_outputs: list[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
+        stream: bool | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> RunObject | AsyncStream[AssistantStreamEvent]: ...
 
     async def submit_tool_ouputs_to_run(
         self,
