@@ -136,3 +136,16 @@ def test_a_deprecated_client_method_warns_once() -> None:
 
 def _spec_operation(contract: OperationContract) -> dict[str, Any]:
     return dict(_spec()["paths"][contract.path][contract.method.lower()])
+
+
+def test_the_package_readme_gives_each_method_its_return_type() -> None:
+    """The generated README named the list response (`ListMessagesResponse`) where the method
+    returns `SyncPage[MessageObject]`, and left out the stream a streaming call returns."""
+    from assistants_client import AssistantsClient
+
+    readme = (ROOT / "generated" / "assistants_client" / "README.md").read_text(encoding="utf-8")
+    documented = {name: returns for returns, name in re.findall(r"^> (.+) (\w+)\(", readme, re.MULTILINE)}
+    assert len(documented) == len(CONTRACT)
+    for contract in CONTRACT:
+        name = function_name(contract.operation_id)
+        assert documented[name] == inspect.signature(getattr(AssistantsClient, name)).return_annotation, name
