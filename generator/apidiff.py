@@ -55,7 +55,7 @@ Atom = tuple[object, ...]
 TypeSet = frozenset[Atom]
 _PRIMITIVES = frozenset({"str", "int", "float", "bool", "None", "Any", "object", "bytes", "datetime", "date",
                          "FileTypes"})
-_SEQUENCES = frozenset({"list", "List", "Sequence", "set", "frozenset", "tuple"})
+_SEQUENCES = frozenset({"list", "List", "Sequence", "SequenceNotStr", "set", "frozenset", "tuple"})
 _MAPPINGS = frozenset({"dict", "Dict", "Mapping"})
 _UNKNOWN_VARIANT: Atom = ("ref", "UnknownVariant")
 

@@ -18,6 +18,9 @@ KEY_SOURCES = {
     "UnknownVariant": ("._runtime", "UnknownVariant"),
     "OpenUnion": ("._runtime", "OpenUnion"),
     "TypeAliasType": ("typing_extensions", "TypeAliasType"),
+    # only in argument hints (operations.py, client.py), which are scanned for the names they use
+    "Mapping": ("collections.abc", "Mapping"),
+    "SequenceNotStr": ("._runtime", "SequenceNotStr"),
 }
 
 

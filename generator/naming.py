@@ -39,7 +39,7 @@ GENERATED_MODULE_NAMES = frozenset(
         # operations.py and client.py
         "format_path", "PageInfo", "FileTypes", "RequestOptions", "SyncTransport", "AsyncTransport",
         "SyncPage", "AsyncPage", "Stream", "AsyncStream", "resolve_api_key", "resolve_base_url",
-        "Mapping", "Self", "TracebackType", "overload", "httpx",
+        "Mapping", "SequenceNotStr", "Self", "TracebackType", "overload", "httpx",
         "DEFAULT_BASE_URL", "API_KEY_ENV", "BASE_URL_ENV", "DEFAULT_HEADERS",
     }
 )

@@ -50,9 +50,14 @@ class TypeExpr:
             return self
         return TypeExpr(f"{self.code} | None", self.imports, self.refs, True, self.input_base, self.accepts_dict)
 
-    def wrap(self, outer: str) -> TypeExpr:
-        """`list[...]`-style wrapping of both hints: outer is a format string with one `{}`."""
-        return TypeExpr(outer.format(self.code), self.imports, self.refs, False, outer.format(self.input_code))
+    def wrap(self, outer: str, outer_input: str = "") -> TypeExpr:
+        """`list[...]`-style wrapping of both hints: format strings with one `{}` each.
+
+        `outer_input` (default `outer`) wraps the argument hint; a wider, read-only container
+        there lets a caller pass a `list[dict[str, Any]]` where the items are models or dicts.
+        """
+        return TypeExpr(outer.format(self.code), self.imports, self.refs, False,
+                        (outer_input or outer).format(self.input_code))
 
 
 def model_ref(name: str) -> TypeExpr:
@@ -135,7 +140,7 @@ class SchemaTyper:
         if kind == "null":
             return TypeExpr("None", nullable=True)
         if kind == "array" or (kind is None and "items" in schema):
-            return self.hint(schema.get("items"), ptr + "/items", ctx + "Item").wrap("list[{}]")
+            return self.hint(schema.get("items"), ptr + "/items", ctx + "Item").wrap("list[{}]", "SequenceNotStr[{}]")
         if schema.get("properties"):
             return self.inline_model(schema, ptr, ctx)
         if kind == "object" or "additionalProperties" in schema:
@@ -146,7 +151,7 @@ class SchemaTyper:
         extra = schema.get("additionalProperties")
         if isinstance(extra, dict) and extra:
             value = self.hint(extra, ptr + "/additionalProperties", ctx + "Value")
-            return value.wrap("dict[str, {}]")
+            return value.wrap("dict[str, {}]", "Mapping[str, {}]")
         return TypeExpr("dict[str, Any]", frozenset({"Any"}))
 
     def inline_model(self, schema: dict[str, Any], ptr: str, ctx: str) -> TypeExpr:

@@ -360,6 +360,22 @@ def test_extra_query_replaces_a_documented_parameter_and_yields_to_the_cursor(
     assert second.query == [("order", "asc"), ("after", ids[1]), ("limit", "1"), ("hint", "x")]
 
 
+def test_list_arguments_may_be_any_sequence(ac: ModuleType, client: Any, fake: FakeAssistants) -> None:
+    """List arguments are typed `SequenceNotStr[...]`: a tuple (or any sequence) is sent as a list."""
+    from assistants_client.models import AssistantToolsCode
+
+    tools = (AssistantToolsCode(type="code_interpreter"), {"type": "file_search"})
+    assistant = client.create_assistant(model="gpt-4o", tools=tools)
+    thread = client.create_thread(messages=({"role": "user", "content": "hi"},))
+    step_include = ("step_details.tool_calls[*].file_search.results[*].content",)
+    created_assistant, created_thread = fake.requests[-2:]
+    assert created_assistant.json()["tools"] == [{"type": "code_interpreter"}, {"type": "file_search"}]
+    assert [t.type for t in assistant.tools] == ["code_interpreter", "file_search"]
+    assert created_thread.json() == {"messages": [{"role": "user", "content": "hi"}]}
+    request = ac.operations.list_run_steps(thread.id, "run_x", include=step_include)
+    assert request.query_params() == [("include[]", step_include[0])]
+
+
 def test_per_call_extras_reach_the_server_async(ac: ModuleType, fake: FakeAssistants) -> None:
     async def go() -> None:
         async with ac.AsyncAssistantsClient(

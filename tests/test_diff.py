@@ -223,6 +223,14 @@ def test_aliases_are_seen_through_and_literals_under_a_primitive_dropped() -> No
     assert types.of("list[Loop]")  # a self-referencing alias ends instead of recursing
 
 
+def test_argument_containers_are_the_list_and_dict_they_take() -> None:
+    """Arguments are typed `SequenceNotStr[...]` / `Mapping[...]` where fields are `list` /
+    `dict`: the same values, so moving between the two is no change to report."""
+    types = Types(surface({}))
+    assert types.of("SequenceNotStr[Cat | dict[str, Any]] | None") == types.of("list[Cat | dict[str, Any]] | None")
+    assert types.of("Mapping[str, int]") == types.of("dict[str, int]")
+
+
 def test_readable_leaves_out_annotations() -> None:
     hint = "list[Annotated[Annotated[Cat, Tag('Cat')] | Annotated[UnknownVariant, Tag('')], Discriminator(f)]]"
     assert readable(hint) == "list[Cat | UnknownVariant]"

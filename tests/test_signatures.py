@@ -149,3 +149,47 @@ def test_the_package_readme_gives_each_method_its_return_type() -> None:
     for contract in CONTRACT:
         name = function_name(contract.operation_id)
         assert documented[name] == inspect.signature(getattr(AssistantsClient, name)).return_annotation, name
+
+
+ARGUMENT_PROBE = """\
+from typing import Any
+
+from assistants_client import AssistantsClient
+from assistants_client.models import AssistantToolsCode, AssistantToolsFunction, CreateMessageRequest
+
+client = AssistantsClient(api_key="k")
+messages: list[dict[str, Any]] = [{"role": "user", "content": "hi"}]
+requests: list[CreateMessageRequest] = [CreateMessageRequest(role="user", content="hi")]
+tools: list[AssistantToolsCode] = [AssistantToolsCode(type="code_interpreter")]
+parts: list[dict[str, Any]] = [{"type": "text", "text": "hi"}]
+client.create_thread(messages=messages)
+client.create_thread(messages=requests)
+client.create_assistant(model="gpt-4o", tools=tools)
+client.create_assistant(model="gpt-4o", tools=(AssistantToolsCode(type="code_interpreter"),))
+client.create_message("t", role="user", content=parts)
+client.create_run("t", assistant_id="a", include=["step_details.tool_calls[*].file_search.results[*].content"])
+# wrong: a string where a list of them goes, and items of the wrong type
+client.create_run("t", assistant_id="a", include="step_details.tool_calls[*].file_search.results[*].content")
+client.create_run("t", assistant_id="a", include=["step_details"])
+client.create_assistant(model="gpt-4o", tools=[1])
+client.create_thread(messages=[{"role": "user"}, 2])
+"""
+
+
+def test_list_arguments_take_any_sequence_but_a_string(tmp_path: Path) -> None:
+    """List arguments were `list[...]`, which is invariant: a `list[dict[str, Any]]` or a
+    `list[AssistantToolsCode]` built beforehand, or a tuple, failed mypy --strict though the
+    call works. They are `SequenceNotStr[...]` now; a plain string is still refused."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "probe.py").write_text(ARGUMENT_PROBE, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "cache"), "probe.py"],
+        check=False, cwd=tmp_path, env={**os.environ, "MYPYPATH": str(ROOT / "generated")},
+        capture_output=True, text=True, timeout=600,
+    )
+    output = result.stdout + result.stderr
+    errors = sorted({int(line) for line in re.findall(r"^probe\.py:(\d+): error:", output, re.MULTILINE)})
+    assert errors == [18, 19, 20, 21], output

@@ -21,6 +21,7 @@ from ._runtime import (
     AsyncTransport,
     NotGiven,
     RequestOptions,
+    SequenceNotStr,
     Stream,
     SyncPage,
     SyncTransport,
@@ -156,7 +157,7 @@ class AssistantsClient:
         instructions: str | None | NotGiven = NOT_GIVEN,
         reasoning_effort: ReasoningEffort | NotGiven = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -201,7 +202,7 @@ class AssistantsClient:
         role: Literal["user", "assistant"],
         content: (
             str
-            | list[
+            | SequenceNotStr[
                 MessageContentImageFileObject
                 | MessageContentImageUrlObject
                 | MessageRequestContentTextObject
@@ -209,7 +210,7 @@ class AssistantsClient:
             ]
         ),
         attachments: (
-            list[CreateMessageRequestAttachmentsItem | dict[str, Any]] | None | NotGiven
+            SequenceNotStr[CreateMessageRequestAttachmentsItem | dict[str, Any]] | None | NotGiven
         ) = NOT_GIVEN,
         metadata: Metadata | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -235,7 +236,8 @@ class AssistantsClient:
         thread_id: str,
         *,
         include: (
-            list[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | NotGiven
+            SequenceNotStr[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+            | NotGiven
         ) = NOT_GIVEN,
         assistant_id: str,
         model: str | AssistantSupportedModels | None | NotGiven = NOT_GIVEN,
@@ -243,10 +245,10 @@ class AssistantsClient:
         instructions: str | None | NotGiven = NOT_GIVEN,
         additional_instructions: str | None | NotGiven = NOT_GIVEN,
         additional_messages: (
-            list[CreateMessageRequest | dict[str, Any]] | None | NotGiven
+            SequenceNotStr[CreateMessageRequest | dict[str, Any]] | None | NotGiven
         ) = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -278,7 +280,8 @@ class AssistantsClient:
         thread_id: str,
         *,
         include: (
-            list[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | NotGiven
+            SequenceNotStr[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+            | NotGiven
         ) = NOT_GIVEN,
         assistant_id: str,
         model: str | AssistantSupportedModels | None | NotGiven = NOT_GIVEN,
@@ -286,10 +289,10 @@ class AssistantsClient:
         instructions: str | None | NotGiven = NOT_GIVEN,
         additional_instructions: str | None | NotGiven = NOT_GIVEN,
         additional_messages: (
-            list[CreateMessageRequest | dict[str, Any]] | None | NotGiven
+            SequenceNotStr[CreateMessageRequest | dict[str, Any]] | None | NotGiven
         ) = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -321,7 +324,8 @@ class AssistantsClient:
         thread_id: str,
         *,
         include: (
-            list[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | NotGiven
+            SequenceNotStr[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+            | NotGiven
         ) = NOT_GIVEN,
         assistant_id: str,
         model: str | AssistantSupportedModels | None | NotGiven = NOT_GIVEN,
@@ -329,10 +333,10 @@ class AssistantsClient:
         instructions: str | None | NotGiven = NOT_GIVEN,
         additional_instructions: str | None | NotGiven = NOT_GIVEN,
         additional_messages: (
-            list[CreateMessageRequest | dict[str, Any]] | None | NotGiven
+            SequenceNotStr[CreateMessageRequest | dict[str, Any]] | None | NotGiven
         ) = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -363,7 +367,8 @@ class AssistantsClient:
         thread_id: str,
         *,
         include: (
-            list[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | NotGiven
+            SequenceNotStr[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+            | NotGiven
         ) = NOT_GIVEN,
         assistant_id: str,
         model: str | AssistantSupportedModels | None | NotGiven = NOT_GIVEN,
@@ -371,10 +376,10 @@ class AssistantsClient:
         instructions: str | None | NotGiven = NOT_GIVEN,
         additional_instructions: str | None | NotGiven = NOT_GIVEN,
         additional_messages: (
-            list[CreateMessageRequest | dict[str, Any]] | None | NotGiven
+            SequenceNotStr[CreateMessageRequest | dict[str, Any]] | None | NotGiven
         ) = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -429,7 +434,7 @@ class AssistantsClient:
     def create_thread(
         self,
         *,
-        messages: list[CreateMessageRequest | dict[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: SequenceNotStr[CreateMessageRequest | dict[str, Any]] | NotGiven = NOT_GIVEN,
         tool_resources: (
             CreateThreadRequestToolResources | dict[str, Any] | None | NotGiven
         ) = NOT_GIVEN,
@@ -502,7 +507,7 @@ class AssistantsClient:
         ) = NOT_GIVEN,
         instructions: str | None | NotGiven = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -584,7 +589,7 @@ class AssistantsClient:
         ) = NOT_GIVEN,
         instructions: str | None | NotGiven = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -666,7 +671,7 @@ class AssistantsClient:
         ) = NOT_GIVEN,
         instructions: str | None | NotGiven = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -747,7 +752,7 @@ class AssistantsClient:
         ) = NOT_GIVEN,
         instructions: str | None | NotGiven = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -916,7 +921,8 @@ class AssistantsClient:
         step_id: str,
         *,
         include: (
-            list[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | NotGiven
+            SequenceNotStr[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+            | NotGiven
         ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1012,7 +1018,8 @@ class AssistantsClient:
         after: str | NotGiven = NOT_GIVEN,
         before: str | NotGiven = NOT_GIVEN,
         include: (
-            list[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | NotGiven
+            SequenceNotStr[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+            | NotGiven
         ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1069,7 +1076,7 @@ class AssistantsClient:
         description: str | None | NotGiven = NOT_GIVEN,
         instructions: str | None | NotGiven = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -1179,7 +1186,7 @@ class AssistantsClient:
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
+        tool_outputs: SequenceNotStr[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
         stream: Literal[False] | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1194,7 +1201,7 @@ class AssistantsClient:
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
+        tool_outputs: SequenceNotStr[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1209,7 +1216,7 @@ class AssistantsClient:
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
+        tool_outputs: SequenceNotStr[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
         stream: bool | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1223,7 +1230,7 @@ class AssistantsClient:
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
+        tool_outputs: SequenceNotStr[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
         stream: bool | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1327,7 +1334,7 @@ class AsyncAssistantsClient:
         instructions: str | None | NotGiven = NOT_GIVEN,
         reasoning_effort: ReasoningEffort | NotGiven = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -1372,7 +1379,7 @@ class AsyncAssistantsClient:
         role: Literal["user", "assistant"],
         content: (
             str
-            | list[
+            | SequenceNotStr[
                 MessageContentImageFileObject
                 | MessageContentImageUrlObject
                 | MessageRequestContentTextObject
@@ -1380,7 +1387,7 @@ class AsyncAssistantsClient:
             ]
         ),
         attachments: (
-            list[CreateMessageRequestAttachmentsItem | dict[str, Any]] | None | NotGiven
+            SequenceNotStr[CreateMessageRequestAttachmentsItem | dict[str, Any]] | None | NotGiven
         ) = NOT_GIVEN,
         metadata: Metadata | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1406,7 +1413,8 @@ class AsyncAssistantsClient:
         thread_id: str,
         *,
         include: (
-            list[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | NotGiven
+            SequenceNotStr[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+            | NotGiven
         ) = NOT_GIVEN,
         assistant_id: str,
         model: str | AssistantSupportedModels | None | NotGiven = NOT_GIVEN,
@@ -1414,10 +1422,10 @@ class AsyncAssistantsClient:
         instructions: str | None | NotGiven = NOT_GIVEN,
         additional_instructions: str | None | NotGiven = NOT_GIVEN,
         additional_messages: (
-            list[CreateMessageRequest | dict[str, Any]] | None | NotGiven
+            SequenceNotStr[CreateMessageRequest | dict[str, Any]] | None | NotGiven
         ) = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -1449,7 +1457,8 @@ class AsyncAssistantsClient:
         thread_id: str,
         *,
         include: (
-            list[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | NotGiven
+            SequenceNotStr[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+            | NotGiven
         ) = NOT_GIVEN,
         assistant_id: str,
         model: str | AssistantSupportedModels | None | NotGiven = NOT_GIVEN,
@@ -1457,10 +1466,10 @@ class AsyncAssistantsClient:
         instructions: str | None | NotGiven = NOT_GIVEN,
         additional_instructions: str | None | NotGiven = NOT_GIVEN,
         additional_messages: (
-            list[CreateMessageRequest | dict[str, Any]] | None | NotGiven
+            SequenceNotStr[CreateMessageRequest | dict[str, Any]] | None | NotGiven
         ) = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -1492,7 +1501,8 @@ class AsyncAssistantsClient:
         thread_id: str,
         *,
         include: (
-            list[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | NotGiven
+            SequenceNotStr[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+            | NotGiven
         ) = NOT_GIVEN,
         assistant_id: str,
         model: str | AssistantSupportedModels | None | NotGiven = NOT_GIVEN,
@@ -1500,10 +1510,10 @@ class AsyncAssistantsClient:
         instructions: str | None | NotGiven = NOT_GIVEN,
         additional_instructions: str | None | NotGiven = NOT_GIVEN,
         additional_messages: (
-            list[CreateMessageRequest | dict[str, Any]] | None | NotGiven
+            SequenceNotStr[CreateMessageRequest | dict[str, Any]] | None | NotGiven
         ) = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -1534,7 +1544,8 @@ class AsyncAssistantsClient:
         thread_id: str,
         *,
         include: (
-            list[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | NotGiven
+            SequenceNotStr[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+            | NotGiven
         ) = NOT_GIVEN,
         assistant_id: str,
         model: str | AssistantSupportedModels | None | NotGiven = NOT_GIVEN,
@@ -1542,10 +1553,10 @@ class AsyncAssistantsClient:
         instructions: str | None | NotGiven = NOT_GIVEN,
         additional_instructions: str | None | NotGiven = NOT_GIVEN,
         additional_messages: (
-            list[CreateMessageRequest | dict[str, Any]] | None | NotGiven
+            SequenceNotStr[CreateMessageRequest | dict[str, Any]] | None | NotGiven
         ) = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -1600,7 +1611,7 @@ class AsyncAssistantsClient:
     async def create_thread(
         self,
         *,
-        messages: list[CreateMessageRequest | dict[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: SequenceNotStr[CreateMessageRequest | dict[str, Any]] | NotGiven = NOT_GIVEN,
         tool_resources: (
             CreateThreadRequestToolResources | dict[str, Any] | None | NotGiven
         ) = NOT_GIVEN,
@@ -1673,7 +1684,7 @@ class AsyncAssistantsClient:
         ) = NOT_GIVEN,
         instructions: str | None | NotGiven = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -1755,7 +1766,7 @@ class AsyncAssistantsClient:
         ) = NOT_GIVEN,
         instructions: str | None | NotGiven = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -1837,7 +1848,7 @@ class AsyncAssistantsClient:
         ) = NOT_GIVEN,
         instructions: str | None | NotGiven = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -1918,7 +1929,7 @@ class AsyncAssistantsClient:
         ) = NOT_GIVEN,
         instructions: str | None | NotGiven = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -2087,7 +2098,8 @@ class AsyncAssistantsClient:
         step_id: str,
         *,
         include: (
-            list[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | NotGiven
+            SequenceNotStr[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+            | NotGiven
         ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2183,7 +2195,8 @@ class AsyncAssistantsClient:
         after: str | NotGiven = NOT_GIVEN,
         before: str | NotGiven = NOT_GIVEN,
         include: (
-            list[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | NotGiven
+            SequenceNotStr[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+            | NotGiven
         ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2240,7 +2253,7 @@ class AsyncAssistantsClient:
         description: str | None | NotGiven = NOT_GIVEN,
         instructions: str | None | NotGiven = NOT_GIVEN,
         tools: (
-            list[
+            SequenceNotStr[
                 AssistantToolsCode
                 | AssistantToolsFileSearch
                 | AssistantToolsFunction
@@ -2350,7 +2363,7 @@ class AsyncAssistantsClient:
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
+        tool_outputs: SequenceNotStr[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
         stream: Literal[False] | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2365,7 +2378,7 @@ class AsyncAssistantsClient:
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
+        tool_outputs: SequenceNotStr[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2380,7 +2393,7 @@ class AsyncAssistantsClient:
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
+        tool_outputs: SequenceNotStr[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
         stream: bool | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2394,7 +2407,7 @@ class AsyncAssistantsClient:
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
+        tool_outputs: SequenceNotStr[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
         stream: bool | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ._runtime import NOT_GIVEN, NotGiven, PageInfo, Request, deprecated, format_path
+from ._runtime import (
+    NOT_GIVEN,
+    NotGiven,
+    PageInfo,
+    Request,
+    SequenceNotStr,
+    deprecated,
+    format_path,
+)
 from .models import (
     AssistantObject,
     AssistantsApiResponseFormatOption,
@@ -102,7 +110,7 @@ def create_assistant(
     instructions: str | None | NotGiven = NOT_GIVEN,
     reasoning_effort: ReasoningEffort | NotGiven = NOT_GIVEN,
     tools: (
-        list[
+        SequenceNotStr[
             AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | dict[str, Any]
         ]
         | NotGiven
@@ -139,7 +147,7 @@ def _create_assistant(
     instructions: str | None | NotGiven = NOT_GIVEN,
     reasoning_effort: ReasoningEffort | NotGiven = NOT_GIVEN,
     tools: (
-        list[
+        SequenceNotStr[
             AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | dict[str, Any]
         ]
         | NotGiven
@@ -179,7 +187,7 @@ def create_message(
     role: Literal["user", "assistant"],
     content: (
         str
-        | list[
+        | SequenceNotStr[
             MessageContentImageFileObject
             | MessageContentImageUrlObject
             | MessageRequestContentTextObject
@@ -187,7 +195,7 @@ def create_message(
         ]
     ),
     attachments: (
-        list[CreateMessageRequestAttachmentsItem | dict[str, Any]] | None | NotGiven
+        SequenceNotStr[CreateMessageRequestAttachmentsItem | dict[str, Any]] | None | NotGiven
     ) = NOT_GIVEN,
     metadata: Metadata | NotGiven = NOT_GIVEN,
 ) -> Request[MessageObject]:
@@ -214,16 +222,19 @@ def create_run(
     thread_id: str,
     *,
     include: (
-        list[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | NotGiven
+        SequenceNotStr[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+        | NotGiven
     ) = NOT_GIVEN,
     assistant_id: str,
     model: str | AssistantSupportedModels | None | NotGiven = NOT_GIVEN,
     reasoning_effort: ReasoningEffort | NotGiven = NOT_GIVEN,
     instructions: str | None | NotGiven = NOT_GIVEN,
     additional_instructions: str | None | NotGiven = NOT_GIVEN,
-    additional_messages: list[CreateMessageRequest | dict[str, Any]] | None | NotGiven = NOT_GIVEN,
+    additional_messages: (
+        SequenceNotStr[CreateMessageRequest | dict[str, Any]] | None | NotGiven
+    ) = NOT_GIVEN,
     tools: (
-        list[
+        SequenceNotStr[
             AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | dict[str, Any]
         ]
         | None
@@ -279,7 +290,7 @@ def create_run(
 
 def create_thread(
     *,
-    messages: list[CreateMessageRequest | dict[str, Any]] | NotGiven = NOT_GIVEN,
+    messages: SequenceNotStr[CreateMessageRequest | dict[str, Any]] | NotGiven = NOT_GIVEN,
     tool_resources: CreateThreadRequestToolResources | dict[str, Any] | None | NotGiven = NOT_GIVEN,
     metadata: Metadata | NotGiven = NOT_GIVEN,
 ) -> Request[ThreadObject]:
@@ -347,7 +358,7 @@ def create_thread_and_run(
     ) = NOT_GIVEN,
     instructions: str | None | NotGiven = NOT_GIVEN,
     tools: (
-        list[
+        SequenceNotStr[
             AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | dict[str, Any]
         ]
         | None
@@ -523,7 +534,8 @@ def get_run_step(
     step_id: str,
     *,
     include: (
-        list[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | NotGiven
+        SequenceNotStr[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+        | NotGiven
     ) = NOT_GIVEN,
 ) -> Request[RunStepObject]:
     """Get a run step"""
@@ -638,7 +650,8 @@ def list_run_steps(
     after: str | NotGiven = NOT_GIVEN,
     before: str | NotGiven = NOT_GIVEN,
     include: (
-        list[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | NotGiven
+        SequenceNotStr[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+        | NotGiven
     ) = NOT_GIVEN,
 ) -> Request[ListRunStepsResponse]:
     """List the steps of a run"""
@@ -701,7 +714,7 @@ def modify_assistant(
     description: str | None | NotGiven = NOT_GIVEN,
     instructions: str | None | NotGiven = NOT_GIVEN,
     tools: (
-        list[
+        SequenceNotStr[
             AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | dict[str, Any]
         ]
         | NotGiven
@@ -740,7 +753,7 @@ def _modify_assistant(
     description: str | None | NotGiven = NOT_GIVEN,
     instructions: str | None | NotGiven = NOT_GIVEN,
     tools: (
-        list[
+        SequenceNotStr[
             AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | dict[str, Any]
         ]
         | NotGiven
@@ -852,7 +865,7 @@ def submit_tool_ouputs_to_run(
     thread_id: str,
     run_id: str,
     *,
-    tool_outputs: list[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
+    tool_outputs: SequenceNotStr[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
     stream: bool | None | NotGiven = NOT_GIVEN,
 ) -> Request[RunObject]:
     """Submit tool call outputs to a run awaiting them"""

@@ -21,10 +21,20 @@ import random
 import re
 import time
 import warnings
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any, Generic, Self, TypeVar
+from typing import (
+    IO,
+    TYPE_CHECKING,
+    Any,
+    Generic,
+    Protocol,
+    Self,
+    SupportsIndex,
+    TypeVar,
+    overload,
+)
 from urllib.parse import quote
 
 import anyio
@@ -34,6 +44,7 @@ from pydantic_core import core_schema
 
 T = TypeVar("T")
 ItemT = TypeVar("ItemT")
+T_co = TypeVar("T_co", covariant=True)
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +75,7 @@ __all__ = [
     "Request",
     "RequestOptions",
     "SSEDecoder",
+    "SequenceNotStr",
     "ServerSentEvent",
     "Stream",
     "StreamError",
@@ -128,6 +140,26 @@ FileTypes = (
     FileContent | tuple[str | None, FileContent] | tuple[str | None, FileContent, str | None]
 )
 """A file part of a multipart body: its bytes or a binary file, optionally with a name and content type."""
+
+
+class SequenceNotStr(Protocol[T_co]):
+    """What a list argument takes: a list, a tuple or any other sequence, but not a `str`.
+
+    `Sequence[str]` would accept `"abc"` too, which the API would get as a string where it
+    expects a list; `str.__contains__` takes only a `str`, which keeps `str` (and `bytes`)
+    out of this protocol. Being covariant, a `list[dict[str, Any]]` is accepted where the
+    items may be models or dicts. (No `index` or `count`: their `value: Any` would let mypy
+    infer a list display's items as Any, and accept `[1]` for a list of models.)
+    """
+
+    @overload
+    def __getitem__(self, index: SupportsIndex, /) -> T_co: ...
+    @overload
+    def __getitem__(self, index: slice, /) -> Sequence[T_co]: ...
+    def __contains__(self, value: object, /) -> bool: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[T_co]: ...
+    def __reversed__(self) -> Iterator[T_co]: ...
 
 
 # ---- forward compatibility ------------------------------------------------------------
@@ -365,7 +397,7 @@ def to_jsonable(value: Any) -> Any:
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items() if v is not NOT_GIVEN}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes, bytearray)):
         return [to_jsonable(v) for v in value]
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, Literal
 
-from ._runtime import NOT_GIVEN, NotGiven, Request, deprecated, format_path
+from ._runtime import NOT_GIVEN, NotGiven, Request, SequenceNotStr, deprecated, format_path
 from .models import Animal, Pet, PetList, Species
 
 __all__ = [
@@ -75,7 +75,7 @@ def _delete_toy(
 def list_pets(
     *,
     limit: int | NotGiven = NOT_GIVEN,
-    include: list[Literal["owner", "tags[*].name"]] | NotGiven = NOT_GIVEN,
+    include: SequenceNotStr[Literal["owner", "tags[*].name"]] | NotGiven = NOT_GIVEN,
     from_: datetime.datetime | NotGiven = NOT_GIVEN,
 ) -> Request[PetList]:
     """List pets"""

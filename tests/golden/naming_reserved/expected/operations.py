@@ -7,7 +7,7 @@ Arguments left out are not sent; an explicit None is sent as JSON null.
 
 from __future__ import annotations
 
-from ._runtime import NOT_GIVEN, NotGiven, Request
+from ._runtime import NOT_GIVEN, NotGiven, Request, SequenceNotStr
 from .models import Record
 
 __all__ = [
@@ -21,7 +21,7 @@ def create_record(
     class_: str,
     id_: int,
     type_: str | NotGiven = NOT_GIVEN,
-    list_: list[str] | NotGiven = NOT_GIVEN,
+    list_: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
     json: str | NotGiven = NOT_GIVEN,
     copy: str | NotGiven = NOT_GIVEN,
     schema: str | NotGiven = NOT_GIVEN,
@@ -30,7 +30,7 @@ def create_record(
     param_2fa: bool | NotGiven = NOT_GIVEN,
     x_request_id: str | NotGiven = NOT_GIVEN,
     meta_version: str | NotGiven = NOT_GIVEN,
-    tags: list[str] | NotGiven = NOT_GIVEN,
+    tags: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
     groe: float | NotGiven = NOT_GIVEN,
     private: str | NotGiven = NOT_GIVEN,
 ) -> Request[Record]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ._runtime import NOT_GIVEN, NotGiven, Request
+from ._runtime import NOT_GIVEN, NotGiven, Request, SequenceNotStr
 from .models import SearchFilter
 
 __all__ = [
@@ -19,9 +19,9 @@ __all__ = [
 
 def search(
     *,
-    ids: list[int] | NotGiven = NOT_GIVEN,
-    tags: list[str] | NotGiven = NOT_GIVEN,
-    kinds: list[Literal["mammal", "bird"]] | NotGiven = NOT_GIVEN,
+    ids: SequenceNotStr[int] | NotGiven = NOT_GIVEN,
+    tags: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
+    kinds: SequenceNotStr[Literal["mammal", "bird"]] | NotGiven = NOT_GIVEN,
     filter_: SearchFilter | dict[str, Any] | NotGiven = NOT_GIVEN,
     q: str | NotGiven = NOT_GIVEN,
 ) -> Request[list[str]]:
