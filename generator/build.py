@@ -27,8 +27,8 @@ from generator.schema_types import (
     admits_anything,
     component_pointer,
     default_fits,
+    has_object_branch,
     is_nullable,
-    leaf_objects,
     merge_all_of,
     non_null_branches,
 )
@@ -52,7 +52,7 @@ class Builder:
         self.model_names = set(self.component_names.values())
         classes = frozenset(k for k in keys if class_schema(doc, schemas[k]) is not None)
         nullable = frozenset(k for k in classes if is_nullable(schemas[k]))
-        object_like = classes | frozenset(k for k in keys if leaf_objects(doc, schemas[k]))
+        object_like = classes | frozenset(k for k in keys if has_object_branch(doc, schemas[k]))
         self.typer = SchemaTyper(doc, self.component_names, self.claim_name, nullable, object_like)
         self.operation_builder = OperationBuilder(doc, self.typer, self.component_names)
         self.deps: dict[str, frozenset[str]] = {}

@@ -85,7 +85,7 @@ class SchemaTyper:
     component_names: dict[str, str]  # component key -> Python name
     claim_name: Any  # callable(wanted: str) -> unique model name
     nullable_components: frozenset[str] = frozenset()  # classes whose component schema admits null
-    object_like: frozenset[str] = frozenset()  # components that are, or are unions of, objects
+    object_like: frozenset[str] = frozenset()  # components that are objects, or unions with object branches
     inline: list[InlineModel] = field(default_factory=list)
     by_pointer: dict[str, str] = field(default_factory=dict)  # inline schema location -> its model
     warnings: list[Problem] = field(default_factory=list)
@@ -295,6 +295,19 @@ def leaf_objects(doc: dict[str, Any], node: Any, depth: int = 0) -> list[dict[st
     if node.get("properties"):
         return [node]
     return []
+
+
+def has_object_branch(doc: dict[str, Any], node: Any, depth: int = 0) -> bool:
+    """Whether a schema is an object schema or a union with one among its branches (at any depth),
+    so that a caller may pass a plain dict for it."""
+    node = deref(doc, node)
+    if not isinstance(node, dict) or depth > 16 or admits_anything(node):
+        return False
+    for key in ("oneOf", "anyOf"):
+        branches = non_null_branches(node.get(key))
+        if branches:
+            return any(has_object_branch(doc, b, depth + 1) for _, b in branches)
+    return bool(node.get("properties"))
 
 
 def single_valued_props(doc: dict[str, Any], node: Any) -> dict[str, Any]:

@@ -168,6 +168,8 @@ client.create_assistant(model="gpt-4o", tools=tools)
 client.create_assistant(model="gpt-4o", tools=(AssistantToolsCode(type="code_interpreter"),))
 client.create_message("t", role="user", content=parts)
 client.create_run("t", assistant_id="a", include=["step_details.tool_calls[*].file_search.results[*].content"])
+client.create_run("t", assistant_id="a", tool_choice={"type": "function", "function": {"name": "f"}})
+client.create_run("t", assistant_id="a", response_format={"type": "json_object"}, tool_choice="auto")
 # wrong: a string where a list of them goes, and items of the wrong type
 client.create_run("t", assistant_id="a", include="step_details.tool_calls[*].file_search.results[*].content")
 client.create_run("t", assistant_id="a", include=["step_details"])
@@ -176,10 +178,12 @@ client.create_thread(messages=[{"role": "user"}, 2])
 """
 
 
-def test_list_arguments_take_any_sequence_but_a_string(tmp_path: Path) -> None:
+def test_list_and_union_arguments_take_what_the_call_sends(tmp_path: Path) -> None:
     """List arguments were `list[...]`, which is invariant: a `list[dict[str, Any]]` or a
     `list[AssistantToolsCode]` built beforehand, or a tuple, failed mypy --strict though the
-    call works. They are `SequenceNotStr[...]` now; a plain string is still refused."""
+    call works. They are `SequenceNotStr[...]` now; a plain string is still refused. And a
+    union with a string branch (`tool_choice`, `response_format`) now takes a dict for its
+    object branches, as every other nested argument does."""
     import os
     import subprocess
     import sys
@@ -192,4 +196,4 @@ def test_list_arguments_take_any_sequence_but_a_string(tmp_path: Path) -> None:
     )
     output = result.stdout + result.stderr
     errors = sorted({int(line) for line in re.findall(r"^probe\.py:(\d+): error:", output, re.MULTILINE)})
-    assert errors == [18, 19, 20, 21], output
+    assert errors == [20, 21, 22, 23], output

@@ -171,7 +171,9 @@ class AssistantsClient:
         metadata: Metadata | NotGiven = NOT_GIVEN,
         temperature: float | None | NotGiven = NOT_GIVEN,
         top_p: float | None | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -264,9 +266,11 @@ class AssistantsClient:
         max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
         truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
-        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | dict[str, Any] | None | NotGiven = NOT_GIVEN,
         parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -308,9 +312,11 @@ class AssistantsClient:
         max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
         truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
-        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | dict[str, Any] | None | NotGiven = NOT_GIVEN,
         parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -352,9 +358,11 @@ class AssistantsClient:
         max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
         truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
-        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | dict[str, Any] | None | NotGiven = NOT_GIVEN,
         parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -395,9 +403,11 @@ class AssistantsClient:
         max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
         truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
-        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | dict[str, Any] | None | NotGiven = NOT_GIVEN,
         parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -526,9 +536,11 @@ class AssistantsClient:
         max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
         truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
-        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | dict[str, Any] | None | NotGiven = NOT_GIVEN,
         parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -608,9 +620,11 @@ class AssistantsClient:
         max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
         truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
-        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | dict[str, Any] | None | NotGiven = NOT_GIVEN,
         parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -690,9 +704,11 @@ class AssistantsClient:
         max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
         truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
-        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | dict[str, Any] | None | NotGiven = NOT_GIVEN,
         parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -771,9 +787,11 @@ class AssistantsClient:
         max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
         truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
-        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | dict[str, Any] | None | NotGiven = NOT_GIVEN,
         parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1090,7 +1108,9 @@ class AssistantsClient:
         metadata: Metadata | NotGiven = NOT_GIVEN,
         temperature: float | None | NotGiven = NOT_GIVEN,
         top_p: float | None | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1348,7 +1368,9 @@ class AsyncAssistantsClient:
         metadata: Metadata | NotGiven = NOT_GIVEN,
         temperature: float | None | NotGiven = NOT_GIVEN,
         top_p: float | None | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1441,9 +1463,11 @@ class AsyncAssistantsClient:
         max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
         truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
-        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | dict[str, Any] | None | NotGiven = NOT_GIVEN,
         parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1485,9 +1509,11 @@ class AsyncAssistantsClient:
         max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
         truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
-        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | dict[str, Any] | None | NotGiven = NOT_GIVEN,
         parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1529,9 +1555,11 @@ class AsyncAssistantsClient:
         max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
         truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
-        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | dict[str, Any] | None | NotGiven = NOT_GIVEN,
         parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1572,9 +1600,11 @@ class AsyncAssistantsClient:
         max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
         truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
-        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | dict[str, Any] | None | NotGiven = NOT_GIVEN,
         parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1703,9 +1733,11 @@ class AsyncAssistantsClient:
         max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
         truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
-        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | dict[str, Any] | None | NotGiven = NOT_GIVEN,
         parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1785,9 +1817,11 @@ class AsyncAssistantsClient:
         max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
         truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
-        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | dict[str, Any] | None | NotGiven = NOT_GIVEN,
         parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1867,9 +1901,11 @@ class AsyncAssistantsClient:
         max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
         truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
-        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | dict[str, Any] | None | NotGiven = NOT_GIVEN,
         parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1948,9 +1984,11 @@ class AsyncAssistantsClient:
         max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
         truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
-        tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+        tool_choice: AssistantsApiToolChoiceOption | dict[str, Any] | None | NotGiven = NOT_GIVEN,
         parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2267,7 +2305,9 @@ class AsyncAssistantsClient:
         metadata: Metadata | NotGiven = NOT_GIVEN,
         temperature: float | None | NotGiven = NOT_GIVEN,
         top_p: float | None | NotGiven = NOT_GIVEN,
-        response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+        response_format: (
+            AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,

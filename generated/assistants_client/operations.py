@@ -121,7 +121,9 @@ def create_assistant(
     metadata: Metadata | NotGiven = NOT_GIVEN,
     temperature: float | None | NotGiven = NOT_GIVEN,
     top_p: float | None | NotGiven = NOT_GIVEN,
-    response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+    response_format: (
+        AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+    ) = NOT_GIVEN,
 ) -> Request[AssistantObject]:
     """Create an assistant"""
     return _create_assistant(
@@ -158,7 +160,9 @@ def _create_assistant(
     metadata: Metadata | NotGiven = NOT_GIVEN,
     temperature: float | None | NotGiven = NOT_GIVEN,
     top_p: float | None | NotGiven = NOT_GIVEN,
-    response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+    response_format: (
+        AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+    ) = NOT_GIVEN,
 ) -> Request[AssistantObject]:
     """The request of `create_assistant`, without its deprecation warning (the client warns once)."""
     return Request(
@@ -247,9 +251,11 @@ def create_run(
     max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
     max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
     truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
-    tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+    tool_choice: AssistantsApiToolChoiceOption | dict[str, Any] | None | NotGiven = NOT_GIVEN,
     parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
-    response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+    response_format: (
+        AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+    ) = NOT_GIVEN,
 ) -> Request[RunObject]:
     """Start a run on a thread"""
     return Request(
@@ -374,9 +380,11 @@ def create_thread_and_run(
     max_prompt_tokens: int | None | NotGiven = NOT_GIVEN,
     max_completion_tokens: int | None | NotGiven = NOT_GIVEN,
     truncation_strategy: TruncationObject | dict[str, Any] | None | NotGiven = NOT_GIVEN,
-    tool_choice: AssistantsApiToolChoiceOption | None | NotGiven = NOT_GIVEN,
+    tool_choice: AssistantsApiToolChoiceOption | dict[str, Any] | None | NotGiven = NOT_GIVEN,
     parallel_tool_calls: ParallelToolCalls | NotGiven = NOT_GIVEN,
-    response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+    response_format: (
+        AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+    ) = NOT_GIVEN,
 ) -> Request[RunObject]:
     """Create a thread and start a run on it"""
     return Request(
@@ -725,7 +733,9 @@ def modify_assistant(
     metadata: Metadata | NotGiven = NOT_GIVEN,
     temperature: float | None | NotGiven = NOT_GIVEN,
     top_p: float | None | NotGiven = NOT_GIVEN,
-    response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+    response_format: (
+        AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+    ) = NOT_GIVEN,
 ) -> Request[AssistantObject]:
     """Update an assistant"""
     return _modify_assistant(
@@ -764,7 +774,9 @@ def _modify_assistant(
     metadata: Metadata | NotGiven = NOT_GIVEN,
     temperature: float | None | NotGiven = NOT_GIVEN,
     top_p: float | None | NotGiven = NOT_GIVEN,
-    response_format: AssistantsApiResponseFormatOption | None | NotGiven = NOT_GIVEN,
+    response_format: (
+        AssistantsApiResponseFormatOption | dict[str, Any] | None | NotGiven
+    ) = NOT_GIVEN,
 ) -> Request[AssistantObject]:
     """The request of `modify_assistant`, without its deprecation warning (the client warns once)."""
     return Request(
