@@ -344,7 +344,7 @@ def client_imports(ops: list[OperationIR], models: set[str]) -> tuple[str, ...]:
     texts = [p.annotation for op in ops for p in op.path_params]
     texts += [arg for op in ops for arg in op.keyword_args + op.stream_true_args + op.stream_false_args]
     texts += [op.stream_type if op.page_item == "" else op.page_item for op in ops]
-    texts += [op.response_type for op in ops if not op.page_item]
+    texts += [op.response_type for op in ops]
     used = names_in(texts)
     paged, streams = any(op.page_item for op in ops), any(op.stream_type for op in ops)
     members = type_members(used) + [(".models", m) for m in sorted(used & models)]

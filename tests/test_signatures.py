@@ -154,8 +154,8 @@ def test_the_package_readme_gives_each_method_its_return_type() -> None:
 ARGUMENT_PROBE = """\
 from typing import Any
 
-from assistants_client import AssistantsClient
-from assistants_client.models import AssistantToolsCode, AssistantToolsFunction, CreateMessageRequest
+from assistants_client import AssistantsClient, SyncPage
+from assistants_client.models import AssistantToolsCode, CreateMessageRequest, MessageObject
 
 client = AssistantsClient(api_key="k")
 messages: list[dict[str, Any]] = [{"role": "user", "content": "hi"}]
@@ -170,20 +170,26 @@ client.create_message("t", role="user", content=parts)
 client.create_run("t", assistant_id="a", include=["step_details.tool_calls[*].file_search.results[*].content"])
 client.create_run("t", assistant_id="a", tool_choice={"type": "function", "function": {"name": "f"}})
 client.create_run("t", assistant_id="a", response_format={"type": "json_object"}, tool_choice="auto")
-# wrong: a string where a list of them goes, and items of the wrong type
-client.create_run("t", assistant_id="a", include="step_details.tool_calls[*].file_search.results[*].content")
-client.create_run("t", assistant_id="a", include=["step_details"])
-client.create_assistant(model="gpt-4o", tools=[1])
-client.create_thread(messages=[{"role": "user"}, 2])
+client.create_run("t", assistant_id="a", include="step_details.tool_calls[*].file_search.results[*].content")  # error
+client.create_run("t", assistant_id="a", include=["step_details"])  # error
+client.create_assistant(model="gpt-4o", tools=[1])  # error
+client.create_thread(messages=[{"role": "user"}, 2])  # error
+
+page = client.list_messages("t")
+reveal_type(page.response)  # reveal: assistants_client.models.ListMessagesResponse
+reveal_type(page.response.first_id)  # reveal: str | None
+page.response.frist_id  # error
+annotated: SyncPage[MessageObject] = page  # the response type has a default
+reveal_type(annotated.response)  # reveal: Any
 """
 
 
-def test_list_and_union_arguments_take_what_the_call_sends(tmp_path: Path) -> None:
+def test_argument_and_page_types_say_what_the_call_takes_and_gives(tmp_path: Path) -> None:
     """List arguments were `list[...]`, which is invariant: a `list[dict[str, Any]]` or a
     `list[AssistantToolsCode]` built beforehand, or a tuple, failed mypy --strict though the
-    call works. They are `SequenceNotStr[...]` now; a plain string is still refused. And a
-    union with a string branch (`tool_choice`, `response_format`) now takes a dict for its
-    object branches, as every other nested argument does."""
+    call works. They are `SequenceNotStr[...]` now; a plain string is still refused. A union
+    with a string branch (`tool_choice`, `response_format`) now takes a dict for its object
+    branches, as every other nested argument does. A page's `.response` was `Any`."""
     import os
     import subprocess
     import sys
@@ -195,5 +201,9 @@ def test_list_and_union_arguments_take_what_the_call_sends(tmp_path: Path) -> No
         capture_output=True, text=True, timeout=600,
     )
     output = result.stdout + result.stderr
+    lines = ARGUMENT_PROBE.splitlines()
     errors = sorted({int(line) for line in re.findall(r"^probe\.py:(\d+): error:", output, re.MULTILINE)})
-    assert errors == [20, 21, 22, 23], output
+    assert errors == [i + 1 for i, line in enumerate(lines) if line.endswith("# error")], output
+    revealed = dict(re.findall(r'^probe\.py:(\d+): note: Revealed type is "(.+)"', output, re.MULTILINE))
+    wanted = {str(i + 1): line.split("# reveal: ")[1] for i, line in enumerate(lines) if "# reveal: " in line}
+    assert revealed == wanted, output

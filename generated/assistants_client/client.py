@@ -47,6 +47,10 @@ from .models import (
     DeleteAssistantResponse,
     DeleteMessageResponse,
     DeleteThreadResponse,
+    ListAssistantsResponse,
+    ListMessagesResponse,
+    ListRunsResponse,
+    ListRunStepsResponse,
     MessageContentImageFileObject,
     MessageContentImageUrlObject,
     MessageObject,
@@ -988,7 +992,7 @@ class AssistantsClient:
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[AssistantObject]:
+    ) -> SyncPage[AssistantObject, ListAssistantsResponse]:
         """List assistants"""
         request = operations._list_assistants(
             limit=limit,
@@ -1013,7 +1017,7 @@ class AssistantsClient:
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[MessageObject]:
+    ) -> SyncPage[MessageObject, ListMessagesResponse]:
         """List the messages in a thread"""
         request = operations.list_messages(
             thread_id,
@@ -1044,7 +1048,7 @@ class AssistantsClient:
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[RunStepObject]:
+    ) -> SyncPage[RunStepObject, ListRunStepsResponse]:
         """List the steps of a run"""
         request = operations.list_run_steps(
             thread_id,
@@ -1071,7 +1075,7 @@ class AssistantsClient:
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[RunObject]:
+    ) -> SyncPage[RunObject, ListRunsResponse]:
         """List the runs of a thread"""
         request = operations.list_runs(
             thread_id,
@@ -2185,7 +2189,7 @@ class AsyncAssistantsClient:
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[AssistantObject]:
+    ) -> AsyncPage[AssistantObject, ListAssistantsResponse]:
         """List assistants"""
         request = operations._list_assistants(
             limit=limit,
@@ -2210,7 +2214,7 @@ class AsyncAssistantsClient:
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[MessageObject]:
+    ) -> AsyncPage[MessageObject, ListMessagesResponse]:
         """List the messages in a thread"""
         request = operations.list_messages(
             thread_id,
@@ -2241,7 +2245,7 @@ class AsyncAssistantsClient:
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[RunStepObject]:
+    ) -> AsyncPage[RunStepObject, ListRunStepsResponse]:
         """List the steps of a run"""
         request = operations.list_run_steps(
             thread_id,
@@ -2268,7 +2272,7 @@ class AsyncAssistantsClient:
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> AsyncPage[RunObject]:
+    ) -> AsyncPage[RunObject, ListRunsResponse]:
         """List the runs of a thread"""
         request = operations.list_runs(
             thread_id,

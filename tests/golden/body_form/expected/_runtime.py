@@ -40,11 +40,14 @@ from urllib.parse import quote
 import anyio
 import httpx
 import pydantic
+import typing_extensions
 from pydantic_core import core_schema
 
 T = TypeVar("T")
 ItemT = TypeVar("ItemT")
 T_co = TypeVar("T_co", covariant=True)
+# The list response a page came from; a default, so `SyncPage[Item]` stays a valid annotation.
+ResponseT = typing_extensions.TypeVar("ResponseT", default=Any)
 
 log = logging.getLogger(__name__)
 
@@ -951,8 +954,8 @@ class SyncTransport(BaseTransport):
             raise
 
     def page(
-        self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS
-    ) -> SyncPage[Any]:
+        self, request: Request[ResponseT], options: RequestOptions = DEFAULT_OPTIONS
+    ) -> SyncPage[Any, ResponseT]:
         return SyncPage(self, request, options, self.send(request, options))
 
     def stream(
@@ -1035,8 +1038,8 @@ class AsyncTransport(BaseTransport):
             raise
 
     async def page(
-        self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS
-    ) -> AsyncPage[Any]:
+        self, request: Request[ResponseT], options: RequestOptions = DEFAULT_OPTIONS
+    ) -> AsyncPage[Any, ResponseT]:
         return AsyncPage(self, request, options, await self.send(request, options))
 
     async def stream(
@@ -1099,13 +1102,13 @@ class AsyncTransport(BaseTransport):
 # ---- pagination -----------------------------------------------------------------------
 
 
-class _PageBase(Generic[ItemT]):
+class _PageBase(Generic[ItemT, ResponseT]):
     def __init__(
         self,
         transport: Any,
-        request: Request[Any],
+        request: Request[ResponseT],
         options: RequestOptions,
-        response: Any,
+        response: ResponseT,
     ) -> None:
         self._transport = transport
         self._request = request
@@ -1116,7 +1119,7 @@ class _PageBase(Generic[ItemT]):
         self.data: list[ItemT] = list(getattr(response, info.items_field, None) or [])
         self.has_more: bool = bool(getattr(response, info.has_more_field, False))
 
-    def _next_request(self) -> Request[Any] | None:
+    def _next_request(self) -> Request[ResponseT] | None:
         cursor = getattr(self.response, self._info.cursor_field, None)
         if not self.has_more or not self.data or not cursor:
             return None
@@ -1137,18 +1140,18 @@ class _PageBase(Generic[ItemT]):
         return f"{type(self).__name__}(items={len(self.data)}, has_more={self.has_more})"
 
 
-class SyncPage(_PageBase[ItemT]):
+class SyncPage(_PageBase[ItemT, ResponseT]):
     """One page of a list; `auto_paging_iter()` (or iterating the page) walks every later page lazily."""
 
-    def next_page(self) -> SyncPage[ItemT] | None:
+    def next_page(self) -> SyncPage[ItemT, ResponseT] | None:
         request = self._next_request()
         if request is None:
             return None
-        page: SyncPage[ItemT] = self._transport.page(request, self._next_options())
+        page: SyncPage[ItemT, ResponseT] = self._transport.page(request, self._next_options())
         return page
 
     def auto_paging_iter(self) -> Iterator[ItemT]:
-        page: SyncPage[ItemT] | None = self
+        page: SyncPage[ItemT, ResponseT] | None = self
         while page is not None:
             yield from page.data
             page = page.next_page()
@@ -1157,18 +1160,20 @@ class SyncPage(_PageBase[ItemT]):
         return self.auto_paging_iter()
 
 
-class AsyncPage(_PageBase[ItemT]):
+class AsyncPage(_PageBase[ItemT, ResponseT]):
     """One page of a list; `async for` over `auto_paging_iter()` (or the page) walks every later page."""
 
-    async def next_page(self) -> AsyncPage[ItemT] | None:
+    async def next_page(self) -> AsyncPage[ItemT, ResponseT] | None:
         request = self._next_request()
         if request is None:
             return None
-        page: AsyncPage[ItemT] = await self._transport.page(request, self._next_options())
+        page: AsyncPage[ItemT, ResponseT] = await self._transport.page(
+            request, self._next_options()
+        )
         return page
 
     async def auto_paging_iter(self) -> AsyncIterator[ItemT]:
-        page: AsyncPage[ItemT] | None = self
+        page: AsyncPage[ItemT, ResponseT] | None = self
         while page is not None:
             for item in page.data:
                 yield item
