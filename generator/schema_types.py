@@ -88,6 +88,9 @@ class SchemaTyper:
     object_like: frozenset[str] = frozenset()  # components that are objects, or unions with object branches
     inline: list[InlineModel] = field(default_factory=list)
     by_pointer: dict[str, str] = field(default_factory=dict)  # inline schema location -> its model
+    # allOf node (by identity) -> its merged model: a merge copies the parts' properties, so
+    # a schema that refers to itself through an allOf is met again at ever longer pointers.
+    by_all_of: dict[int, str] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
 
     def hint(self, schema: Any, ptr: str, ctx: str) -> TypeExpr:
@@ -154,12 +157,17 @@ class SchemaTyper:
             return value.wrap("dict[str, {}]", "Mapping[str, {}]")
         return TypeExpr("dict[str, Any]", frozenset({"Any"}))
 
-    def inline_model(self, schema: dict[str, Any], ptr: str, ctx: str) -> TypeExpr:
-        """The model for an inline object schema; one model per location, however often it is met."""
-        name = self.by_pointer.get(ptr)
+    def inline_model(self, schema: dict[str, Any], ptr: str, ctx: str, all_of: Any = None) -> TypeExpr:
+        """The model for an inline object schema; one model per location, however often it is met.
+
+        `all_of`: the allOf node `schema` was merged from; one model per such node too.
+        """
+        name = self.by_pointer.get(ptr) or (self.by_all_of.get(id(all_of)) if all_of is not None else None)
         if name is None:
             name = self.by_pointer[ptr] = self.claim_name(ctx)
             self.inline.append(InlineModel(name, schema, ptr))
+        if all_of is not None:
+            self.by_all_of.setdefault(id(all_of), name)
         return model_ref(name)
 
     def _composed(self, key: str, branches: list[tuple[int, Any]], schema: dict[str, Any],
@@ -188,7 +196,7 @@ class SchemaTyper:
             i, only = branches[0]
             return self.hint(only, f"{ptr}/allOf/{i}", ctx)
         merged = merge_all_of(self.doc, schema)
-        return self.inline_model(merged, ptr, ctx)
+        return self.inline_model(merged, ptr, ctx, all_of=schema)
 
     def _branch_ctx(self, branch: Any, ctx: str, index: int) -> str:
         tags = single_valued_props(self.doc, branch)

@@ -151,6 +151,7 @@ def test_field_names_yield_only_to_what_a_model_body_refers_to(build: Any) -> No
     assert package.dump(holder) == {"annotations": "cite", "at": "2026-11-22T10:00:00Z", "datetime": "d"}
     assert mypy_strict(package).startswith("Success"), mypy_strict(package)
 
+
 def test_schema_named_like_the_client_does_not_clash_with_it(build: Any) -> None:
     """A schema `ThingClient` (or `Thing` with an inline `client` object) made a model that
     client.py imported and then redefined as the client class: mypy --strict failed, and the
@@ -200,6 +201,28 @@ def test_alias_on_a_cycle_through_a_class_imports(build: Any) -> None:
     parsed = package.parse([{"children": [{}]}])
     assert type(parsed[0].children[0]) is package.models.Node
     assert package.dump(parsed) == [{"children": [{}]}]
+
+
+def test_a_schema_that_extends_itself_through_all_of_ends(build: Any) -> None:
+    """`children: array of allOf [Node, {depth}]` inside Node: the merged model copies Node's
+    properties, so `children` was met again at a longer pointer and got a new model, without
+    end, until memory ran out. Both shapes (allOf with a second part, allOf beside properties)."""
+    depth = {"type": "object", "properties": {"depth": {"type": "integer"}}}
+    schemas = {
+        "Node": {"type": "object", "properties": {
+            "children": {"type": "array", "items": {"allOf": [{"$ref": COMPONENT + "Node"}, depth]}},
+            "next": {"allOf": [{"$ref": COMPONENT + "Node"}], "properties": {"hop": {"type": "integer"}}},
+        }},
+    }
+    package = build(spec_of(schemas, {"$ref": COMPONENT + "Node"}))
+    value = {"children": [{"depth": 1, "children": [{"depth": 2}], "next": {"hop": 3}}], "next": {"hop": 1}}
+    parsed = package.parse(value)
+    child = parsed.children[0]
+    assert type(child.children[0]) is type(child)  # one model for the allOf, however deep
+    assert (child.children[0].depth, child.next.hop, parsed.next.hop) == (2, 3, 1)
+    assert package.dump(parsed) == value
+    assert len([line for line in package.source().splitlines() if line.startswith("class ")]) == 3
+    assert mypy_strict(package).startswith("Success"), mypy_strict(package)
 
 
 # ---- unions -----------------------------------------------------------------------------
