@@ -294,8 +294,9 @@ def stream_variant(params: tuple[ParamIR, ...], streaming: bool) -> tuple[str, .
             out.append(argument_text(p))
         elif streaming:
             out.append(f"{p.python_name}: Literal[True]")
-        else:
-            out.append(f"{p.python_name}: Literal[False] | None | NotGiven = NOT_GIVEN")
+        else:  # what the argument takes but True: None only where the schema admits null
+            hint = "Literal[False]" + (" | None" if "None" in p.type_text.split(" | ") else "")
+            out.append(f"{p.python_name}: {hint}" if p.required else f"{p.python_name}: {hint} | NotGiven = NOT_GIVEN")
     return tuple(out)
 
 

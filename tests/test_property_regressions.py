@@ -275,6 +275,34 @@ def test_enum_with_numbers_no_literal_holds_accepts_them(build: Any) -> None:
 # ---- bodies -----------------------------------------------------------------------------
 
 
+def test_stream_overloads_follow_the_stream_property(build: Any) -> None:
+    """The `stream=False` overload always read `Literal[False] | None | NotGiven = NOT_GIVEN`:
+    for a `stream` that is a plain boolean (no null) or required, the implementation did not
+    take what that overload admits, and mypy --strict refused the client."""
+    def chat(stream: dict[str, Any], required: list[str]) -> dict[str, Any]:
+        body = {"type": "object", "required": ["prompt", *required],
+                "properties": {"prompt": {"type": "string"}, "stream": stream}}
+        ok = {"description": "ok", "content": {
+            "application/json": {"schema": {"type": "object", "properties": {"text": {"type": "string"}}}},
+            "text/event-stream": {"schema": {"type": "object", "properties": {"delta": {"type": "string"}}}}}}
+        return {"requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+                "responses": {"200": ok}}
+
+    spec = spec_of({}, {"type": "string"})
+    spec["paths"] = {f"/{name}": {"post": {"operationId": name, **chat(stream, required)}} for name, stream, required in (
+        ("plain", {"type": "boolean"}, []),
+        ("needed", {"type": "boolean"}, ["stream"]),
+        ("nullable", {"type": ["boolean", "null"]}, []),
+    )}
+    package = build(spec)
+    assert mypy_strict(package).startswith("Success"), mypy_strict(package)
+    source = package.source("client")
+    assert "stream: Literal[False] | NotGiven = NOT_GIVEN," in source
+    assert "stream: Literal[False],\n" in source
+    assert "stream: Literal[False] | None | NotGiven = NOT_GIVEN," in source
+    assert package.operations.plain(prompt="p", stream=True).is_streaming()
+
+
 def test_allof_body_with_own_properties_takes_every_property(build: Any) -> None:
     """A body `allOf: [...]` with properties of its own took only its own as arguments:
     the allOf parts' properties (some required) could not be sent."""
