@@ -71,10 +71,15 @@ def _identifier(text: str, fallback: str) -> str:
     return text
 
 
+# What the client classes define besides one method per operation (templates/client.py.jinja).
+CLIENT_MEMBERS = frozenset({"close", "base_url"})
+_FUNCTION_RESERVED = KEYWORDS | BUILTINS | GENERATED_MODULE_NAMES | CLIENT_MEMBERS
+
+
 def function_name(operation_id: str) -> str:
-    """A module-level function name: snake_case, never a keyword or builtin."""
+    """A function and client method name: snake_case, never a keyword, builtin or client member."""
     name = _identifier(snake(operation_id), "op")
-    return name + "_" if name in KEYWORDS or name in BUILTINS or name in GENERATED_MODULE_NAMES else name
+    return name + "_" if name in _FUNCTION_RESERVED else name
 
 
 def parameter_name(wire_name: str) -> str:

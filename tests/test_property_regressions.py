@@ -152,6 +152,21 @@ def test_field_names_yield_only_to_what_a_model_body_refers_to(build: Any) -> No
     assert mypy_strict(package).startswith("Success"), mypy_strict(package)
 
 
+def test_operations_named_like_client_members_do_not_replace_them(build: Any) -> None:
+    """operationIds `close` and `baseUrl` made client methods that replaced `close()` (leaving
+    a `with` block sent a request) and the `base_url` attribute; mypy --strict refused both."""
+    spec = spec_of({}, {"type": "string"})
+    spec["paths"] = {"/close": {"post": {"operationId": "close", "responses": {"204": {"description": "ok"}}}},
+                     "/base": {"get": {"operationId": "baseUrl", "responses": {"204": {"description": "ok"}}}}}
+    package = build(spec)
+    client_module = package.module("client")
+    assert hasattr(client_module.ThingClient, "close_") and hasattr(client_module.ThingClient, "base_url_")
+    with client_module.ThingClient(api_key="k", base_url="http://127.0.0.1:9") as client:
+        assert client.base_url == "http://127.0.0.1:9"
+    assert client._transport.http.is_closed  # close() closed it, and sent nothing
+    assert mypy_strict(package).startswith("Success"), mypy_strict(package)
+
+
 def test_schema_named_like_the_client_does_not_clash_with_it(build: Any) -> None:
     """A schema `ThingClient` (or `Thing` with an inline `client` object) made a model that
     client.py imported and then redefined as the client class: mypy --strict failed, and the
