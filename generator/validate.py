@@ -388,12 +388,27 @@ def iter_operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, A
     if not isinstance(paths, dict):
         return  # the validator says what is wrong with it
     for path, item in paths.items():
+        item = path_item(doc, item)
         if not isinstance(item, dict):
             continue
         for method in HTTP_METHODS:
             op = item.get(method)
             if isinstance(op, dict):
                 yield path, method, op, item
+
+
+def path_item(doc: dict[str, Any], item: Any) -> Any:
+    """A Path Item with its `$ref` followed (OpenAPI 3.1: to `components/pathItems`); the
+    fields written beside the `$ref` win. A `$ref` that points at nothing is left to check_refs."""
+    for _ in range(16):  # a chain of refs; a cycle ends here
+        ref = item.get("$ref") if isinstance(item, dict) else None
+        if not (isinstance(ref, str) and ref.startswith("#")):
+            break
+        target = resolve_pointer(doc, ref[1:])
+        if not isinstance(target, dict):
+            break
+        item = {**target, **{k: v for k, v in item.items() if k != "$ref"}}
+    return item
 
 
 def check_parameters(doc: dict[str, Any]) -> Iterator[Problem]:
@@ -407,15 +422,16 @@ def check_parameters(doc: dict[str, Any]) -> Iterator[Problem]:
 def _parameters(doc: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     """(pointer, parameter) for every parameter written in paths, operations and components."""
     lists: list[tuple[str, Any]] = []
-    paths = doc.get("paths")
-    for path, item in paths.items() if isinstance(paths, dict) else ():
-        if isinstance(item, dict):
-            lists.append((pointer("paths", path, "parameters"), item.get("parameters")))
-            lists += [(pointer("paths", path, m, "parameters"), item[m].get("parameters"))
-                      for m in HTTP_METHODS if isinstance(item.get(m), dict)]
-    for where, params in lists:
-        yield from ((f"{where}/{i}", p) for i, p in enumerate(params)) if isinstance(params, list) else ()
     components = doc.get("components")
+    path_items = components.get("pathItems") if isinstance(components, dict) else None
+    for where, items in (("paths",), doc.get("paths")), (("components", "pathItems"), path_items):
+        for path, item in items.items() if isinstance(items, dict) else ():
+            if isinstance(item, dict):
+                lists.append((pointer(*where, path, "parameters"), item.get("parameters")))
+                lists += [(pointer(*where, path, m, "parameters"), item[m].get("parameters"))
+                          for m in HTTP_METHODS if isinstance(item.get(m), dict)]
+    for where_list, params in lists:
+        yield from ((f"{where_list}/{i}", p) for i, p in enumerate(params)) if isinstance(params, list) else ()
     shared = components.get("parameters") if isinstance(components, dict) else None
     yield from ((pointer("components", "parameters", k), p) for k, p in shared.items()) if isinstance(
         shared, dict) else ()

@@ -152,6 +152,23 @@ def test_field_names_yield_only_to_what_a_model_body_refers_to(build: Any) -> No
     assert mypy_strict(package).startswith("Success"), mypy_strict(package)
 
 
+def test_a_path_item_given_by_ref_keeps_its_operations(build: Any) -> None:
+    """`paths: {/a: {$ref: "#/components/pathItems/A"}}` (OpenAPI 3.1) generated 0 operations,
+    with exit 0: the path item's `$ref` was never followed."""
+    spec = spec_of({"Thing": {"type": "object", "properties": {"x": {"type": "integer"}}}}, {"type": "string"})
+    spec["paths"]["/a"] = {"$ref": "#/components/pathItems/A"}
+    spec["components"]["pathItems"] = {"A": {
+        "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
+        "get": {"operationId": "getA", "responses": {"200": {"description": "ok", "content": {
+            "application/json": {"schema": {"$ref": COMPONENT + "Thing"}}}}}},
+    }}
+    package = build(spec)
+    request = package.operations.get_a(q="v")
+    assert (request.method, request.path, request.query_params()) == ("GET", "/a", [("q", "v")])
+    assert request.response_type is package.models.Thing
+    assert mypy_strict(package).startswith("Success"), mypy_strict(package)
+
+
 def test_operations_named_like_client_members_do_not_replace_them(build: Any) -> None:
     """operationIds `close` and `baseUrl` made client methods that replaced `close()` (leaving
     a `with` block sent a request) and the `base_url` attribute; mypy --strict refused both."""
