@@ -220,7 +220,10 @@ def generate(options: Options) -> Result:
         texts = format_files(texts, beside_validation=pending.running)
         clock.lap("format")
     except Exception as exc:
-        pending.result()  # an invalid spec explains a failed build: report that instead
+        try:
+            pending.result()  # an invalid spec explains a failed build: report that instead
+        except SpecError as invalid:
+            raise SpecError(with_lines(invalid.problems, spec.loaded)) from None
         if isinstance(exc, RecursionError):
             raise too_deep() from None
         raise
