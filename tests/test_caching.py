@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 import multiprocessing
 import os
 import shutil
+import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 
 import pytest
 
 from generator import cache
-from generator.concurrent import PendingValidation
+from generator.concurrent import PendingValidation, document_text
 from generator.format import format_files
+from generator.load import parse_bytes
 from generator.pipeline import MANIFEST, Options, generate, up_to_date
 from generator.problems import SpecError
 from generator.validate import VALIDATOR_STACK
@@ -128,6 +132,63 @@ def test_validation_cache_key_covers_every_package_of_the_validator(package: str
     real = metadata.version
     monkeypatch.setattr(metadata, "version", lambda name: "0.0.0-other" if name == package else real(name))
     assert PendingValidation(_spec("string"), False, "g")._key != before
+
+
+# `description: 2024-01-01` is a date in YAML: not a string, an error. Quoted, it is a string.
+UNQUOTED_DATE = b"""\
+openapi: 3.1.0
+info: {title: T, version: 1.0.0}
+paths: {}
+components:
+  schemas:
+    A: {type: object, description: 2024-01-01, properties: {a: {type: string}}}
+"""
+QUOTED_DATE = UNQUOTED_DATE.replace(b"2024-01-01", b'"2024-01-01"')
+
+
+@pytest.mark.parametrize("invalid_first", [True, False])
+def test_validation_cache_tells_a_yaml_date_from_the_same_text_quoted(invalid_first: bool, cache_home: Path) -> None:
+    """Both documents were one cache entry (json.dumps(default=str) wrote the date as its text): the
+    first verdict was given to the other, an invalid spec passed or a fixed one kept its error.
+    Each keeps its own verdict, when validated and when both come from the cache."""
+    specs = [UNQUOTED_DATE, QUOTED_DATE] if invalid_first else [QUOTED_DATE, UNQUOTED_DATE]
+    for _ in range(2):  # validated, then both from the cache
+        for raw in specs:
+            pending = PendingValidation(parse_bytes(raw, False), False, "g")
+            if raw is QUOTED_DATE:
+                assert pending.result() == []
+            else:
+                with pytest.raises(SpecError) as caught:
+                    pending.result()
+                assert "/components/schemas/A/description" in str(caught.value)
+    assert len([p for p in (cache_home / "validate").rglob("*") if p.is_file()]) == 2
+
+
+def test_validation_cache_key_tells_every_type_apart() -> None:
+    """What YAML can load besides JSON's values (dates, times, binary, `!!set`, `!!pairs` tuples),
+    beside the text or the value each could be taken for: no two share a key."""
+    day = datetime.date(2024, 1, 1)
+    values: list[object] = [
+        "2024-01-01", day, datetime.datetime(2024, 1, 1), datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC),
+        "2024-01-01 00:00:00", "1", 1, 1.0, True, "True", None, "None", "null", b"x", "b'x'", "x",
+        float("nan"), "nan", -0.0, 0.0, ["a", 1], ("a", 1), [("a", 1)], [["a", 1]], {"a"}, ["a"], {"a": None},
+        [], (), set(), {}, frozenset(), [day], ["2024-01-01"], {"k": day}, {"k": "2024-01-01"},
+    ]
+    assert len({document_text({"x": value}) for value in values}) == len(values)
+
+
+def test_validation_cache_key_is_the_same_whatever_the_hash_seed() -> None:
+    """Sets (`!!set`) iterate in an order that changes with PYTHONHASHSEED: the key does not."""
+    raw = b"openapi: 3.1.0\nx-set: !!set {alpha, beta, gamma, delta, epsilon}\nx-day: 2024-01-01\n"
+    script = ("import sys; from generator.concurrent import document_text; from generator.load import parse_bytes; "
+              "print(document_text(parse_bytes(sys.stdin.buffer.read(), False)))")
+    texts = set()
+    for seed in ("0", "1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        proc = subprocess.run([sys.executable, "-c", script], input=raw, cwd=ROOT, env=env, capture_output=True,
+                              check=True)
+        texts.add(proc.stdout)
+    assert len(texts) == 1
 
 
 # --- formatting in chunks ----------------------------------------------------------------
