@@ -59,13 +59,12 @@ def _apply_action(doc: dict[str, Any], action: dict[str, Any], where: str) -> No
         raise SpecError([Problem(where + "/target", f"invalid JSONPath: {exc}")]) from None
     if not nodes:
         raise SpecError([Problem(where + "/target", f"{action['target']!r} matches nothing in the spec")])
-    # deepest first, so removing one node cannot invalidate the location of another
+    if action.get("remove") is True:
+        _remove(doc, [list(node.location) for node in nodes], where)
+        return
+    # deepest first, so replacing one node cannot invalidate the location of another
     for node in sorted(nodes, key=lambda n: len(n.location), reverse=True):
-        location = list(node.location)
-        if action.get("remove") is True:
-            _remove(doc, location, where)
-        else:
-            _update(doc, location, action["update"], where)
+        _update(doc, list(node.location), action["update"], where)
 
 
 def _parent(doc: Any, location: list[Any]) -> Any:
@@ -75,10 +74,22 @@ def _parent(doc: Any, location: list[Any]) -> Any:
     return parent
 
 
-def _remove(doc: dict[str, Any], location: list[Any], where: str) -> None:
-    if not location:
+def _remove(doc: dict[str, Any], locations: list[list[Any]], where: str) -> None:
+    """Remove every node matched, each once (a JSONPath result may name a node twice).
+
+    Every parent is found before anything is removed, and a list loses its items from the
+    last one down: removing item 0 first would make the item meant as 1 the one at 2.
+    A node inside another one removed goes with it.
+    """
+    if any(not location for location in locations):
         raise SpecError([Problem(where + "/target", "the whole document cannot be removed")])
-    del _parent(doc, location)[location[-1]]
+    parents: dict[int, tuple[Any, set[Any]]] = {}  # by id: the same list or object may be reached twice
+    for location in locations:
+        parent = _parent(doc, location)
+        parents.setdefault(id(parent), (parent, set()))[1].add(location[-1])
+    for parent, keys in parents.values():
+        for key in sorted(keys, reverse=True) if isinstance(parent, list) else keys:
+            del parent[key]
 
 
 def _update(doc: dict[str, Any], location: list[Any], update: Any, where: str) -> None:

@@ -4,7 +4,8 @@ Every test builds a small project in a temporary folder: a copy of the
 features_31 golden spec, an overlay, a templates folder overriding one
 template, and a pyproject.toml; then runs `python -m generator` there with the
 project folder as the current directory, like the `oapi-pygen` console script
-and the pre-commit hook do. Nothing in the repository is written.
+and the pre-commit hook do. Nothing in the repository is written. The overlay
+actions themselves are also applied in process, at the end.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.overlay import apply_overlays
 from generator.pipeline import Options, generate, sources_hash
 from generator.render import BUILTIN_TEMPLATES, template_sources
 from generator.scope import Filters
@@ -385,3 +387,65 @@ def test_a_non_editable_install_can_generate(tmp_path: Path) -> None:
                           cwd=project, env=env, capture_output=True, check=False, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (project / OUT / PACKAGE / "models.py").is_file()
+
+
+# --- overlay actions: `remove: true` on several nodes ----------------------------------------
+
+# Three parameters of one list, three responses of one object, and nested matches for `$..[?@.drop]`.
+REMOVAL_SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "T", "version": "1.0.0"},
+    "paths": {"/p": {"get": {
+        "parameters": [{"name": f"p{i}", "in": "query", "schema": {"type": "string"}} for i in range(3)],
+        "responses": {code: {"description": code} for code in ("200", "404", "500")},
+    }}},
+    "x-list": [{"drop": True, "kids": [{"drop": True}, {"keep": 1}]}, {"keep": 2}, {"drop": True, "kids": [{"drop": True}]}],
+    "x-map": {"a": {"drop": True, "in": {"drop": True}}, "b": {"keep": 3, "in": {"drop": True}}},
+}
+
+
+def removed(target: str) -> dict[str, Any]:
+    overlay = {"overlay": "1.0.0", "info": {"title": "remove", "version": "1"},
+               "actions": [{"target": target, "remove": True}]}
+    before = json.dumps(REMOVAL_SPEC)
+    doc = apply_overlays(REMOVAL_SPEC, [(Path("remove.json"), json.dumps(overlay).encode())])
+    assert json.dumps(REMOVAL_SPEC) == before  # the input is not changed
+    return doc
+
+
+@pytest.mark.parametrize(("target", "kept"), [
+    ("$.paths['/p'].get.parameters[?@.name=='p0' || @.name=='p1']", ["p2"]),  # once: p0 and p2 went, p1 stayed
+    ("$.paths['/p'].get.parameters[*]", []),  # once: IndexError
+    ("$.paths['/p'].get.parameters[2,0,0,-1]", ["p1"]),  # p0 named twice, p2 twice (-1 is 2)
+])
+def test_overlay_removes_every_list_item_it_matches(target: str, kept: list[str]) -> None:
+    assert [p["name"] for p in removed(target)["paths"]["/p"]["get"]["parameters"]] == kept
+
+
+@pytest.mark.parametrize(("target", "kept"), [
+    ("$.paths['/p'].get.responses['404','500']", ["200"]),
+    ("$.paths['/p'].get.responses[?@.description != '404']", ["404"]),
+    ("$.paths['/p'].get.responses[*]", []),
+])
+def test_overlay_removes_every_key_of_an_object_it_matches(target: str, kept: list[str]) -> None:
+    assert list(removed(target)["paths"]["/p"]["get"]["responses"]) == kept
+
+
+def test_overlay_removes_nested_matches_with_the_node_holding_them() -> None:
+    doc = removed("$..[?@.drop]")
+    assert doc["x-list"] == [{"keep": 2}]
+    assert doc["x-map"] == {"b": {"keep": 3}}
+    assert [p["name"] for p in doc["paths"]["/p"]["get"]["parameters"]] == ["p0", "p1", "p2"]
+
+
+def test_resolve_writes_the_spec_without_the_parameters_removed(tmp_path: Path) -> None:
+    """The reported case through the command line: it exited 0 with p1 kept and p2 removed."""
+    (tmp_path / "spec.json").write_text(json.dumps(REMOVAL_SPEC), encoding="utf-8")
+    (tmp_path / "remove.yaml").write_text(
+        "overlay: 1.0.0\ninfo: {title: remove, version: '1'}\nactions:\n"
+        "  - target: $.paths['/p'].get.parameters[?@.name=='p0' || @.name=='p1']\n    remove: true\n",
+        encoding="utf-8")
+    proc = run_cli("resolve", "--spec", "spec.json", "--overlay", "remove.yaml", "--output", "out.json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert [p["name"] for p in doc["paths"]["/p"]["get"]["parameters"]] == ["p2"]
