@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import datetime
 import json
 import keyword
 import os
@@ -11,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -27,10 +29,10 @@ from generator.pipeline import (
     generate,
     up_to_date,
 )
-from generator.problems import SpecError
+from generator.problems import Problem, SpecError
 from generator.scope import Filters
 from generator.surface import SURFACE_FILE, Surface
-from generator.write import drift, read_tree, recover, write_package
+from generator.write import check_destination, drift, read_tree, recover, write_file, write_package
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_DRIFT = 1
@@ -133,6 +135,13 @@ def _fail(exc: SpecError) -> None:
     sys.exit(EXIT_BAD_SPEC)
 
 
+def _refused(verb: str, exc: OSError) -> NoReturn:
+    """A path the operating system refused (or that is in the way): one error naming it and the reason."""
+    where = _shown(Path(os.fsdecode(exc.filename))) if exc.filename else "the output"
+    _fail(SpecError([Problem("", f"cannot {verb} {where}: {exc.strerror or exc}")]))
+    raise AssertionError("unreachable")
+
+
 def _shown(path: Path) -> str:
     """A path as the user would write it: relative to the current folder when it is inside it."""
     here = Path.cwd()
@@ -222,13 +231,20 @@ def generate_cmd(package: str | None, client_name: str | None, env_prefix: str |
     given = {"package": package, "client_name": client_name, "env_prefix": env_prefix}
     target, options = _target(out, _options(SpecArgs(**spec_args), package, client_name, env_prefix), given)
     where = _shown(target.path)
-    recover(target.out_dir, target.folder)  # an interrupted run's leftovers go even when nothing needs writing
+    try:
+        check_destination(target.out_dir, target.folder)  # before any work: a file in the way is refused
+        recover(target.out_dir, target.folder)  # an interrupted run's leftovers go even when nothing needs writing
+    except OSError as exc:
+        _refused("write", exc)
     coverage = _unchanged(options, target.path)
     api_changes: list[str] = []
     if coverage is None:
         result = _run(options)
         before = _old_surface(target.path)
-        changed = write_package(target.out_dir, target.folder, result.files)
+        try:
+            changed = write_package(target.out_dir, target.folder, result.files)
+        except OSError as exc:
+            _refused("write", exc)
         coverage = result.coverage
         if before is not None and SURFACE_FILE in changed:
             from generator import apidiff  # only when an existing package was replaced
@@ -255,7 +271,11 @@ def check_cmd(package: str | None, client_name: str | None, env_prefix: str | No
     coverage = _unchanged(options, target.path)
     if coverage is None:
         result = _run(options)
-        diff = drift(result.files, read_tree(target.path), _shown(target.path))
+        try:
+            on_disk = read_tree(target.path)
+        except OSError as exc:
+            _refused("read", exc)
+        diff = drift(result.files, on_disk, _shown(target.path))
         if diff:
             click.echo(diff, nl=False)
             click.echo(f"drift: {_shown(target.path)} does not match {_shown(options.spec)}; "
@@ -292,10 +312,34 @@ def resolve_cmd(output: Path, **spec_args: Any) -> None:
     except SpecError as exc:
         _fail(exc)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(doc, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    try:
+        write_file(output, (json.dumps(_as_json(doc), indent=1, sort_keys=False) + "\n").encode("utf-8"))
+    except OSError as exc:
+        _refused("write", exc)
     paths = doc.get("paths") or {}
     click.echo(f"resolved: {len(paths)} paths to {_shown(output)} in {time.perf_counter() - started:.2f}s")
+
+
+def _as_json(value: Any) -> Any:
+    """YAML's extra scalars as JSON has them: dates and times as ISO 8601 text (as JSON Schema's
+    `format: date` expects), binary as base64, sets as lists; keys that are not text become text."""
+    if isinstance(value, dict):
+        return {_json_key(k): _as_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_as_json(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, (set, frozenset)):
+        return sorted((_as_json(v) for v in value), key=repr)
+    return value
+
+
+def _json_key(key: Any) -> Any:
+    if isinstance(key, (datetime.date, datetime.datetime)):
+        return key.isoformat()
+    return key if isinstance(key, (str, int, float, bool)) or key is None else str(key)
 
 
 @main.command("diff")

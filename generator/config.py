@@ -43,7 +43,12 @@ def load_settings(project_file: Path) -> Settings:
     if not project_file.is_file():
         return Settings()
     try:
-        data = tomllib.loads(project_file.read_text(encoding="utf-8"))
+        raw = project_file.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        message = f"cannot read {project_file}: not UTF-8 text (line {line}, byte {raw[exc.start:exc.start + 1]!r})"
+        raise SpecError([Problem("", message)]) from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SpecError([Problem("", f"cannot read {project_file}: {exc}")]) from None
     section = _section(data, project_file)

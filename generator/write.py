@@ -3,6 +3,9 @@
 The new package folder is assembled beside the old one (unchanged files are
 hard-linked, so they keep their bytes and modification time) and then swapped
 in with one rename. A run that fails or is killed leaves the old folder whole.
+Anything at the package's place that is not a folder (a file, a symbolic link)
+is the user's, and is refused rather than replaced. A failure is an OSError
+naming the package folder (or the output folder), never the staging folder.
 """
 
 from __future__ import annotations
@@ -57,21 +60,109 @@ def _lines(data: bytes | None) -> list[str]:
 
 
 def write_package(out_dir: Path, package: str, files: dict[str, bytes]) -> list[str]:
-    """Replace out_dir/package with exactly `files` in one step; returns the paths that changed."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Replace out_dir/package with exactly `files` in one step; returns the paths that changed.
+
+    On failure nothing is left behind: not the staging folder, not a folder this call created.
+    """
     target = out_dir / package
-    recover(out_dir, package)
-    old = read_tree(target)
-    if old == files:
-        return []  # nothing to do: not a byte, not an inode, not a modification time changes
-    staging = out_dir / f".{package}.new-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+    check_destination(out_dir, package)
+    created = _missing_folders(out_dir)
     try:
-        _stage(staging, target, files, old)
-        _swap(staging, target, out_dir, package)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        recover(out_dir, package)
+        old = read_tree(target)
+        if old == files:
+            return []  # nothing to do: not a byte, not an inode, not a modification time changes
+        staging = out_dir / f".{package}.new-{os.getpid()}"
+        _remove(staging)
+        try:
+            _stage(staging, target, files, old)
+            _swap(staging, target, out_dir, package)
+        except OSError as exc:
+            raise _about(exc, target) from exc
+        finally:
+            _remove(staging)
+    except BaseException:
+        _remove_empty(created)
+        raise
     return sorted(n for n in set(files) | set(old) if files.get(n) != old.get(n))
+
+
+def check_destination(out_dir: Path, package: str) -> None:
+    """Raise an OSError unless out_dir is (or can become) a folder and out_dir/package is a folder or nothing."""
+    if os.path.lexists(out_dir) and not out_dir.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(out_dir))
+    target = out_dir / package
+    if target.is_symlink():
+        raise FileExistsError(errno.EEXIST, "a symbolic link is in the way of the package folder; "
+                              "not replacing it", str(target))
+    if target.exists() and not target.is_dir():
+        raise FileExistsError(errno.EEXIST, "a file is in the way of the package folder; not replacing it",
+                              str(target))
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Replace the file at path (or at the file a symbolic link there points to) in one rename.
+
+    On failure the old file is untouched, and no temporary file or newly made folder remains.
+    """
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    created = _missing_folders(path.parent)
+    temp = path.parent / f".{path.name}.new-{os.getpid()}"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(temp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if path.exists():
+                shutil.copymode(path, temp)
+            os.replace(temp, path)
+        except OSError as exc:
+            raise _about(exc, path) from exc
+        finally:
+            _remove(temp)
+    except BaseException:
+        _remove_empty(created)
+        raise
+
+
+def _about(exc: OSError, path: Path) -> OSError:
+    """The same failure, naming the path the user asked for rather than a temporary one."""
+    return OSError(exc.errno, exc.strerror or str(exc), str(path))
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders `mkdir -p folder` would make, deepest first."""
+    missing = []
+    for path in (folder, *folder.parents):
+        if os.path.lexists(path):
+            break
+        missing.append(path)
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty (someone else is using it) or gone: leave it and its parents
+
+
+def _remove(path: Path) -> None:
+    """Remove a staging folder or temporary file, whatever it has become; never fails."""
+    if path.is_symlink() or (os.path.lexists(path) and not path.is_dir()):
+        try:
+            path.unlink()
+        except OSError:
+            pass
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _stage(staging: Path, target: Path, files: dict[str, bytes], old: dict[str, bytes]) -> None:
@@ -120,12 +211,12 @@ def recover(out_dir: Path, package: str) -> None:
     """Undo an interrupted run: restore a parked old tree, drop half-built staging folders."""
     target = out_dir / package
     for parked in sorted(out_dir.glob(f".{package}.old-*")):
-        if not target.exists():
+        if not os.path.lexists(target):
             os.rename(parked, target)
         else:
-            shutil.rmtree(parked, ignore_errors=True)
+            _remove(parked)
     for staging in out_dir.glob(f".{package}.new-*"):
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove(staging)
 
 
 def _fsync_dir(path: Path) -> None:

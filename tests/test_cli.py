@@ -7,15 +7,21 @@ Specs the generator must refuse are tested in test_bad_specs.py.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
+import resource
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 from click.testing import CliRunner
 
+from generator import write
 from generator.cli import main
 from tests.cli_support import PKG, SPEC, Workspace, run_cli, sha256, snapshot
 
@@ -208,3 +214,203 @@ def test_generate_refuses_keyword_client_name(tmp_path: Path) -> None:
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "--client-name" in proc.stderr
     assert not out.exists()
+
+
+# --- output locations the operating system refuses, or that are in the way ---------------------
+
+MINIMAL_SPEC = "openapi: 3.1.0\ninfo: {title: T, version: 1.0.0}\npaths: {}\n"
+
+
+def _minimal_spec(folder: Path, extra: str = "") -> Path:
+    spec = folder / "spec.yaml"
+    spec.write_text(MINIMAL_SPEC + extra, encoding="utf-8")
+    return spec
+
+
+def _state(root: Path) -> dict[str, tuple[str, bytes | str | None, int]]:
+    """Everything under root, links not followed: kind, bytes or link text, st_mtime_ns.
+
+    Root's own mtime is left out: a failed write may have made and removed its staging folder there.
+    """
+    found: dict[str, tuple[str, bytes | str | None, int]] = {}
+    for path in sorted(root.rglob("*")):
+        st = path.lstat()
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            found[rel] = ("link", os.readlink(path), st.st_mtime_ns)
+        elif path.is_dir():
+            found[rel] = ("dir", None, st.st_mtime_ns)
+        else:
+            found[rel] = ("file", path.read_bytes(), st.st_mtime_ns)
+    return found
+
+
+def _refused(returncode: int, stderr: str, path: Path, reason: str, cwd: Path) -> None:
+    """Exit 2 and one error line naming the path (as shown, relative to cwd) and the reason."""
+    assert returncode == 2, stderr
+    assert "Traceback" not in stderr
+    errors = [line for line in stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, stderr
+    assert path.relative_to(cwd).as_posix() in errors[0], errors[0]
+    assert reason in errors[0], errors[0]
+
+
+def test_generate_out_is_a_file_is_refused(tmp_path: Path) -> None:
+    spec = _minimal_spec(tmp_path)
+    out = tmp_path / "afile"
+    out.write_text("mine\n", encoding="utf-8")
+    before = _state(tmp_path)
+    proc = run_cli("generate", "--spec", spec, "--out", out, cwd=tmp_path)
+    _refused(proc.returncode, proc.stderr, out, "Not a directory", tmp_path)
+    assert _state(tmp_path) == before
+
+
+def test_generate_out_under_a_file_is_refused(tmp_path: Path) -> None:
+    spec = _minimal_spec(tmp_path)
+    (tmp_path / "afile").write_text("mine\n", encoding="utf-8")
+    out = tmp_path / "afile" / "sub"
+    before = _state(tmp_path)
+    proc = run_cli("generate", "--spec", spec, "--out", out, cwd=tmp_path)
+    _refused(proc.returncode, proc.stderr, out, "Not a directory", tmp_path)
+    assert _state(tmp_path) == before
+
+
+@pytest.mark.parametrize("kind", ["file", "link-to-file", "link-to-dir", "dangling-link"])
+def test_generate_refuses_what_is_in_the_package_folders_place(tmp_path: Path, kind: str) -> None:
+    """A user's file or symbolic link where the package folder goes is neither replaced nor followed."""
+    spec = _minimal_spec(tmp_path)
+    out = tmp_path / "out"
+    (out / "elsewhere").mkdir(parents=True)
+    (out / "elsewhere" / "keep.py").write_text("x = 1\n", encoding="utf-8")
+    (out / "notes.txt").write_text("mine\n", encoding="utf-8")
+    place = out / PKG
+    if kind == "file":
+        place.write_text("mine\n", encoding="utf-8")
+    else:
+        place.symlink_to({"link-to-file": "notes.txt", "link-to-dir": "elsewhere",
+                          "dangling-link": "nowhere"}[kind])
+    before = _state(tmp_path)
+    listing = sorted(p.name for p in out.iterdir())
+    proc = run_cli("generate", "--spec", spec, "--out", out, cwd=tmp_path)
+    _refused(proc.returncode, proc.stderr, place, "not replacing it", tmp_path)
+    assert sorted(p.name for p in out.iterdir()) == listing, "no staging folder or link may remain"
+    assert place.is_symlink() == (kind != "file")
+    assert _state(tmp_path) == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_generate_into_read_only_folder_is_refused(tmp_path: Path) -> None:
+    spec = _minimal_spec(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        before = _state(tmp_path)
+        proc = run_cli("generate", "--spec", spec, "--out", out, cwd=tmp_path)
+        _refused(proc.returncode, proc.stderr, out / PKG, "Permission denied", tmp_path)
+        assert _state(tmp_path) == before
+    finally:
+        out.chmod(0o755)
+
+
+def _fail_under(root: Path, err: int, real: Callable[..., Any], always: bool = False) -> Callable[..., Any]:
+    """`real` (os.mkdir, or write's open) failing with `err` for any path under root: every call when
+    `always`, else only opening for writing."""
+
+    def fake(path: Any, *args: Any, **kwargs: Any) -> Any:
+        mode = args[0] if args else kwargs.get("mode", "")
+        if Path(path).is_relative_to(root) and (always or "w" in str(mode)):
+            raise OSError(err, os.strerror(err), str(path))
+        return real(path, *args, **kwargs)
+
+    return fake
+
+
+def test_generate_on_read_only_filesystem_is_refused(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """EROFS from mkdir, as on a read-only mount (simulated: the tests may not mount one)."""
+    spec, out = ws.copy_to(tmp_path)
+    spec.write_text(_edit_first_path_description(spec.read_text(encoding="utf-8"), "zq"),
+                    encoding="utf-8")
+    before = _state(out)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(os, "mkdir", _fail_under(out, errno.EROFS, os.mkdir, always=True))
+    result = CliRunner().invoke(main, ["generate", "--spec", str(spec), "--out", str(out)])
+    monkeypatch.undo()
+    _refused(result.exit_code, result.stderr, out / PKG, "Read-only file system", tmp_path)
+    assert isinstance(result.exception, SystemExit)
+    assert _state(out) == before
+
+
+def test_generate_on_full_disk_leaves_no_new_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ENOSPC while writing a file (simulated): the folders made for the output go too."""
+    spec = _minimal_spec(tmp_path)
+    out = tmp_path / "new" / "out"
+    before = _state(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(write, "open", _fail_under(tmp_path, errno.ENOSPC, open), raising=False)
+    result = CliRunner().invoke(main, ["generate", "--spec", str(spec), "--out", str(out)])
+    monkeypatch.undo()
+    _refused(result.exit_code, result.stderr, out / PKG, "No space left on device", tmp_path)
+    assert isinstance(result.exception, SystemExit)
+    assert _state(tmp_path) == before
+
+
+def test_generate_out_of_file_space_leaves_package_untouched(ws: Workspace, tmp_path: Path) -> None:
+    """A real write failure mid-run (RLIMIT_FSIZE: writes past 4 KiB fail with EFBIG) changes nothing."""
+    spec, out = ws.copy_to(tmp_path)
+    spec.write_text(_edit_first_path_description(spec.read_text(encoding="utf-8"), "zq"),
+                    encoding="utf-8")  # a new spec sha: every file's header changes
+    before = _state(out)
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    proc = run_cli("generate", "--spec", spec, "--out", out, cwd=tmp_path, preexec_fn=small_files)
+    _refused(proc.returncode, proc.stderr, out / PKG, "File too large", tmp_path)
+    assert _state(out) == before
+
+
+# --- resolve -----------------------------------------------------------------------------
+
+
+def test_resolve_output_is_a_directory_is_refused(tmp_path: Path) -> None:
+    spec = _minimal_spec(tmp_path)
+    output = tmp_path / "out"
+    output.mkdir()
+    before = _state(tmp_path)
+    proc = run_cli("resolve", "--spec", spec, "--output", output, cwd=tmp_path)
+    _refused(proc.returncode, proc.stderr, output, "Is a directory", tmp_path)
+    assert _state(tmp_path) == before
+
+
+def test_resolve_write_failure_keeps_the_old_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = _minimal_spec(tmp_path)
+    output = tmp_path / "resolved.json"
+    output.write_text("{}\n", encoding="utf-8")
+    before = _state(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(write, "open", _fail_under(tmp_path, errno.ENOSPC, open), raising=False)
+    result = CliRunner().invoke(main, ["resolve", "--spec", str(spec), "--output", str(output)])
+    monkeypatch.undo()
+    _refused(result.exit_code, result.stderr, output, "No space left on device", tmp_path)
+    assert _state(tmp_path) == before, "no temporary file may remain"
+
+
+def test_resolve_writes_yaml_dates_as_iso_text(tmp_path: Path) -> None:
+    spec = _minimal_spec(tmp_path, "components:\n  schemas:\n"
+                                   "    D: {type: string, format: date, example: 2024-01-01}\n"
+                                   "    T: {type: string, format: date-time, example: 2024-01-01T10:00:00Z}\n")
+    output = tmp_path / "sub" / "resolved.json"
+    proc = run_cli("resolve", "--spec", spec, "--output", output, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    schemas = json.loads(output.read_text(encoding="utf-8"))["components"]["schemas"]
+    assert schemas["D"]["example"] == "2024-01-01"
+    assert schemas["T"]["example"] == "2024-01-01T10:00:00+00:00"
+    assert sorted(p.name for p in output.parent.iterdir()) == ["resolved.json"]

@@ -291,6 +291,20 @@ def test_malformed_pyproject_exits_2_with_a_clear_message(tmp_path: Path, comman
     assert not (project / OUT).exists() and not (project / "generated").exists()
 
 
+@pytest.mark.parametrize("command", ["generate", "check", "validate"])
+def test_pyproject_that_is_not_utf8_exits_2_with_a_clear_message(tmp_path: Path, command: str) -> None:
+    project = make_project(tmp_path)
+    (project / "pyproject.toml").write_bytes(b'[tool.oapi-pygen]\nspec = "api/spec.yaml"\nclient-name = "caf\xe9"\n')
+    before = sorted(p.relative_to(project).as_posix() for p in project.rglob("*"))
+    proc = run_cli(command, cwd=project)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, proc.stderr
+    assert "pyproject.toml" in errors[0] and "not UTF-8" in errors[0] and "line 3" in errors[0], errors[0]
+    assert sorted(p.relative_to(project).as_posix() for p in project.rglob("*")) == before
+
+
 ILL_TYPED = {
     "package-not-a-string": '[tool.oapi-pygen]\nspec = "api/spec.yaml"\npackage = 5\n',
     "spec-not-a-string": "[tool.oapi-pygen]\nspec = 3\n",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator import write
-from generator.write import drift, read_tree, recover, write_package
+from generator.write import drift, read_tree, recover, write_file, write_package
 
 PKG = "assistants_client"
 OLD_NS = (
@@ -202,6 +202,101 @@ def test_write_package_recovers_interrupted_run_first(tmp_path: Path) -> None:
     assert write_package(out, PKG, FILES) == []  # the parked tree was the current one
     assert stat_map(out / PKG) == before
     assert leftovers(out) == []
+
+
+@pytest.mark.parametrize("kind", ["file", "link-to-dir", "dangling-link"])
+def test_write_package_refuses_what_is_in_the_package_folders_place(tmp_path: Path, kind: str) -> None:
+    out = tmp_path / "out"
+    (out / "real").mkdir(parents=True)
+    place = out / PKG
+    if kind == "file":
+        place.write_bytes(b"mine\n")
+    else:
+        place.symlink_to("real" if kind == "link-to-dir" else "nowhere")
+    with pytest.raises(FileExistsError) as caught:
+        write_package(out, PKG, FILES)
+    assert caught.value.filename == str(place)
+    assert "not replacing it" in str(caught.value.strerror)
+    assert sorted(p.name for p in out.iterdir()) == [PKG, "real"]
+    assert list((out / "real").iterdir()) == []
+    assert place.is_symlink() == (kind != "file")
+
+
+def test_write_package_refuses_a_file_as_out_dir(tmp_path: Path) -> None:
+    out = tmp_path / "afile"
+    out.write_bytes(b"mine\n")
+    with pytest.raises(NotADirectoryError) as caught:
+        write_package(out, PKG, FILES)
+    assert caught.value.filename == str(out)
+    assert out.read_bytes() == b"mine\n"
+
+
+def test_failure_names_the_package_and_removes_the_folders_it_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "a" / "b" / "out"
+
+    def full(file, mode="r", *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device", str(file))
+
+    monkeypatch.setattr(write, "open", full, raising=False)
+    with pytest.raises(OSError) as caught:
+        write_package(out, PKG, FILES)
+    assert caught.value.filename == str(out / PKG), "not the staging folder"
+    assert caught.value.strerror == "No space left on device"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_recover_removes_a_staging_leftover_that_is_a_link(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_package(out, PKG, FILES)
+    (out / f".{PKG}.new-77").symlink_to(PKG)
+    recover(out, PKG)
+    assert leftovers(out) == []
+    assert read_tree(out / PKG) == FILES
+
+
+def test_write_file_replaces_and_keeps_mode(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "spec.json"
+    write_file(path, b"{}\n")
+    path.chmod(0o600)
+    write_file(path, b"[]\n")
+    assert path.read_bytes() == b"[]\n"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in path.parent.iterdir()) == ["spec.json"]
+
+
+def test_write_file_writes_through_a_link(tmp_path: Path) -> None:
+    (tmp_path / "real.json").write_bytes(b"old\n")
+    link = tmp_path / "link.json"
+    link.symlink_to("real.json")
+    write_file(link, b"new\n")
+    assert link.is_symlink()
+    assert (tmp_path / "real.json").read_bytes() == b"new\n"
+
+
+def test_write_file_refuses_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(IsADirectoryError) as caught:
+        write_file(tmp_path, b"{}\n")
+    assert caught.value.filename == str(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_file_failure_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "spec.json"
+    path.write_bytes(b"old\n")
+    real_replace = os.replace
+
+    def failing_replace(src, dst, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(5, "Input/output error", str(src))
+
+    monkeypatch.setattr(write.os, "replace", failing_replace)
+    with pytest.raises(OSError) as caught:
+        write_file(path, b"new\n")
+    monkeypatch.setattr(write.os, "replace", real_replace)
+    assert caught.value.filename == str(path)
+    assert path.read_bytes() == b"old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["spec.json"]
 
 
 # --- drift ---------------------------------------------------------------------------------
