@@ -32,6 +32,7 @@ from generator.schema_types import (
     merge_all_of,
     non_null_branches,
 )
+from generator.validate import CLIENT_EXTENSION
 
 _SCALARS = (str, int, bool, type(None))
 # Hints whose Python values a JSON string is not: a string default would be kept as a string.
@@ -360,7 +361,6 @@ def client_imports(ops: list[OperationIR], models: set[str]) -> tuple[str, ...]:
     return import_block(["httpx"] + (["datetime"] if "datetime" in used else []), members)
 
 
-CLIENT_EXTENSION = "x-oapi-pygen-client"
 CONSTRUCTOR_ARGUMENTS = frozenset({"self", "api_key", "base_url", "max_retries", "timeout", "default_headers",
                                    "http_client"})
 

@@ -213,10 +213,12 @@ class OperationBuilder:
         if cursor is None or not props or not {"data", "has_more", "last_id"} <= set(props):
             return None
         items = deref(self.doc, props["data"])
-        key = component_key((raw or {}).get("$ref")) or ""
+        if not isinstance(items, dict):
+            return None  # `data: true` and the like: nothing says it is a list
+        key = component_key(raw.get("$ref") if isinstance(raw, dict) else None) or ""
         ptr = component_pointer(key) + "/properties/data/items"
         owner = self.component_names.get(key, "Page")
-        item = self.typer.hint((items or {}).get("items"), ptr, owner + "DataItem")
+        item = self.typer.hint(items.get("items"), ptr, owner + "DataItem")
         return item.code, f"PageInfo(cursor_param={cursor.wire_literal}, cursor_field='last_id')"
 
     def streaming(self, op: dict[str, Any], ptr: str, ctx: str,

@@ -40,7 +40,7 @@ def validate(doc: dict[str, Any], strict: bool = False) -> list[Problem]:
     problems = list(check_refs(doc))
     if problems:  # the validator cannot run over broken references
         raise SpecError(problems)
-    problems = list(check_parameters(doc))
+    problems = list(check_parameters(doc)) + list(check_client_extension(doc))
     if problems:  # the validator's own message for these is an opaque dump of the parameter
         raise SpecError(problems)
     problems = list(run_validator(doc))
@@ -437,6 +437,38 @@ def _parameters(doc: dict[str, Any]) -> Iterator[tuple[str, Any]]:
         shared, dict) else ()
 
 
+CLIENT_EXTENSION = "x-oapi-pygen-client"
+_CLIENT_EXTENSION_KEYS = {"default-headers": "header names", "optional-headers": "constructor argument names"}
+
+
+def check_client_extension(doc: dict[str, Any]) -> Iterator[Problem]:
+    """`x-oapi-pygen-client`, which the generator reads (the validator ignores `x-` keys), has its shape:
+    `default-headers` maps header names, `optional-headers` argument names, to header values/names."""
+    ext = doc.get(CLIENT_EXTENSION)
+    if CLIENT_EXTENSION not in doc or ext is None:
+        return
+    if not isinstance(ext, dict):
+        yield Problem(pointer(CLIENT_EXTENSION), f"must be a mapping with {' and/or '.join(_CLIENT_EXTENSION_KEYS)}, "
+                      f"not {_json_type(ext)}")
+        return
+    for key, value in ext.items():
+        where = pointer(CLIENT_EXTENSION, str(key))
+        if key not in _CLIENT_EXTENSION_KEYS:
+            yield Problem(where, f"unknown key {key!r}: the extension takes {' and '.join(_CLIENT_EXTENSION_KEYS)}")
+        elif value is not None and not isinstance(value, dict):
+            yield Problem(where, f"must be a mapping of {_CLIENT_EXTENSION_KEYS[key]} to strings, not {_json_type(value)}")
+        else:
+            for name, text in (value or {}).items():
+                if not isinstance(name, str) or not isinstance(text, (str, int, float)) or isinstance(text, bool):
+                    yield Problem(pointer(CLIENT_EXTENSION, key, str(name)),
+                                  f"must map {_CLIENT_EXTENSION_KEYS[key][:-1]} {name!r} to a string, not {_json_type(text)}")
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), f"a {type(value).__name__}")
+
+
 def check_operation_ids(doc: dict[str, Any]) -> list[Problem]:
     first: dict[str, str] = {}
     problems = []
@@ -470,11 +502,16 @@ def check_path_params(doc: dict[str, Any]) -> list[Problem]:
 def resolved_parameters(doc: dict[str, Any], item: dict[str, Any], op: dict[str, Any]) -> list[dict[str, Any]]:
     """Path-level then operation-level parameters, with $refs followed; the operation wins on clashes."""
     merged: dict[tuple[Any, Any], dict[str, Any]] = {}
-    for raw in list(item.get("parameters") or []) + list(op.get("parameters") or []):
+    for raw in _list(item.get("parameters")) + _list(op.get("parameters")):
         param = deref(doc, raw)
-        if isinstance(param, dict):
-            merged[(param.get("in"), param.get("name"))] = param
+        if isinstance(param, dict) and isinstance(param.get("name"), str) and isinstance(param.get("in"), str):
+            merged[(param["in"], param["name"])] = param
     return list(merged.values())
+
+
+def _list(value: Any) -> list[Any]:
+    """A list as written; anything else (the validator reports it) as no items."""
+    return value if isinstance(value, list) else []
 
 
 def deref(doc: dict[str, Any], node: Any) -> Any:

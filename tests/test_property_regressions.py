@@ -335,6 +335,19 @@ def test_stream_overloads_follow_the_stream_property(build: Any) -> None:
     assert package.operations.plain(prompt="p", stream=True).is_streaming()
 
 
+def test_a_list_response_whose_data_is_not_a_schema_of_a_list_is_no_page(build: Any) -> None:
+    """`{data: true, has_more, last_id}` with an `after` cursor crashed the build (`'bool' object
+    has no attribute 'get'`): nothing says `data` is a list, so it is a plain response."""
+    page = {"type": "object", "properties": {"data": True, "has_more": {"type": "boolean"},
+                                             "last_id": {"type": "string"}}}
+    spec = spec_of({}, page)
+    spec["paths"]["/thing"]["get"]["parameters"] = [{"name": "after", "in": "query", "schema": {"type": "string"}}]
+    package = build(spec)
+    request = package.operations.get_thing(after="x")
+    assert request.page is None and request.query_params() == [("after", "x")]
+    assert package.parse({"data": 1, "has_more": False}).data == 1
+
+
 def test_allof_body_with_own_properties_takes_every_property(build: Any) -> None:
     """A body `allOf: [...]` with properties of its own took only its own as arguments:
     the allOf parts' properties (some required) could not be sent."""
