@@ -271,7 +271,11 @@ def param_pointer(doc: dict[str, Any], path: str, op_ptr: str, item: dict[str, A
 
 
 def query_style(raw: dict[str, Any]) -> str:
-    """'csv' for `explode: false` arrays, 'deepObject' for deepObject objects, else ''."""
+    """'json' for a parameter given by `content`, 'deepObject' for deepObject objects, 'csv' for
+    `explode: false` (form) arrays and objects, else ''."""
+    content = raw.get("content")
+    if isinstance(content, dict) and any("json" in str(media) for media in content):
+        return "json"
     if raw.get("style") == "deepObject":
         return "deepObject"
     if raw.get("explode") is False and raw.get("style", "form") == "form":

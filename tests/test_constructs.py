@@ -520,13 +520,16 @@ def test_query_styles_on_the_wire(load: Any, server: RawServer) -> None:
     server.reset(lambda r: (200, {}, ["ok"]))
     with client_for(load, "params_query_styles", server) as client:
         result = client.search(ids=[1, 2], tags=["a", "b"], kinds=["mammal", "bird"],
-                               filter_={"a": 1, "b": "x"}, q="lion")
+                               filter_={"a": 1, "b": "x"}, q="lion", where={"near": "pond"},
+                               page={"size": 10, "cursor": "c1"}, box={"w": 3, "h": 4})
     assert result == ["ok"]
     seen = only(server)
     assert seen.query == [("ids", "1,2"), ("tags", "a"), ("tags", "b"), ("kinds", "mammal"), ("kinds", "bird"),
-                          ("filter[a]", "1"), ("filter[b]", "x"), ("q", "lion")]
+                          ("filter[a]", "1"), ("filter[b]", "x"), ("q", "lion"), ("where", '{"near":"pond"}'),
+                          ("size", "10"), ("cursor", "c1"), ("box", "w,3,h,4")]
     raw = seen.raw_query.replace("%2C", ",").replace("%5B", "[").replace("%5D", "]")
-    assert raw == "ids=1,2&tags=a&tags=b&kinds=mammal&kinds=bird&filter[a]=1&filter[b]=x&q=lion"
+    assert raw.startswith("ids=1,2&tags=a&tags=b&kinds=mammal&kinds=bird&filter[a]=1&filter[b]=x&q=lion&where=")
+    assert raw.endswith("&size=10&cursor=c1&box=w,3,h,4")
 
 
 def test_query_styles_accept_a_model_for_deep_object(load: Any, server: RawServer) -> None:

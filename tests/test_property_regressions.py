@@ -348,6 +348,16 @@ def test_a_list_response_whose_data_is_not_a_schema_of_a_list_is_no_page(build: 
     assert package.parse({"data": 1, "has_more": False}).data == 1
 
 
+def test_server_variables_take_their_defaults_in_the_base_url(build: Any) -> None:
+    """`servers: [{url: "https://{region}.example.com/{version}", variables: ...}]` was the default
+    base URL as written, braces and all."""
+    spec = spec_of({}, {"type": "string"})
+    spec["servers"] = [{"url": "https://{region}.example.com/{version}", "variables": {
+        "region": {"default": "eu", "enum": ["eu", "us"]}, "version": {"default": "v2"}}}]
+    package = build(spec)
+    assert package.module("client").DEFAULT_BASE_URL == "https://eu.example.com/v2"
+
+
 def test_allof_body_with_own_properties_takes_every_property(build: Any) -> None:
     """A body `allOf: [...]` with properties of its own took only its own as arguments:
     the allOf parts' properties (some required) could not be sent."""

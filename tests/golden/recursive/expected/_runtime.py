@@ -288,7 +288,7 @@ class Request(Generic[T]):
     cookies: Mapping[str, Any] = field(default_factory=dict)  # cookie parameters
     query_styles: Mapping[str, str] = field(
         default_factory=dict
-    )  # "csv" or "deepObject"; default: repeat
+    )  # "csv", "deepObject" or "json"; default: repeat (lists) or spread (mappings)
     body_encoding: str = "json"  # "json", "multipart" or "form"
     response_kind: str = "json"  # "json", "text", "bytes" or "none"
 
@@ -296,7 +296,9 @@ class Request(Generic[T]):
         """The query string as ordered pairs; omitted values vanish.
 
         Lists repeat the key (form, explode) or are comma-joined (`csv`: explode false);
-        `deepObject` spreads a mapping as `name[key]=value`.
+        a mapping is spread as `key=value` (form, explode), comma-joined as `name=k,v,...`
+        (`csv`) or sent as `name[key]=value` (`deepObject`); a parameter given by `content`
+        (`json`) is sent as compact JSON text.
         """
         pairs: list[tuple[str, str | int | float | bool | None]] = []
         for key, value in self.query.items():
@@ -304,10 +306,18 @@ class Request(Generic[T]):
                 continue
             style = self.query_styles.get(key, "")
             value = to_jsonable(value)
-            if style == "deepObject" and isinstance(value, Mapping):
+            if style == "json":
+                pairs.append((key, json.dumps(value, separators=(",", ":"), ensure_ascii=False)))
+            elif style == "deepObject" and isinstance(value, Mapping):
                 pairs += [
                     (f"{key}[{k}]", _query_text(v)) for k, v in value.items() if v is not None
                 ]
+            elif isinstance(value, Mapping):
+                present = [(k, _query_text(v)) for k, v in value.items() if v is not None]
+                if style == "csv":
+                    pairs.append((key, ",".join(f"{k},{v}" for k, v in present)))
+                else:
+                    pairs += present
             elif style == "csv" and isinstance(value, (list, tuple)):
                 pairs.append((key, ",".join(_query_text(v) for v in value)))
             else:
