@@ -75,8 +75,9 @@ class OperationBuilder:
         body = self.body(op, ptr, name)
         args = self.arguments(path, op, item, ptr, ctx, body)
         kind, response = self.response(op, ptr, ctx)
-        page = self.pagination(args["query"], op)
         stream = self.streaming(op, ptr, ctx, args["body"])
+        # A call that may answer with a stream returns the response or the stream, not a page.
+        page = None if stream else self.pagination(args["query"], op)
         keyword = args["query"] + args["header"] + args["cookie"] + args["body"]
         styles = {str(q["name"]): style for q in resolved_parameters(self.doc, item, op)
                   if q.get("in") == "query" and (style := query_style(q))}

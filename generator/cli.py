@@ -18,6 +18,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from generator.config import Settings, load_settings
+from generator.naming import BUILTINS, GENERATED_MODULE_NAMES
 from generator.pipeline import (
     MANIFEST,
     Coverage,
@@ -117,6 +118,11 @@ def _options(args: SpecArgs, package: str | None = None, client_name: str | None
                         (chosen.env_prefix, "--env-prefix")):
         if not value.isidentifier() or keyword.iskeyword(value):
             raise click.BadParameter(f"{value!r} is not a usable Python identifier", param_hint=what)
+    taken = [name for name in (chosen.client_name, "Async" + chosen.client_name)
+             if name in GENERATED_MODULE_NAMES or name in BUILTINS]
+    if taken:  # the client module would define a class over a name it imports or uses
+        raise click.BadParameter(f"{chosen.client_name!r} makes a class {taken[0]!r}, a name the generated "
+                                 "client module already uses", param_hint="--client-name")
     return chosen
 
 

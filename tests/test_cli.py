@@ -216,6 +216,18 @@ def test_generate_refuses_keyword_client_name(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+@pytest.mark.parametrize(("name", "clash"), [("Mapping", "Mapping"), ("httpx", "httpx"), ("Transport", "AsyncTransport"),
+                                             ("object", "object")])
+def test_generate_refuses_a_client_name_the_client_module_uses(tmp_path: Path, name: str, clash: str) -> None:
+    """`--client-name Mapping` (or `Self`, `httpx`, `operations`...) made a class over a name the client
+    module imports: the package failed mypy --strict, or at import."""
+    out = tmp_path / "out"
+    proc = run_cli("generate", "--spec", SPEC, "--out", out, "--client-name", name, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "--client-name" in proc.stderr and repr(clash) in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
 # --- output locations the operating system refuses, or that are in the way ---------------------
 
 MINIMAL_SPEC = "openapi: 3.1.0\ninfo: {title: T, version: 1.0.0}\npaths: {}\n"

@@ -335,6 +335,28 @@ def test_stream_overloads_follow_the_stream_property(build: Any) -> None:
     assert package.operations.plain(prompt="p", stream=True).is_streaming()
 
 
+def test_a_list_call_that_can_stream_is_not_paged(build: Any) -> None:
+    """An operation with an `after` cursor, a list response and an event stream was both paged and
+    streaming: the client returned a page for `stream=True` and mypy --strict found 24 errors."""
+    spec = spec_of({}, {"type": "string"})
+    events = {"oneOf": [
+        {"type": "object", "required": ["type"], "properties": {"type": {"const": "a"}, "x": {"type": "string"}}},
+        {"type": "object", "required": ["type"], "properties": {"type": {"const": "b"}, "y": {"type": "integer"}}}]}
+    listing = {"type": "object", "properties": {"data": {"type": "array", "items": {"type": "string"}},
+                                                "has_more": {"type": "boolean"}, "last_id": {"type": "string"}}}
+    spec["paths"]["/items"] = {"post": {
+        "operationId": "listItems",
+        "parameters": [{"name": "after", "in": "query", "schema": {"type": "string"}}],
+        "requestBody": {"content": {"application/json": {"schema": {
+            "type": "object", "properties": {"stream": {"type": "boolean"}}}}}},
+        "responses": {"200": {"description": "ok", "content": {
+            "application/json": {"schema": listing}, "text/event-stream": {"schema": events}}}}}}
+    package = build(spec)
+    request = package.operations.list_items(after="c", stream=True)
+    assert request.is_streaming() and request.page is None
+    assert mypy_strict(package).startswith("Success"), mypy_strict(package)
+
+
 def test_a_list_response_whose_data_is_not_a_schema_of_a_list_is_no_page(build: Any) -> None:
     """`{data: true, has_more, last_id}` with an `after` cursor crashed the build (`'bool' object
     has no attribute 'get'`): nothing says `data` is a list, so it is a plain response."""
