@@ -23,7 +23,7 @@ from generator.schema_types import (
     leaf_objects,
     merge_all_of,
 )
-from generator.validate import iter_operations, resolved_parameters
+from generator.validate import iter_operations, ref_pointer, resolved_parameters
 
 _PATH_VAR = re.compile(r"{([^{}]+)}")
 LOCATIONS = ("path", "query", "header", "cookie")
@@ -267,7 +267,7 @@ def param_pointer(doc: dict[str, Any], path: str, op_ptr: str, item: dict[str, A
                 return where + pointer("parameters", i)
             ref = raw.get("$ref") if isinstance(raw, dict) else None
             if isinstance(ref, str) and deref(doc, raw) is param:
-                return ref[1:]
+                return ref_pointer(ref)
     return op_ptr + "/parameters"
 
 

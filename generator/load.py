@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 from yaml.events import (
@@ -352,5 +353,5 @@ def _child(node: Any, token: str) -> Any:
 def _ref_target(node: Any) -> str | None:
     ref = _child(node, "$ref")
     if isinstance(ref, yaml.ScalarNode) and ref.value.startswith("#"):
-        return str(ref.value[1:])
+        return unquote(str(ref.value[1:]))  # the fragment percent-decoded, as validate.ref_pointer
     return None

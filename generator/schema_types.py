@@ -12,7 +12,7 @@ from typing import Any
 
 from generator.naming import pascal
 from generator.problems import Problem, escape_token, unescape_token
-from generator.validate import _MISSING, resolve_pointer
+from generator.validate import _MISSING, ref_pointer, resolve_pointer
 
 COMPONENT_PREFIX = "#/components/schemas/"
 _PRIMITIVES = {"integer": "int", "number": "float", "boolean": "bool"}
@@ -113,8 +113,8 @@ class SchemaTyper:
             if key in self.nullable_components:
                 expr = expr.or_none()
         else:
-            target = resolve_pointer(self.doc, ref[1:])
-            expr = self.hint(target, ref[1:], ctx) if target is not _MISSING else ANY
+            target = resolve_pointer(self.doc, ref_pointer(ref))
+            expr = self.hint(target, ref_pointer(ref), ctx) if target is not _MISSING else ANY
         return expr.or_none() if is_nullable(schema) else expr
 
     def _non_null(self, schema: dict[str, Any], ptr: str, ctx: str) -> TypeExpr:
@@ -259,7 +259,7 @@ def component_key(ref: Any) -> str | None:
     """The components/schemas key a local `$ref` names (JSON pointer escapes undone), else None."""
     if not isinstance(ref, str) or not ref.startswith(COMPONENT_PREFIX):
         return None
-    token = ref[len(COMPONENT_PREFIX):]
+    token = ref_pointer(ref)[len(COMPONENT_PREFIX) - 1:]
     return None if "/" in token else unescape_token(token)
 
 
@@ -281,7 +281,7 @@ def _candidate_tags(doc: dict[str, Any], objects: list[Any]) -> list[str]:
 def deref(doc: dict[str, Any], node: Any) -> Any:
     for _ in range(64):
         if isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
-            target = resolve_pointer(doc, node["$ref"][1:])
+            target = resolve_pointer(doc, ref_pointer(node["$ref"]))
             if target is _MISSING:
                 return {}
             node = target

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.problems import Problem, SpecError, unescape_token
-from generator.validate import iter_operations
+from generator.validate import iter_operations, ref_pointer
 
 _COMPONENT_REF = "#/components/"
 
@@ -79,7 +79,7 @@ def _reachable_components(doc: dict[str, Any], paths: dict[str, Any]) -> dict[st
     stack: list[Any] = [paths]
     while stack:
         for ref in _refs(stack.pop()):
-            section, _, name = ref[len(_COMPONENT_REF):].partition("/")
+            section, _, name = ref_pointer(ref)[len(_COMPONENT_REF) - 1:].partition("/")
             name = unescape_token(name.split("/")[0])
             target = (components.get(section) or {}).get(name)
             if target is None or name in kept.get(section, {}):

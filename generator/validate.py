@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from generator.problems import Level, Problem, SpecError, pointer, unescape_token
 
@@ -281,7 +281,7 @@ def _ref_problem(doc: dict[str, Any], ref: str) -> str:
                 "only local '#/...' references")
     if ref != "#" and not ref.startswith("#/"):
         return f"reference {ref!r} is not a JSON pointer: after '#' it must start with '/'"
-    if resolve_pointer(doc, ref[1:]) is _MISSING:
+    if resolve_pointer(doc, ref_pointer(ref)) is _MISSING:
         return f"reference {ref!r} points at nothing"
     return ""
 
@@ -298,8 +298,8 @@ def _ref_cycles(doc: dict[str, Any], holders: list[tuple[str, dict[str, Any]]]) 
                 yield _cycle_problem(chain[on_chain[id(node)]:])
                 break
             on_chain[id(node)] = len(chain)
-            chain.append((node, node["$ref"][1:]))
-            node = resolve_pointer(doc, node["$ref"][1:])
+            chain.append((node, ref_pointer(node["$ref"])))
+            node = resolve_pointer(doc, ref_pointer(node["$ref"]))
         done.update(on_chain)
 
 
@@ -351,7 +351,7 @@ def written_at(doc: Any, parts: tuple[Any, ...]) -> str:
             ref = node.get("$ref") if isinstance(node, dict) and part not in node else None
             if not (isinstance(ref, str) and ref.startswith("#/")):
                 break
-            target = resolve_pointer(doc, ref[1:])
+            target = resolve_pointer(doc, ref_pointer(ref))
             if target is _MISSING:
                 break
             node, at = target, [unescape_token(t) for t in ref[2:].split("/")]
@@ -362,6 +362,12 @@ def written_at(doc: Any, parts: tuple[Any, ...]) -> str:
         node = node[part]
         at.append(part)
     return pointer(*at)
+
+
+def ref_pointer(ref: str) -> str:
+    """The JSON pointer a local `$ref` ("#/...") names: its URI fragment, percent-decoded
+    (`#/paths/~1items~1%7Bid%7D` is `/paths/~1items~1{id}`, as bundlers write it)."""
+    return unquote(ref[1:]) if "%" in ref else ref[1:]
 
 
 def resolve_pointer(doc: Any, ptr: str) -> Any:
@@ -404,7 +410,7 @@ def path_item(doc: dict[str, Any], item: Any) -> Any:
         ref = item.get("$ref") if isinstance(item, dict) else None
         if not (isinstance(ref, str) and ref.startswith("#")):
             break
-        target = resolve_pointer(doc, ref[1:])
+        target = resolve_pointer(doc, ref_pointer(ref))
         if not isinstance(target, dict):
             break
         item = {**target, **{k: v for k, v in item.items() if k != "$ref"}}
@@ -519,7 +525,7 @@ def deref(doc: dict[str, Any], node: Any) -> Any:
     for _ in range(64):
         if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
             return node
-        target = resolve_pointer(doc, node["$ref"][1:])
+        target = resolve_pointer(doc, ref_pointer(node["$ref"]))
         if target is _MISSING:
             return node
         node = target

@@ -169,6 +169,26 @@ def test_a_path_item_given_by_ref_keeps_its_operations(build: Any) -> None:
     assert mypy_strict(package).startswith("Success"), mypy_strict(package)
 
 
+def test_a_percent_encoded_ref_names_what_it_encodes(build: Any) -> None:
+    """`$ref: "#/paths/~1items~1%7Bid%7D/..."` (as bundlers write `{id}`) was refused: "points at
+    nothing". A `$ref` is a URI fragment: it is percent-decoded before it is read as a pointer."""
+    thing = {"type": "object", "properties": {"name": {"type": "string"}}}
+    spec = spec_of({"Thing": thing}, {"$ref": "#/components/schemas/Th%69ng"})
+    spec["paths"]["/items/{id}"] = {"get": {
+        "operationId": "getItem",
+        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"size": {"type": "integer"}}}}}}}}}
+    spec["paths"]["/copy"] = {"get": {"operationId": "getCopy", "responses": {"200": {
+        "description": "ok", "content": {"application/json": {"schema": {
+            "$ref": "#/paths/~1items~1%7Bid%7D/get/responses/200/content/application~1json/schema"}}}}}}}
+    package = build(spec)
+    assert package.operations.get_thing().response_type is package.models.Thing
+    copy, item = package.operations.get_copy(), package.operations.get_item("i")
+    assert copy.response_type is item.response_type
+    assert mypy_strict(package).startswith("Success"), mypy_strict(package)
+
+
 def test_operations_named_like_client_members_do_not_replace_them(build: Any) -> None:
     """operationIds `close` and `baseUrl` made client methods that replaced `close()` (leaving
     a `with` block sent a request) and the `base_url` attribute; mypy --strict refused both."""
