@@ -92,6 +92,7 @@ class SchemaTyper:
     # a schema that refers to itself through an allOf is met again at ever longer pointers.
     by_all_of: dict[int, str] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    following: set[str] = field(default_factory=set)  # non-component refs being typed (a cycle check)
 
     def hint(self, schema: Any, ptr: str, ctx: str) -> TypeExpr:
         if not isinstance(schema, dict):
@@ -113,8 +114,20 @@ class SchemaTyper:
             if key in self.nullable_components:
                 expr = expr.or_none()
         else:
-            target = resolve_pointer(self.doc, ref_pointer(ref))
-            expr = self.hint(target, ref_pointer(ref), ctx) if target is not _MISSING else ANY
+            at = ref_pointer(ref)
+            target = resolve_pointer(self.doc, at)
+            if target is _MISSING:
+                expr = ANY
+            elif at in self.following:  # a cycle through refs to what is not a component: no name to recur on
+                self.warn(ptr + "/$ref", f"refers back to {at}, which contains it, and is not a component schema: "
+                          "typed as Any (make it a component to type it)", "recursive-non-component")
+                expr = ANY
+            else:
+                self.following.add(at)
+                try:
+                    expr = self.hint(target, at, ctx)
+                finally:
+                    self.following.discard(at)
         return expr.or_none() if is_nullable(schema) else expr
 
     def _non_null(self, schema: dict[str, Any], ptr: str, ctx: str) -> TypeExpr:

@@ -255,6 +255,29 @@ def test_alias_on_a_cycle_through_a_class_imports(build: Any) -> None:
     assert package.dump(parsed) == [{"children": [{}]}]
 
 
+def test_a_cycle_through_refs_to_non_components_is_typed_any_with_a_warning(build: Any) -> None:
+    """`items: {$ref: "#/components/schemas/A/properties/b"}` inside that `b`, or a `$defs` tree of
+    itself, recursed without end: "the spec nests too deeply to generate", at `/`. The cycle
+    now ends in Any, with a warning naming the `$ref` (the validator accepts such specs)."""
+    schemas = {
+        "A": {"type": "object", "properties": {
+            "b": {"type": "array", "items": {"$ref": COMPONENT + "A/properties/b"}}}},
+        "Holder": {"type": "object", "$defs": {"Tree": {"anyOf": [
+            {"type": "string"}, {"type": "array", "items": {"$ref": COMPONENT + "Holder/$defs/Tree"}}]}},
+            "properties": {"tree": {"$ref": COMPONENT + "Holder/$defs/Tree"}}},
+    }
+    spec = spec_of(schemas, {"$ref": COMPONENT + "A"})
+    package = build(spec)
+    assert package.parse({"b": [[1, "x"], []]}).b == [[1, "x"], []]
+    assert package.models.Holder.model_validate({"tree": ["a", ["b", []]]}).tree == ["a", ["b", []]]
+    assert mypy_strict(package).startswith("Success"), mypy_strict(package)
+    path = package.root / "spec.json"
+    warnings = generate(Options(spec=path, package="again", client_name="ThingClient",
+                                env_prefix="THING")).coverage.warnings
+    assert sorted(w.pointer for w in warnings if w.kind == "recursive-non-component") == [
+        "/components/schemas/A/properties/b/items/$ref", "/components/schemas/Holder/$defs/Tree/anyOf/1/items/$ref"]
+
+
 def test_a_schema_that_extends_itself_through_all_of_ends(build: Any) -> None:
     """`children: array of allOf [Node, {depth}]` inside Node: the merged model copies Node's
     properties, so `children` was met again at a longer pointer and got a new model, without
