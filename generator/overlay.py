@@ -10,6 +10,7 @@ silent no-op would hide a spec change that broke the overlay.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,11 @@ def apply_overlays(doc: dict[str, Any], overlays: list[tuple[Path, bytes]]) -> d
         return doc
     result = copy.deepcopy(doc)
     for path, raw in overlays:
-        overlay = parse_bytes(raw, path.suffix.lower() == ".json")
+        try:
+            overlay = parse_bytes(raw, path.suffix.lower() == ".json")
+        except SpecError as exc:  # the overlay's own syntax: say which file (the line is the overlay's)
+            raise SpecError([dataclasses.replace(p, pointer=f"{path.as_posix()}#{p.pointer}")
+                             for p in exc.problems]) from None
         problems = check_overlay(path, overlay)
         if problems:
             raise SpecError(problems)

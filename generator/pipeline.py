@@ -141,7 +141,9 @@ def with_lines(problems: Iterable[Problem], loaded: LoadedSpec) -> list[Problem]
     problems = list(problems)
     if loaded.path.suffix.lower() == ".json" or not problems:
         return problems
-    lines = yaml_lines(loaded.raw, [p.pointer for p in problems if p.line is None and p.pointer.startswith("/")])
+    # Only pointers into the spec: an overlay's problems are at "OVERLAY#/...", which may start with "/" too.
+    lines = yaml_lines(loaded.raw, [p.pointer for p in problems
+                                    if p.line is None and p.pointer.startswith("/") and "#/" not in p.pointer])
     return [dataclasses.replace(p, line=lines.get(p.pointer, p.line)) for p in problems]
 
 

@@ -463,3 +463,21 @@ def test_resolve_writes_the_spec_without_the_parameters_removed(tmp_path: Path) 
     assert proc.returncode == 0, proc.stderr
     doc = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert [p["name"] for p in doc["paths"]["/p"]["get"]["parameters"]] == ["p2"]
+
+
+def test_an_overlays_problems_name_the_overlay_not_a_line_of_the_spec(tmp_path: Path) -> None:
+    """A YAML syntax error in an overlay was reported as `/ (line 7)`, as if in the spec; a problem
+    in an overlay given by an absolute path got a line of the spec (its pointer starts with `/`)."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("openapi: 3.1.0\ninfo: {title: T, version: 1.0.0}\npaths: {}\n", encoding="utf-8")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("overlay: 1.0.0\ninfo: {title: x, version: 1}\nactions:\n  - bad: [\n", encoding="utf-8")
+    proc = run_cli("validate", "--spec", spec, "--overlay", broken.resolve(), cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.startswith(f"error: {broken.resolve().as_posix()}# (line 5): invalid YAML"), proc.stderr
+    missing = tmp_path / "missing.yaml"
+    missing.write_text("overlay: 1.0.0\ninfo: {title: x, version: 1}\nactions:\n  - {target: $.nothing, remove: true}\n",
+                       encoding="utf-8")
+    proc = run_cli("validate", "--spec", spec, "--overlay", missing.resolve(), cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"error: {missing.resolve().as_posix()}#/actions/0/target: "), proc.stderr
