@@ -89,12 +89,6 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-class _NotJSON(Exception):
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
-        self.name = name
-
-
 def _parse_json(text: str) -> Any:
     repeated: dict[int, str] = {}  # id of an object -> a key it had twice
 
@@ -109,18 +103,11 @@ def _parse_json(text: str) -> Any:
                 seen.add(key)
         return obj
 
-    def constant(name: str) -> Any:
-        raise _NotJSON(name)
-
     try:
         with _gc_paused():
-            doc = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+            doc = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         raise SpecError([Problem("", f"invalid JSON: {exc.msg}", line=exc.lineno)]) from None
-    except _NotJSON as exc:  # Python's json reads NaN and Infinity; JSON has no such numbers
-        found = re.search(r"[:\[,]\s*(" + re.escape(exc.name) + r")\s*[,\]}]", text)
-        line = text.count("\n", 0, found.start(1)) + 1 if found else None
-        raise SpecError([Problem("", f"invalid JSON: {exc.name} is not a JSON number", line=line)]) from None
     except RecursionError:  # nesting far past MAX_DEPTH: find where it starts without the parser
         raise SpecError([too_deep_in_json_text(text)]) from None
     problem = check_tree(doc, repeated)
