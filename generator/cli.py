@@ -7,6 +7,7 @@ import dataclasses
 import datetime
 import json
 import keyword
+import math
 import os
 import sys
 import time
@@ -29,8 +30,9 @@ from generator.pipeline import (
     effective_spec,
     generate,
     up_to_date,
+    with_lines,
 )
-from generator.problems import Problem, SpecError
+from generator.problems import Problem, SpecError, pointer
 from generator.scope import Filters
 from generator.surface import SURFACE_FILE, Surface
 from generator.write import check_destination, drift, read_tree, recover, write_file, write_package
@@ -314,25 +316,34 @@ def resolve_cmd(output: Path, **spec_args: Any) -> None:
     """Write the effective spec (overlays and filters applied, validated) as JSON, e.g. for a mock server."""
     started = time.perf_counter()
     try:
-        _, doc, _ = effective_spec(_options(SpecArgs(**spec_args)))
+        loaded, doc, _ = effective_spec(_options(SpecArgs(**spec_args)))
     except SpecError as exc:
         _fail(exc)
         return
     try:
-        write_file(output, (json.dumps(_as_json(doc), indent=1, sort_keys=False) + "\n").encode("utf-8"))
+        text = json.dumps(_as_json(doc), indent=1, sort_keys=False, allow_nan=False) + "\n"
+    except SpecError as exc:
+        _fail(SpecError(with_lines(exc.problems, loaded)))
+        return
+    try:
+        write_file(output, text.encode("utf-8"))
     except OSError as exc:
         _refused("write", exc)
     paths = doc.get("paths") or {}
     click.echo(f"resolved: {len(paths)} paths to {_shown(output)} in {time.perf_counter() - started:.2f}s")
 
 
-def _as_json(value: Any) -> Any:
+def _as_json(value: Any, where: str = "") -> Any:
     """YAML's extra scalars as JSON has them: dates and times as ISO 8601 text (as JSON Schema's
-    `format: date` expects), binary as base64, sets as lists; keys that are not text become text."""
+    `format: date` expects), binary as base64, sets as lists; keys that are not text become text.
+    NaN and infinities (YAML's `.nan`, `.inf`) have no JSON form: a SpecError at their pointer."""
     if isinstance(value, dict):
-        return {_json_key(k): _as_json(v) for k, v in value.items()}
+        return {_json_key(k): _as_json(v, where + pointer(str(k))) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_as_json(v) for v in value]
+        return [_as_json(v, f"{where}/{i}") for i, v in enumerate(value)]
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SpecError([Problem(where, f"{value} has no JSON form, and resolve writes JSON: "
+                                        "give a finite number here, or leave the value out")])
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     if isinstance(value, bytes):

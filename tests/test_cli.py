@@ -426,3 +426,15 @@ def test_resolve_writes_yaml_dates_as_iso_text(tmp_path: Path) -> None:
     assert schemas["D"]["example"] == "2024-01-01"
     assert schemas["T"]["example"] == "2024-01-01T10:00:00+00:00"
     assert sorted(p.name for p in output.parent.iterdir()) == ["resolved.json"]
+
+
+def test_resolve_refuses_a_number_json_cannot_hold(tmp_path: Path) -> None:
+    """`default: .inf` (YAML) was written out as `Infinity`, which is not JSON; resolve now names
+    the place and writes nothing."""
+    spec = _minimal_spec(tmp_path, "components:\n  schemas:\n    W: {type: number, default: .inf}\n")
+    output = tmp_path / "resolved.json"
+    proc = run_cli("resolve", "--spec", spec, "--output", output, cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.startswith("error: /components/schemas/W/default (line "), proc.stderr
+    assert "inf has no JSON form" in proc.stderr
+    assert not output.exists()
