@@ -38,7 +38,8 @@ def validate(doc: dict[str, Any], strict: bool = False) -> list[Problem]:
     if problems:
         raise SpecError(problems)
     problems = list(check_refs(doc))
-    if problems:  # the validator cannot run over broken references
+    problems = problems or list(check_self_definitions(doc))
+    if problems:  # the validator cannot run over broken references (or recurses without end)
         raise SpecError(problems)
     problems = list(check_parameters(doc)) + list(check_client_extension(doc))
     if problems:  # the validator's own message for these is an opaque dump of the parameter
@@ -312,6 +313,54 @@ def _cycle_problem(cycle: list[tuple[dict[str, Any], str]]) -> Problem:
     path = " -> ".join("#" + m for m in order + order[:1])
     return Problem(order[0] + "/$ref", f"reference cycle {path}: these $refs only point at each other "
                    "and never reach a definition")
+
+
+# Keywords that give a schema content of its own, besides combining others.
+_OWN_CONTENT = frozenset({"type", "properties", "items", "prefixItems", "additionalProperties", "enum", "const",
+                          "not", "patternProperties", "if", "format"})
+
+
+def check_self_definitions(doc: dict[str, Any]) -> Iterator[Problem]:
+    """A component schema defined only through itself: `S: anyOf [S, null]` or `oneOf [S]` (every
+    branch but null leads back to S), or `allOf [S, ...]` (S is a part of itself). There is nothing
+    to generate (the alias would be `S = S | None`), and the validator recurses without end on the
+    allOf form."""
+    components = doc.get("components")
+    schemas = components.get("schemas") if isinstance(components, dict) else None
+    for key, schema in schemas.items() if isinstance(schemas, dict) else ():
+        home = pointer("components", "schemas", str(key))
+        if _leads_back(doc, schema, home, set()):
+            yield Problem(home, f"schema {key!r} is defined only through itself (each of its branches, or a "
+                          "part of its allOf, leads back to it by $ref): there is no type to generate")
+
+
+def _leads_back(doc: dict[str, Any], node: Any, home: str, seen: set[str]) -> bool:
+    if not isinstance(node, dict):
+        return False
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#"):
+        at = ref_pointer(ref)
+        if at == home:
+            return True
+        if at in seen or len(seen) > 32:
+            return False
+        seen.add(at)
+        return _leads_back(doc, resolve_pointer(doc, at), home, seen)
+    if _OWN_CONTENT & node.keys():
+        return False
+    parts = node.get("allOf")
+    if isinstance(parts, list) and any(_leads_back(doc, part, home, set(seen)) for part in parts):
+        return True
+    for combiner in ("anyOf", "oneOf"):
+        branches = [b for b in node.get(combiner) or [] if not _is_null_schema(b)] if isinstance(
+            node.get(combiner), list) else []
+        if branches and all(_leads_back(doc, b, home, set(seen)) for b in branches):
+            return True
+    return False
+
+
+def _is_null_schema(node: Any) -> bool:
+    return isinstance(node, dict) and (node.get("type") == "null" or node.get("enum") == [None])
 
 
 def iter_refs(doc: Any) -> Iterator[tuple[str, str]]:
