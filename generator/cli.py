@@ -136,7 +136,7 @@ def _run(options: Options) -> Result:
         raise AssertionError("unreachable") from None
 
 
-def _fail(exc: SpecError) -> None:
+def _fail(exc: SpecError) -> NoReturn:
     for problem in exc.problems:
         click.echo(problem.render(), err=True)
     click.echo(f"{len(exc.problems)} problem(s); nothing was written.", err=True)
@@ -147,7 +147,6 @@ def _refused(verb: str, exc: OSError) -> NoReturn:
     """A path the operating system refused (or that is in the way): one error naming it and the reason."""
     where = _shown(Path(os.fsdecode(exc.filename))) if exc.filename else "the output"
     _fail(SpecError([Problem("", f"cannot {verb} {where}: {exc.strerror or exc}")]))
-    raise AssertionError("unreachable")
 
 
 def _shown(path: Path) -> str:

@@ -348,19 +348,18 @@ def _leads_back(doc: dict[str, Any], node: Any, home: str, seen: set[str]) -> bo
         return _leads_back(doc, resolve_pointer(doc, at), home, seen)
     if _OWN_CONTENT & node.keys():
         return False
+    # What counts as a null (or prose-only) branch is the typer's rule; imported here, as
+    # schema_types builds on this module.
+    from generator.schema_types import non_null_branches
+
     parts = node.get("allOf")
     if isinstance(parts, list) and any(_leads_back(doc, part, home, set(seen)) for part in parts):
         return True
     for combiner in ("anyOf", "oneOf"):
-        branches = [b for b in node.get(combiner) or [] if not _is_null_schema(b)] if isinstance(
-            node.get(combiner), list) else []
-        if branches and all(_leads_back(doc, b, home, set(seen)) for b in branches):
+        branches = non_null_branches(node.get(combiner))
+        if branches and all(_leads_back(doc, b, home, set(seen)) for _, b in branches):
             return True
     return False
-
-
-def _is_null_schema(node: Any) -> bool:
-    return isinstance(node, dict) and (node.get("type") == "null" or node.get("enum") == [None])
 
 
 def iter_refs(doc: Any) -> Iterator[tuple[str, str]]:
@@ -500,7 +499,7 @@ def check_client_extension(doc: dict[str, Any]) -> Iterator[Problem]:
     """`x-oapi-pygen-client`, which the generator reads (the validator ignores `x-` keys), has its shape:
     `default-headers` maps header names, `optional-headers` argument names, to header values/names."""
     ext = doc.get(CLIENT_EXTENSION)
-    if CLIENT_EXTENSION not in doc or ext is None:
+    if ext is None:
         return
     if not isinstance(ext, dict):
         yield Problem(pointer(CLIENT_EXTENSION), f"must be a mapping with {' and/or '.join(_CLIENT_EXTENSION_KEYS)}, "
