@@ -370,7 +370,7 @@ def test_pre_commit_hooks_file_runs_a_declared_console_script() -> None:
         assert hook.get("always_run") is True or hook.get("files"), hook
         script, command = hook["entry"].split()
         assert script in scripts, f"{script!r} is not in [project.scripts]"
-        assert scripts[script] == "generator.cli:main"
+        assert scripts[script] == "generator.launch:main"
         assert command in main.commands, f"{command!r} is not an oapi-pygen command"
     assert by_id["oapi-pygen-check"]["entry"] == "oapi-pygen check"
 
