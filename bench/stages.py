@@ -102,7 +102,7 @@ def main() -> None:
     spec = profiled(stages, "load", lambda: scoped(options))
     profiled(stages, "validate", lambda: validate(spec.doc, strict=options.strict))
     pkg, _ = profiled(stages, "build", lambda: build_package(spec.doc, options.package, options.client_name,
-                                                             options.env_prefix, spec.loaded.sha256))
+                                                             options.env_prefix))
     texts = profiled(stages, "render", lambda: render_package(pkg, options.templates))
 
     def format_all() -> int:

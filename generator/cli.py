@@ -9,27 +9,30 @@ import json
 import keyword
 import math
 import os
+import shlex
 import sys
 import time
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
+from click.core import ParameterSource
 
+from generator import TOOL_NAME, manifest
 from generator.config import Settings, load_settings
 from generator.naming import BUILTINS, GENERATED_MODULE_NAMES
 from generator.pipeline import (
-    MANIFEST,
     Coverage,
     Options,
     Result,
     api_surface,
     check_spec,
     effective_spec,
-    generate,
-    up_to_date,
+    generate_cached,
+    inputs_of,
     with_lines,
 )
 from generator.problems import Problem, SpecError, pointer
@@ -128,10 +131,13 @@ def _options(args: SpecArgs, package: str | None = None, client_name: str | None
     return chosen
 
 
-def _run(options: Options) -> Result:
+def _run(options: Options, notes: list[str] | None = None) -> Result:
+    """The generated files; a bad spec ends the command (exit 2), after any `notes` (as "note:" lines)."""
     try:
-        return generate(options)
+        return generate_cached(options)
     except SpecError as exc:
+        for line in notes or ():
+            click.echo(f"note: {line}", err=True)
         _fail(exc)
         raise AssertionError("unreachable") from None
 
@@ -161,23 +167,10 @@ def _summary(verb: str, coverage: Coverage, started: float) -> str:
     return f"{verb}: {coverage.operations} operations, {coverage.models} models in {time.perf_counter() - started:.2f}s"
 
 
-def _unchanged(options: Options, package_dir: Path) -> Coverage | None:
-    """The recorded coverage when the package folder is provably current (see pipeline.up_to_date)."""
-    if os.environ.get("OAPI_PYGEN_CACHE", "1") == "0":
-        return None
-    coverage = up_to_date(options, package_dir)
-    if coverage is None or (options.strict and coverage.warnings):
-        return None  # --strict with warnings must fail: let the full run say why
-    return coverage
-
-
 def _report(coverage: Coverage) -> None:
     """The coverage line after every run, and each warning with its pointer (on stderr)."""
-    if coverage.recorded and coverage.warnings:
-        click.echo("(inputs unchanged since the last full run; `validate` lists the warnings)", err=True)
-    else:
-        for problem in coverage.warnings:
-            click.echo(problem.render(), err=True)
+    for problem in coverage.warnings:
+        click.echo(problem.render(), err=True)
     click.echo(coverage.summary())
 
 
@@ -208,14 +201,16 @@ def _target(out: Path | None, options: Options, given: dict[str, str | None]) ->
     """The target folder, and the options with the names its manifest recorded when --out names a
     generated package folder (names given on the command line still win)."""
     out = out or _settings().out
-    manifest = out / MANIFEST
-    if not manifest.is_file():
+    if not (out / manifest.MANIFEST).is_file():
         return Target(out, options.package), options
     try:
-        recorded = json.loads(manifest.read_bytes())["inputs"]["options"]
-        names = {key: str(recorded[key]) for key in ("package", "client_name", "env_prefix")}
-    except (OSError, ValueError, KeyError, TypeError):
-        raise click.BadParameter(f"{_shown(manifest)} is not a manifest this generator wrote", param_hint="--out")
+        recorded = manifest.read(out)
+        names = recorded.names() if recorded is not None else None
+    except manifest.ManifestError:
+        names = None
+    if names is None:
+        raise click.BadParameter(f"{_shown(out / manifest.MANIFEST)} is not a manifest this generator wrote",
+                                 param_hint="--out")
     names.update({key: value for key, value in given.items() if value})
     return Target(out.parent, out.name), dataclasses.replace(
         options, package=names["package"], client_name=names["client_name"], env_prefix=names["env_prefix"])
@@ -226,6 +221,55 @@ def _old_surface(target: Path) -> Surface | None:
         return Surface.from_json((target / SURFACE_FILE).read_bytes())
     except (OSError, ValueError):
         return None
+
+
+def _recorded(package_dir: Path) -> manifest.Recorded | None:
+    """The package's manifest, or None when it has none that can be read (then there is nothing to
+    compare options with; a damaged manifest shows as drift)."""
+    try:
+        return manifest.read(package_dir)
+    except manifest.ManifestError:
+        return None
+
+
+def _mismatches(options: Options, recorded: manifest.Recorded | None) -> list[str]:
+    if recorded is None:
+        return []
+    try:
+        return manifest.option_mismatches(recorded, inputs_of(options))
+    except OSError:
+        return []  # an input that cannot be read: the run itself says which
+
+
+def _regenerate_command() -> str:
+    """The command that regenerates with this run's options, in the form the user ran: `make
+    generate` under make in this repository, else the program as called with `generate` and the
+    options given on the command line."""
+    ctx = click.get_current_context()
+    if os.environ.get("MAKELEVEL") and _in_this_repository():
+        return "make generate"
+    words = [ctx.find_root().info_name or TOOL_NAME, "generate"]
+    for param in ctx.command.params:
+        if not isinstance(param, click.Option) or param.name is None:
+            continue
+        if ctx.get_parameter_source(param.name) is not ParameterSource.COMMANDLINE:
+            continue
+        flag = max(param.opts, key=len)
+        value = ctx.params[param.name]
+        if param.is_flag:
+            words += [flag] if value else []
+        else:
+            words += [shlex.join([flag, str(v)]) for v in (value if param.multiple else [value])]
+    return " ".join(words)
+
+
+def _in_this_repository() -> bool:
+    """Whether the current folder is this generator's own repository (where `make generate` exists)."""
+    try:
+        project = tomllib.loads(PROJECT_FILE.read_text(encoding="utf-8")).get("project", {})
+    except (OSError, ValueError):
+        return False
+    return Path("Makefile").is_file() and isinstance(project, dict) and project.get("name") == TOOL_NAME
 
 
 @main.command("generate")
@@ -243,27 +287,23 @@ def generate_cmd(package: str | None, client_name: str | None, env_prefix: str |
         recover(target.out_dir, target.folder)  # an interrupted run's leftovers go even when nothing needs writing
     except OSError as exc:
         _refused("write", exc)
-    coverage = _unchanged(options, target.path)
-    api_changes: list[str] = []
-    if coverage is None:
-        result = _run(options)
-        before = _old_surface(target.path)
-        try:
-            changed = write_package(target.out_dir, target.folder, result.files)
-        except OSError as exc:
-            _refused("write", exc)
-        coverage = result.coverage
-        if before is not None and SURFACE_FILE in changed:
-            from generator import apidiff  # only when an existing package was replaced
+    notes = [f"{where} was {line}" for line in _mismatches(options, _recorded(target.path))]
+    for line in notes:
+        click.echo(f"note: {line}", err=True)
+    result = _run(options)
+    before = _old_surface(target.path)
+    try:
+        changed = write_package(target.out_dir, target.folder, result.files)
+    except OSError as exc:
+        _refused("write", exc)
+    click.echo(_summary("generated", result.coverage, started) + f"; {len(changed)} file(s) changed in {where}")
+    if before is not None and SURFACE_FILE in changed:
+        from generator import apidiff  # only when an existing package was replaced
 
-            after = Surface.from_json(result.files[SURFACE_FILE])
-            api_changes = apidiff.short_summary(apidiff.compare(before, after))
-    else:
-        changed = []
-    click.echo(_summary("generated", coverage, started) + f"; {len(changed)} file(s) changed in {where}")
-    for line in api_changes:
-        click.echo(line)
-    _report(coverage)
+        after = Surface.from_json(result.files[SURFACE_FILE])
+        for line in apidiff.short_summary(apidiff.compare(before, after)):
+            click.echo(line)
+    _report(result.coverage)
 
 
 @main.command("check")
@@ -271,26 +311,49 @@ def generate_cmd(package: str | None, client_name: str | None, env_prefix: str |
 @_package_options
 def check_cmd(package: str | None, client_name: str | None, env_prefix: str | None, out: Path | None,
               **spec_args: Any) -> None:
-    """Exit 1 with a diff when OUT differs from a fresh generation."""
+    """Exit 1 with a diff when OUT differs from what `generate` would write.
+
+    The comparison is of bytes: the files on disk against a fresh generation (from the
+    cache when every input, tool and the generator are unchanged); the manifest's hashes
+    are never taken as proof. Run with other options than the package was generated with,
+    it says which and exits 2, without reporting drift.
+    """
     started = time.perf_counter()
     given = {"package": package, "client_name": client_name, "env_prefix": env_prefix}
     target, options = _target(out, _options(SpecArgs(**spec_args), package, client_name, env_prefix), given)
-    coverage = _unchanged(options, target.path)
-    if coverage is None:
-        result = _run(options)
-        try:
-            on_disk = read_tree(target.path)
-        except OSError as exc:
-            _refused("read", exc)
-        diff = drift(result.files, on_disk, _shown(target.path))
-        if diff:
-            click.echo(diff, nl=False)
-            click.echo(f"drift: {_shown(target.path)} does not match {_shown(options.spec)}; "
-                       "regenerate with `python -m generator generate` (`make generate` here).", err=True)
-            sys.exit(EXIT_DRIFT)
-        coverage = result.coverage
-    click.echo(_summary("up to date", coverage, started))
-    _report(coverage)
+    where = _shown(target.path)
+    recorded = _recorded(target.path)
+    mismatches = [f"{where} was {line}" for line in _mismatches(options, recorded)]
+    result = _run(options, notes=mismatches)  # a bad spec is reported first, and as such
+    if mismatches:
+        for line in mismatches:
+            click.echo(f"error: {line}", err=True)
+        click.echo("Not compared: run check with the options the package was generated with, or regenerate "
+                   f"with the new ones: `{_regenerate_command()}`.", err=True)
+        sys.exit(EXIT_BAD_SPEC)
+    try:
+        on_disk = read_tree(target.path)
+    except OSError as exc:
+        _refused("read", exc)
+    diff = drift(result.files, on_disk, where)
+    if diff:
+        click.echo(diff, nl=False)
+        click.echo(f"drift: {where} does not match {_shown(options.spec)}{_why(recorded, result)}; "
+                   f"regenerate with `{_regenerate_command()}`.", err=True)
+        sys.exit(EXIT_DRIFT)
+    click.echo(_summary("up to date", result.coverage, started))
+    _report(result.coverage)
+
+
+def _why(recorded: manifest.Recorded | None, result: Result) -> str:
+    """Why the package differs, as far as its manifest tells."""
+    if recorded is None:
+        return " (it has no readable manifest)"
+    changed = manifest.changed_inputs(recorded, result.inputs)
+    if changed:
+        return f" (changed since it was generated: {', '.join(changed)})"
+    return (" (its recorded inputs are unchanged, so its files were edited after generation,"
+            " or this generator writes them differently)")
 
 
 @main.command("validate")
@@ -362,7 +425,8 @@ def _json_key(key: Any) -> Any:
 @click.argument("old_spec", type=click.Path(path_type=Path))
 @click.argument("new_spec", type=click.Path(path_type=Path))
 @click.option("--overlay", "overlays", type=click.Path(path_type=Path), multiple=True,
-              help="An Overlay 1.0 document applied to both specs before validation; repeatable, in order.")
+              help="An Overlay 1.0 document applied to both specs before validation; repeatable, in order. "
+                   "[default: the overlays pyproject.toml configures]")
 @click.option("--tag", "tags", multiple=True, help="Compare only the operations with this tag; repeatable.")
 @click.option("--operation", "operation_ids", multiple=True,
               help="Compare only the operation with this operationId; repeatable.")
@@ -375,13 +439,16 @@ def diff_cmd(old_spec: Path, new_spec: Path, overlays: tuple[Path, ...], tags: t
              operation_ids: tuple[str, ...], allow_partial: bool, fmt: str, fail_on_breaking: bool) -> None:
     """Report what changes for callers of the generated client from OLD_SPEC to NEW_SPEC.
 
-    Both specs go through the same overlays, filters and build as `generate`; the
+    Both specs go through the same overlays, filters and build as `generate` (those
+    pyproject.toml configures, unless --overlay, --tag or --operation are given); the
     two clients' public surfaces (operations, arguments, models, fields, enum
     values, deprecations) are compared, and each change is classed as breaking
     or not from the caller's side.
     """
     cfg = _settings()
-    filters = Filters(tags, operation_ids)
+    # As `generate` does: the configured overlays and filters, unless the command line gives its own.
+    filters = Filters(tags, operation_ids) if (tags or operation_ids) else cfg.filters
+    overlays = overlays or cfg.overlays
     surfaces = []
     for spec in (old_spec, new_spec):
         options = Options(spec=spec, overlays=overlays, package=cfg.package, client_name=cfg.client_name,

@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import pickle
+import sys
 import time
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from generator import TOOL_NAME, __version__
+from generator import HEADER, cache, manifest
 from generator.ir import PackageIR
 from generator.load import LoadedSpec, check_tree, load_spec, yaml_lines
 from generator.overlay import apply_overlays
@@ -22,12 +25,11 @@ from generator.render import BUILTIN_TEMPLATES, render_package, template_sources
 from generator.scope import NO_FILTERS, Filters, operation_count, select
 from generator.surface import SURFACE_FILE, Surface, surface_of
 from generator.validate import as_error, validate
-from generator.write import read_tree
 
 GENERATOR_DIR = Path(__file__).resolve().parent
 DEFAULT_TEMPLATES = BUILTIN_TEMPLATES
 RUNTIME_FILE = GENERATOR_DIR / "runtime" / "_runtime.py"
-MANIFEST = "_manifest.json"
+MANIFEST = manifest.MANIFEST
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,6 @@ class Coverage:
     operations: int
     models: int
     warnings: tuple[Problem, ...]
-    recorded: bool = False  # read back from a manifest: warning counts, not the warnings themselves
 
     def summary(self) -> str:
         scope = "" if self.scope_operations == self.spec_operations else f" ({self.scope_operations} in scope)"
@@ -67,6 +68,7 @@ class Result:
     files: dict[str, bytes]  # path relative to the package folder -> bytes
     coverage: Coverage
     timings: dict[str, float] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)  # what the manifest records as the inputs
 
     @property
     def operations(self) -> int:
@@ -165,8 +167,7 @@ def build(options: Options, prepared: Prepared) -> tuple[PackageIR, Coverage]:
     from generator.build import build_package
 
     try:
-        pkg, problems = build_package(prepared.doc, options.package, options.client_name, options.env_prefix,
-                                      prepared.loaded.sha256)
+        pkg, problems = build_package(prepared.doc, options.package, options.client_name, options.env_prefix)
     except RecursionError:
         raise too_deep() from None
     return pkg, coverage_of(options, prepared, pkg, problems)
@@ -214,8 +215,7 @@ def generate(options: Options) -> Result:
     clock.lap("load")
     pending = PendingValidation(spec.doc, options.strict, tree_hash(GENERATOR_DIR, ".py"))
     try:
-        pkg, problems = build_package(spec.doc, options.package, options.client_name, options.env_prefix,
-                                      spec.loaded.sha256)
+        pkg, problems = build_package(spec.doc, options.package, options.client_name, options.env_prefix)
         clock.lap("build")
         texts = render_package(pkg, options.templates)
         clock.lap("render")
@@ -239,75 +239,77 @@ def generate(options: Options) -> Result:
     prepared = validated(spec, warnings)
     coverage = coverage_of(options, prepared, pkg, problems)
     # The runtime is kept black-formatted in the repository and copied verbatim.
-    texts["_runtime.py"] = f"# {pkg.header_comment}\n" + RUNTIME_FILE.read_text(encoding="utf-8")
-    texts["py.typed"] = f"# {pkg.header_comment}\n"
+    texts["_runtime.py"] = f"# {HEADER}\n" + RUNTIME_FILE.read_text(encoding="utf-8")
+    texts["py.typed"] = f"# {HEADER}\n"
     files = {name: text.encode("utf-8") for name, text in sorted(texts.items())}
-    files[SURFACE_FILE] = surface_of(pkg).to_json(pkg.header_comment)
-    files[MANIFEST] = manifest(options, spec.loaded.raw, spec.overlays, pkg.header_comment, coverage, files)
-    return Result(files, coverage, clock.timings)
+    files[SURFACE_FILE] = surface_of(pkg).to_json(HEADER)
+    recorded = manifest.inputs(options, spec.loaded.raw, spec.overlays,
+                               sources_hash(template_sources(options.templates)))
+    files[MANIFEST] = manifest.render(recorded, coverage, files)
+    return Result(files, coverage, clock.timings, recorded)
 
 
-TOOLCHAIN = ("black", "jinja2", "pyyaml", "openapi-spec-validator", "jsonpath-rfc9535")
+# Every distribution whose code can shape the bytes or the verdict of a run, besides the generator
+# itself: a cached result is keyed on all of their versions (the manifest records only the pinned
+# formatter's; see `manifest`).
+TOOLS = ("black", "jinja2", "markupsafe", "pyyaml", "jsonpath-rfc9535")
+RESULT_FORMAT = "1"
 
 
-def fingerprint(options: Options, spec_raw: bytes, overlays: list[tuple[Path, bytes]]) -> dict[str, Any]:
-    """Everything the output depends on: equal fingerprints mean byte-identical output."""
-    return {
-        "generator": {"name": TOOL_NAME, "version": __version__, "sha256": tree_hash(GENERATOR_DIR, ".py")},
-        "spec": {"file": options.spec.name, "sha256": hashlib.sha256(spec_raw).hexdigest()},
-        "overlays": [{"file": path.name, "sha256": hashlib.sha256(raw).hexdigest()} for path, raw in overlays],
-        "templates": {"sha256": sources_hash(template_sources(options.templates))},
-        "toolchain": {name: metadata.version(name) for name in TOOLCHAIN},
-        "options": {"package": options.package, "client_name": options.client_name,
-                    "env_prefix": options.env_prefix, "tags": list(options.filters.tags),
-                    "operations": list(options.filters.operations), "allow_partial": options.allow_partial},
-    }
+def inputs_of(options: Options) -> dict[str, Any]:
+    """The manifest's inputs for a run with these options (reads the spec, overlays and templates)."""
+    overlays = [(path, path.read_bytes()) for path in options.overlays]
+    return manifest.inputs(options, options.spec.read_bytes(), overlays,
+                           sources_hash(template_sources(options.templates)))
 
 
-def manifest(options: Options, raw: bytes, overlays: list[tuple[Path, bytes]], header: str,
-             coverage: Coverage, files: dict[str, bytes]) -> bytes:
-    """What the output was made from (so a drift check can say why it differs, or that it cannot)."""
-    data = {
-        "_comment": header,
-        "inputs": fingerprint(options, raw, overlays),
-        "coverage": {
-            "spec_operations": coverage.spec_operations, "scope_operations": coverage.scope_operations,
-            "operations": coverage.operations, "models": coverage.models,
-            # Counts only: where openapi-spec-validator reports a finding that several identical
-            # schemas share can vary between runs, and the manifest must not.
-            "warnings": dict(sorted(Counter(p.kind for p in coverage.warnings).items())),
-        },
-        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
-    }
-    return (json.dumps(data, indent=2, sort_keys=False) + "\n").encode("utf-8")
+def result_key(options: Options, recorded_inputs: dict[str, Any]) -> str:
+    """A cache key over everything a run's result depends on: the inputs (content, not paths),
+    --strict, the generator's code and the version of every tool it runs, and the Python."""
+    from generator.validate import validator_versions
+
+    return cache.key("result", RESULT_FORMAT, tree_hash(GENERATOR_DIR, ".py"), tool_versions(),
+                     validator_versions(), sys.version, str(options.strict),
+                     json.dumps(recorded_inputs, sort_keys=True))
 
 
-def up_to_date(options: Options, target: Path) -> Coverage | None:
-    """The recorded coverage when `target` is exactly what `generate(options)` would write, else None.
+def tool_versions() -> str:
+    def version(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "-"
 
-    The manifest's fingerprint covers every input (spec, overlays, templates, generator,
-    tool versions, options) and its file hashes are checked against the files on disk,
-    so a match proves the output current without generating it again.
-    """
+    return " ".join(f"{name}=={version(name)}" for name in TOOLS)
+
+
+def generate_cached(options: Options) -> Result:
+    """What `generate(options)` returns, from the cache when a run with the same inputs, tools and
+    generator already made it. The key is computed from the inputs themselves, never read from the
+    output folder, so nothing in the tree (a forged manifest, say) can choose the result."""
     try:
-        recorded = json.loads((target / MANIFEST).read_bytes())
-        overlays = [(path, path.read_bytes()) for path in options.overlays]
-        current = fingerprint(options, options.spec.read_bytes(), overlays)
-    except (OSError, ValueError):
+        expected = inputs_of(options)
+    except OSError:
+        return generate(options)  # a file that cannot be read: let the run say which, with its place
+    key = result_key(options, expected)
+    hit = _unpacked(cache.get("result", key), expected)
+    if hit is not None:
+        return hit
+    result = generate(options)
+    if result.inputs == expected:  # no input changed on disk while it ran
+        cache.put("result", key, zlib.compress(pickle.dumps((result.files, result.coverage)), 1))
+    return result
+
+
+def _unpacked(entry: bytes | None, recorded_inputs: dict[str, Any]) -> Result | None:
+    """A cached result; None for no entry or a damaged one (a miss, never a failure)."""
+    if entry is None:
         return None
-    if not isinstance(recorded, dict) or recorded.get("inputs") != current:
+    try:
+        files, coverage = pickle.loads(zlib.decompress(entry))
+    except Exception:  # noqa: BLE001 - whatever a damaged entry raises
         return None
-    on_disk = read_tree(target)
-    files = recorded.get("files") or {}
-    if set(on_disk) != set(files) | {MANIFEST}:
-        return None
-    if any(hashlib.sha256(data).hexdigest() != files.get(name) for name, data in on_disk.items() if name != MANIFEST):
-        return None
-    cov = recorded["coverage"]
-    warnings = tuple(Problem("", "recorded by the last full run", "warning", kind=kind)
-                     for kind, n in cov["warnings"].items() for _ in range(n))
-    return Coverage(cov["spec_operations"], cov["scope_operations"], cov["operations"], cov["models"], warnings,
-                    recorded=True)
+    return Result(files, coverage, {}, recorded_inputs)
 
 
 def sources_hash(sources: dict[str, bytes]) -> str:

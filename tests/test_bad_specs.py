@@ -104,8 +104,11 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
+NOTE = "note: "  # `generate` says first when the package at --out was generated from another spec
+
+
 def normalised(stderr: str, tmp_path: Path) -> list[str]:
-    return [line.replace(str(tmp_path), "<tmp>") for line in stderr.splitlines()]
+    return [line.replace(str(tmp_path), "<tmp>") for line in stderr.splitlines() if not line.startswith(NOTE)]
 
 
 def assert_clean_refusal(proc: subprocess.CompletedProcess[str], name: str) -> None:
@@ -114,7 +117,7 @@ def assert_clean_refusal(proc: subprocess.CompletedProcess[str], name: str) -> N
     assert proc.returncode == 2, output
     assert "Traceback" not in output
     assert proc.stdout == "", "errors go to stderr"
-    lines = proc.stderr.splitlines()
+    lines = [line for line in proc.stderr.splitlines() if not line.startswith(NOTE)]
     assert lines and SUMMARY_LINE.match(lines[-1]), proc.stderr
     for line in lines[:-1]:
         m = ERROR_LINE.match(line)
@@ -124,11 +127,34 @@ def assert_clean_refusal(proc: subprocess.CompletedProcess[str], name: str) -> N
             assert m["line"], f"no line number for a YAML spec: {line!r}"
 
 
+THIRD_PARTY = "invalid YAML: "  # what follows is PyYAML's wording, which changes between its releases
+
+
+def same_refusal(actual: list[str], expected: list[str]) -> bool:
+    """Equal lines, except that a YAML parser's own words may differ: the pointer, the line and
+    our text must not. Deep flow nesting is refused by PyYAML's C scanner itself from 6.0.4 on
+    (it scans ahead and stops at 1,000 levels), by our composer at MAX_DEPTH before that: the
+    parser's refusal and ours at the same line are the same refusal."""
+    if len(actual) != len(expected):
+        return False
+    return all(a == e or _parser_refusals_alike(a, e) for a, e in zip(actual, expected, strict=True))
+
+
+def _parser_refusals_alike(a: str, e: str) -> bool:
+    ma, me = ERROR_LINE.match(a), ERROR_LINE.match(e)
+    if not (ma and me and ma["line"] == me["line"]):
+        return False
+    kinds = {THIRD_PARTY if m["message"].startswith(THIRD_PARTY) else
+             "depth" if f"nested deeper than {MAX_DEPTH} levels" in m["message"] else "other" for m in (ma, me)}
+    both_parser = kinds == {THIRD_PARTY} and ma["pointer"] == me["pointer"]
+    return both_parser or kinds == {THIRD_PARTY, "depth"}
+
+
 def assert_snapshot(name: str, lines: list[str], update: bool) -> None:
     if update:
         store_messages({name: lines})
     expected = stored_messages().get(name)
-    assert lines == expected, (
+    assert expected is not None and same_refusal(lines, expected), (
         f"{name}: stderr differs from tests/bad_specs/expected.json:\n"
         + "\n".join(difflib.unified_diff(expected or [], lines, "expected", "actual", lineterm=""))
         + f"\nUpdate with: {UPDATE_COMMAND}"
@@ -166,6 +192,11 @@ def test_deep_cases_are_refused_at_the_documented_depth() -> None:
     for name in ("deep_schema_5000.yaml", "deep_schema_5000.json", "deep_lists_100000.yaml"):
         found = [m for m in map(ERROR_LINE.match, messages[name]) if m]
         assert len(found) == 1, messages[name]
+        if name == "deep_lists_100000.yaml" and found[0]["message"].startswith(THIRD_PARTY):
+            # PyYAML 6.0.4's C scanner refuses deep flow nesting itself (at 1,000 levels, scanning
+            # ahead) before our composer reaches 64: its refusal, at the line, is as good.
+            assert found[0]["line"] == "4", messages[name]
+            continue
         assert f"nested deeper than {MAX_DEPTH} levels" in found[0]["message"]
         assert found[0]["pointer"].count("/") == MAX_DEPTH, found[0]["pointer"]
 
@@ -235,7 +266,7 @@ def test_check_and_validate_refuse_with_the_same_message(
     args += ["--out", out] if command == "check" else []
     proc = run_cli(command, *args, cwd=tmp_path, timeout=HANG_GUARD)
     assert_clean_refusal(proc, "dangling_ref.yaml")
-    assert proc.stderr.splitlines() == stored_messages()["dangling_ref.yaml"]
+    assert normalised(proc.stderr, tmp_path) == stored_messages()["dangling_ref.yaml"]
     assert snapshot(out) == before
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import multiprocessing
 import os
@@ -13,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from generator import cache
+from generator import cache, pipeline
 from generator.concurrent import PendingValidation, document_text
 from generator.format import format_files
 from generator.load import parse_bytes
-from generator.pipeline import MANIFEST, Options, generate, up_to_date
+from generator.pipeline import Options, generate_cached
 from generator.problems import SpecError
 from generator.validate import VALIDATOR_STACK
-from generator.write import write_package
+from generator.write import read_tree, write_package
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT / "tests" / "golden" / "features_31" / "spec.yaml"
@@ -43,44 +44,76 @@ def tree(tmp_path: Path, cache_home: Path) -> tuple[Options, Path]:
     spec = tmp_path / "spec.yaml"
     shutil.copy2(CASE, spec)
     options = _options(spec)
-    write_package(tmp_path / "out", "zoo_client", generate(options).files)
+    write_package(tmp_path / "out", "zoo_client", generate_cached(options).files)
     return options, tmp_path / "out" / "zoo_client"
 
 
-def test_fresh_tree_is_up_to_date(tree: tuple[Options, Path]) -> None:
+def _generations(monkeypatch: pytest.MonkeyPatch) -> list[Options]:
+    """Counts the runs of the real pipeline behind `generate_cached`."""
+    runs: list[Options] = []
+    real = pipeline.generate
+
+    def counted(options: Options) -> pipeline.Result:
+        runs.append(options)
+        return real(options)
+
+    monkeypatch.setattr(pipeline, "generate", counted)
+    return runs
+
+
+def test_a_result_is_reused_for_the_same_inputs(tree: tuple[Options, Path],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     options, target = tree
-    coverage = up_to_date(options, target)
-    assert coverage is not None and coverage.operations == 3
+    runs = _generations(monkeypatch)
+    first = generate_cached(options)
+    again = generate_cached(options)
+    assert len(runs) == 0, "the tree's own generation already filled the cache"
+    assert again.files == first.files == read_tree(target)
+    assert again.coverage == first.coverage and again.inputs == first.inputs
 
 
-def test_hand_edit_is_not_up_to_date(tree: tuple[Options, Path]) -> None:
-    options, target = tree
-    models = target / "models.py"
-    models.write_text(models.read_text() + "# edited\n")
-    assert up_to_date(options, target) is None
-
-
-def test_extra_or_missing_file_is_not_up_to_date(tree: tuple[Options, Path]) -> None:
-    options, target = tree
-    (target / "extra.py").write_text("")
-    assert up_to_date(options, target) is None
-    (target / "extra.py").unlink()
-    (target / "README.md").unlink()
-    assert up_to_date(options, target) is None
-
-
-def test_changed_spec_or_options_are_not_up_to_date(tree: tuple[Options, Path]) -> None:
-    options, target = tree
-    assert up_to_date(Options(spec=options.spec, package="zoo_client", client_name="Other",
-                              env_prefix="ZOO"), target) is None
+def test_a_changed_input_is_generated_again(tree: tuple[Options, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    options, _ = tree
+    runs = _generations(monkeypatch)
+    generate_cached(dataclasses.replace(options, client_name="Other"))
+    generate_cached(dataclasses.replace(options, strict=True))
     options.spec.write_text(options.spec.read_text().replace("List pets", "List the pets"))
-    assert up_to_date(options, target) is None
+    changed = generate_cached(options)
+    assert len(runs) == 3
+    assert b"List the pets" in changed.files["client.py"]
 
 
-def test_broken_manifest_is_not_up_to_date(tree: tuple[Options, Path]) -> None:
+def test_the_result_key_covers_every_input_and_tool(tree: tuple[Options, Path], tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    options, _ = tree
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "README.md.jinja").write_text("# {{ pkg.title }}\n")
+    overlay = tmp_path / "o.yaml"
+    overlay.write_text("overlay: 1.0.0\ninfo: {title: o, version: 1}\nactions: []\n")
+    variants = [options, dataclasses.replace(options, strict=True), dataclasses.replace(options, package="p"),
+                dataclasses.replace(options, templates=templates), dataclasses.replace(options, overlays=(overlay,)),
+                dataclasses.replace(options, allow_partial=True)]
+    keys = {pipeline.result_key(o, pipeline.inputs_of(o)) for o in variants}
+    real = metadata.version
+    for tool in (*pipeline.TOOLS, *VALIDATOR_STACK):
+        monkeypatch.setattr(metadata, "version", lambda name, t=tool: "0.0.0-other" if name == t else real(name))
+        keys.add(pipeline.result_key(options, pipeline.inputs_of(options)))
+    monkeypatch.setattr(metadata, "version", real)
+    monkeypatch.setattr(pipeline, "tree_hash", lambda root, suffix: "another generator")
+    keys.add(pipeline.result_key(options, pipeline.inputs_of(options)))
+    assert len(keys) == len(variants) + len(pipeline.TOOLS) + len(VALIDATOR_STACK) + 1
+
+
+def test_a_damaged_cache_entry_is_a_miss(tree: tuple[Options, Path], cache_home: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
     options, target = tree
-    (target / MANIFEST).write_text("{not json")
-    assert up_to_date(options, target) is None
+    for entry in (cache_home / "result").rglob("*"):
+        if entry.is_file():
+            entry.write_bytes(b"not a result")
+    runs = _generations(monkeypatch)
+    assert generate_cached(options).files == read_tree(target)
+    assert len(runs) == 1
 
 
 def test_format_cache_reuses_results_and_keys_on_content(cache_home: Path) -> None:
@@ -229,8 +262,7 @@ def _raw_modules() -> list[tuple[str, str]]:
     out = []
     for options in cases:
         spec = scoped(options)
-        pkg, _ = build_package(spec.doc, options.package, options.client_name, options.env_prefix,
-                               spec.loaded.sha256)
+        pkg, _ = build_package(spec.doc, options.package, options.client_name, options.env_prefix)
         texts = render_package(pkg, options.templates)
         out += [(f"{options.spec.parent.name}/{name}", text) for name, text in texts.items() if name.endswith(".py")]
     return out
@@ -282,20 +314,16 @@ def test_chunks_are_never_cut_inside_a_statement_or_before_an_overload() -> None
 
 @pytest.mark.parametrize("command", ["check", "generate"])
 @pytest.mark.parametrize("vendored", [False, True])
-def test_commands_on_an_unchanged_tree_do_not_generate(tree: tuple[Options, Path], command: str, vendored: bool,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """`check` and `generate` prove an unchanged tree current from its manifest, without running
-    the pipeline, whether --out names the folder holding the package or the package folder."""
+def test_commands_on_an_unchanged_tree_take_the_result_from_the_cache(
+        tree: tuple[Options, Path], command: str, vendored: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`check` and `generate` with unchanged inputs do not run the pipeline (the cache, keyed on the
+    inputs, has the result), whether --out names the folder holding the package or the package folder."""
     from click.testing import CliRunner
 
     import generator.cli
 
     options, package_dir = tree
-
-    def no_generation(_: Options) -> None:
-        raise AssertionError("the pipeline ran on an unchanged tree")
-
-    monkeypatch.setattr(generator.cli, "generate", no_generation)
+    runs = _generations(monkeypatch)
     out = package_dir if vendored else package_dir.parent
     args = [command, "--spec", str(options.spec), "--out", str(out)]
     if not vendored:
@@ -304,6 +332,7 @@ def test_commands_on_an_unchanged_tree_do_not_generate(tree: tuple[Options, Path
     result = CliRunner().invoke(generator.cli.main, args)
     assert result.exit_code == 0, result.output
     assert ("up to date: " if command == "check" else "0 file(s) changed") in result.output
+    assert runs == []
 
 
 def _niceness(_: object) -> str:

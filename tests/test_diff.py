@@ -39,7 +39,12 @@ FILE_OPERATIONS = {
 }
 
 
-def run_cli(*args: str | Path, cwd: Path = REPO, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+# A folder without a pyproject.toml: these specs are not this project's, so its overlays must not apply.
+NO_SETTINGS = REPO / "tests"
+
+
+def run_cli(*args: str | Path, cwd: Path = NO_SETTINGS,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = dict(os.environ, **(env or {}))
     full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), full_env.get("PYTHONPATH")]))
     return subprocess.run([sys.executable, "-m", "generator", *map(str, args)], cwd=cwd, env=full_env,

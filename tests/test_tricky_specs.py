@@ -237,7 +237,7 @@ spec = load_spec(Path(sys.argv[1]))
 doc = spec.doc
 problems = [*check_version(doc), *check_refs(doc), *check_parameters(doc), *check_operation_ids(doc),
             *check_path_params(doc)]
-pkg, dropped = build_package(doc, "synth_client", "SynthClient", "SYNTH", spec.sha256)
+pkg, dropped = build_package(doc, "synth_client", "SynthClient", "SYNTH")
 texts = render_package(pkg, BUILTIN_TEMPLATES)
 print(json.dumps({"problems": len(problems) + len(dropped), "models": len(pkg.models),
                   "operations": len(pkg.operations), "classes": texts["models.py"].count("\\nclass "),
