@@ -207,3 +207,17 @@ def test_argument_and_page_types_say_what_the_call_takes_and_gives(tmp_path: Pat
     revealed = dict(re.findall(r'^probe\.py:(\d+): note: Revealed type is "(.+)"', output, re.MULTILINE))
     wanted = {str(i + 1): line.split("# reveal: ")[1] for i, line in enumerate(lines) if "# reveal: " in line}
     assert revealed == wanted, output
+
+
+def test_the_package_answers_dir_with_its_public_names() -> None:
+    """dir() (and so tab completion) lists what `from assistants_client import ...` offers, the lazily
+    loaded clients and the public modules included, and nothing private."""
+    import assistants_client
+
+    names = dir(assistants_client)
+    assert set(assistants_client.__all__) <= set(names)
+    assert {"AssistantsClient", "AsyncAssistantsClient", "models", "operations", "client"} <= set(names)
+    assert not [name for name in names if name.startswith("_") or name == "TYPE_CHECKING"], names
+    assert names == sorted(names)
+    for name in names:
+        assert getattr(assistants_client, name) is not None or name in assistants_client.__all__

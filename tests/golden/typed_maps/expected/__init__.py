@@ -71,6 +71,11 @@ __all__ = [
 ]
 
 
+def __dir__() -> list[str]:
+    """The public names (for dir() and tab completion), the lazily loaded clients and modules included."""
+    return sorted({*__all__, "client", "models", "operations"})
+
+
 def __getattr__(name: str) -> object:
     if name in ("ZooClient", "AsyncZooClient"):
         from . import client
