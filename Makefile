@@ -6,15 +6,21 @@ PY := $(VENV)/bin/python
 BASE_STAMP := $(VENV)/.installed-base
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: generate check test golden lint clean bench
+.PHONY: generate check test golden lint clean bench lock check-releases
 
-$(BASE_STAMP): pyproject.toml
+# The project's own environments install exactly the releases in requirements/*.txt (lock
+# files with hashes, made by pip-tools; `make lock` updates them), then this project itself.
+PIP_INSTALL = -m pip install --quiet --disable-pip-version-check
+LOCKED = --require-hashes --no-deps -r
+
+$(BASE_STAMP): pyproject.toml requirements/generate.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	$(PY) $(PIP_INSTALL) $(LOCKED) requirements/generate.txt
+	$(PY) $(PIP_INSTALL) --no-deps --no-build-isolation -e .
 	touch $@
 
-$(DEV_STAMP): $(BASE_STAMP) pyproject.toml
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+$(DEV_STAMP): $(BASE_STAMP) requirements/dev.txt
+	$(PY) $(PIP_INSTALL) $(LOCKED) requirements/dev.txt
 	touch $@
 
 ## generate: spec/ + templates/ -> generated/ (atomic)
@@ -47,30 +53,53 @@ lint: $(DEV_STAMP)
 	$(PY) -m mypy --strict generator
 
 # A benchmark, not a test: its own environment (this project plus the peers it is compared
-# with, the latest that fit this project's pins, resolved together), then a report in
-# bench/results/. See bench/README.md.
+# with, resolved together into requirements/bench.txt), then a report in bench/results/.
+# See bench/README.md.
 BENCH_VENV := bench/.venv
 BENCH_STAMP := $(BENCH_VENV)/.installed-bench
 
-$(BENCH_STAMP): pyproject.toml bench/requirements.txt
+$(BENCH_STAMP): pyproject.toml requirements/bench.txt
 	$(PYTHON) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade -e '.[dev]' -r bench/requirements.txt
+	$(BENCH_VENV)/bin/python $(PIP_INSTALL) $(LOCKED) requirements/bench.txt
+	$(BENCH_VENV)/bin/python $(PIP_INSTALL) --no-deps --no-build-isolation -e .
 	touch $@
 
 # The generated client's import is measured where only its own dependencies are installed
-# (pyproject.toml's `client` extra): a user's environment need hold nothing else.
+# (pyproject.toml's `client` extra, locked in requirements/client.txt): a user's environment
+# need hold nothing else.
 CLIENT_VENV := bench/.venv-client
 CLIENT_STAMP := $(CLIENT_VENV)/.installed-client
 
-$(CLIENT_STAMP): pyproject.toml
+$(CLIENT_STAMP): requirements/client.txt
 	$(PYTHON) -m venv $(CLIENT_VENV)
-	$(PYTHON) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['client']))" > $(CLIENT_VENV)/requirements.txt
-	$(CLIENT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade -r $(CLIENT_VENV)/requirements.txt
+	$(CLIENT_VENV)/bin/python $(PIP_INSTALL) $(LOCKED) requirements/client.txt
 	touch $@
 
 ## bench: generation, scaling and runtime benchmarks against the peers (report, never fails on targets)
 bench: $(BENCH_STAMP) $(CLIENT_STAMP)
 	$(BENCH_VENV)/bin/python bench/run.py
 
+# Lock files: every release the project's environments install, with hashes. `make lock`
+# re-resolves them all to the newest releases pyproject.toml (and bench/requirements.txt) allow.
+# Users of the generator do not get them: `pip install oapi-pygen` takes any allowed release.
+LOCK_VENV := .venv-lock
+PIP_TOOLS := pip-tools==7.7.0
+COMPILE = $(LOCK_VENV)/bin/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
+
+## lock: update requirements/*.txt to the newest releases the project's ranges allow
+lock:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python $(PIP_INSTALL) $(PIP_TOOLS)
+	$(COMPILE) --extra dev -o requirements/dev.txt pyproject.toml requirements/build.in
+	$(COMPILE) -c requirements/dev.txt -o requirements/generate.txt pyproject.toml requirements/build.in
+	$(LOCK_VENV)/bin/python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['client']))" > $(LOCK_VENV)/client.in
+	$(COMPILE) -c requirements/dev.txt -o requirements/client.txt $(LOCK_VENV)/client.in
+	$(COMPILE) --extra dev -o requirements/bench.txt pyproject.toml bench/requirements.txt requirements/build.in
+
+## check-releases: the drift check under other patch releases of PyYAML and Jinja2 (installs from the index)
+check-releases: $(BASE_STAMP)
+	$(PY) tests/other_releases.py
+
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOCK_VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -53,11 +53,13 @@ def test_the_sync_example_runs(tmp_path: Path) -> None:
     script = tmp_path / "example.py"
     script.write_text(sync, encoding="utf-8")
     with FakeAssistants(api_key=KEY) as fake:
+        assistant = fake._create_assistant(query={}, body={"model": "gpt-4o", "name": "Math tutor"})
         env = {**os.environ, "OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": fake.base_url,
-               "PYTHONPATH": str(GENERATED)}
+               "PYTHONPATH": str(GENERATED), "ASSISTANT_ID": assistant["id"]}
         for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
             env.pop(name, None)
-        result = subprocess.run([sys.executable, str(script)], check=False, env=env,
+        # Every warning is an error: the first example a reader runs warns about nothing.
+        result = subprocess.run([sys.executable, "-W", "error", str(script)], check=False, env=env,
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
         [thread] = fake.threads
