@@ -5,7 +5,8 @@ not reach the generated client is no change, and every change is said in the
 client's words (function, argument, model and field names).
 
 Breaking, from the caller's side:
-- an operation, argument or model removed; a renamed argument;
+- an operation, argument or model removed; an operation, argument or model
+  renamed (see Renames);
 - a new required argument (or an optional one made required), also a new
   required field in a model the client sends;
 - a type narrowed where the client sends it (an old value is refused now);
@@ -16,15 +17,37 @@ Breaking, from the caller's side:
 - the streaming form of an operation removed.
 Everything else (additions, deprecations, wire names, endpoints) is reported as
 not breaking.
+
+Renames. An operation gone from the old client and one new in the new client at
+the same method and path (path parameter names aside) are one operation renamed.
+A model gone and a new model of the same shape are one model renamed. Same shape:
+the same kind; for a class, the same field names, each required as before and of
+the same type, for an alias (enums included) the same type, "the same type" as
+`retyped` sees it (the same set of values, aliases seen through). In those types a
+model already paired as renamed counts under its new name, and a model's mentions
+of itself match the other's mentions of itself. A class without fields has no
+shape to go by and is never paired. A pair is taken only when it is unambiguous,
+exactly one candidate on each side; this is repeated until no new pair appears, so
+a model whose field mentions a renamed model is paired once that one is. Whatever
+is not paired stays removed and added.
+Both kinds of rename are breaking: callers call an operation by its name; and every
+model is a public name of the client's `models` module (no leading underscore, no
+`__all__` hiding it), which callers import and write in annotations, constructors
+and `isinstance` checks, so a renamed model breaks them as a removed one does.
+A renamed pair is then compared as an unchanged one is (its arguments or fields,
+deprecations, ...), and every type that mentions a renamed model is compared under
+the model's new name: a field typed `Owner | None` that became `Keeper | None` when
+`Owner` was renamed `Keeper` is no change.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 
 from generator.surface import Field, Model, Operation, Param, Surface
 
@@ -209,6 +232,89 @@ def _closure(surface: Surface, roots: Iterable[str]) -> frozenset[str]:
     return frozenset(seen)
 
 
+# ---- renames -----------------------------------------------------------------------------
+
+_SELF = "__self__"  # what a model's mentions of itself are compared as, under either name
+
+
+class _Renamer(ast.NodeTransformer):
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        return ast.copy_location(ast.Name(self.names.get(node.id, node.id), node.ctx), node)
+
+
+def renamed(hint: str, names: dict[str, str]) -> str:
+    """`hint` with the names in `names` replaced: `Owner | None` -> `Keeper | None`."""
+    if not refs(hint) & names.keys():
+        return hint
+    return ast.unparse(_Renamer(names).visit(ast.parse(hint, mode="eval")))
+
+
+def operation_renames(old: Surface, new: Surface) -> dict[str, str]:
+    """Old name -> new name of each operation gone from `old` whose endpoint an operation new in
+    `new` has, when exactly one of each has it."""
+    gone = {n: _endpoint(old.operations[n]) for n in old.operations.keys() - new.operations.keys()}
+    came = {n: _endpoint(new.operations[n]) for n in new.operations.keys() - old.operations.keys()}
+    return _one_to_one(gone, came)
+
+
+def _endpoint(op: Operation) -> tuple[str, str]:
+    """Method and path without the path parameters' names: `/pets/{pet_id}` is `/pets/{id}`."""
+    return op.method.upper(), re.sub(r"\{[^{}/]*\}", "{}", op.path)
+
+
+def model_renames(old: Surface, new: Surface) -> dict[str, str]:
+    """Old name -> new name of each model gone from `old` that has the shape of a model new in `new`,
+    when exactly one of each has that shape; repeated while new pairs turn up (see the module's doc)."""
+    new_types = Types(new)
+    came = {n: _shape(new.models[n], new_types, {n: _SELF}) for n in new.models.keys() - old.models.keys()}
+    gone = old.models.keys() - new.models.keys()
+    moves: dict[str, str] = {}
+    while True:
+        old_types = Types(models_renamed(old, moves))
+        found = _one_to_one({n: _shape(old.models[n], old_types, {**moves, n: _SELF}) for n in gone - moves.keys()},
+                            {n: shape for n, shape in came.items() if n not in moves.values()})
+        if not found:
+            return moves
+        moves.update(found)
+
+
+def _shape(model: Model, types: Types, names: dict[str, str]) -> Hashable | None:
+    """What must match for two models to be one renamed; None for a class without fields."""
+    if model.kind != "class":
+        return model.kind, types.of(renamed(model.type, names))
+    if not model.fields:
+        return None
+    return model.kind, frozenset((f.name, f.required, types.of(renamed(f.type, names))) for f in model.fields)
+
+
+def _one_to_one(before: Mapping[str, Hashable | None], after: Mapping[str, Hashable | None]) -> dict[str, str]:
+    """Name in `before` -> name in `after` for each key exactly one name holds on each side (None: no key)."""
+    olds, news = _holders(before), _holders(after)
+    return {olds[k][0]: news[k][0] for k in olds.keys() & news.keys() if len(olds[k]) == len(news[k]) == 1}
+
+
+def _holders(keys: Mapping[str, Hashable | None]) -> dict[Hashable, list[str]]:
+    found: dict[Hashable, list[str]] = {}
+    for name, key in keys.items():
+        if key is not None:
+            found.setdefault(key, []).append(name)
+    return found
+
+
+def models_renamed(surface: Surface, moves: dict[str, str]) -> Surface:
+    """`surface`'s models, those in `moves` under their new names, and every type mentioning them
+    renamed too (operations left out: this is for `Types`)."""
+    return Surface({}, {moves.get(n, n): _model_renamed(m, moves) for n, m in surface.models.items()})
+
+
+def _model_renamed(model: Model, moves: dict[str, str]) -> Model:
+    fields = tuple(replace(f, type=renamed(f.type, moves)) for f in model.fields)
+    return replace(model, name=moves.get(model.name, model.name), type=renamed(model.type, moves), fields=fields)
+
+
 # ---- comparing ---------------------------------------------------------------------------
 
 
@@ -242,10 +348,16 @@ def _lits(types: TypeSet) -> TypeSet:
     return frozenset(a for a in types if a[0] == "lit")
 
 
+def _pairs(before: Iterable[str], after: Iterable[str], moves: dict[str, str]) -> list[tuple[str, str]]:
+    """(old name, new name) of what is on both sides: under one name, or renamed."""
+    return sorted([(n, n) for n in set(before) & set(after)] + list(moves.items()))
+
+
 class _Comparison:
     def __init__(self, old: Surface, new: Surface) -> None:
         self.old, self.new = old, new
-        self.old_types, self.new_types = Types(old), Types(new)
+        self.moved_operations, self.moved = operation_renames(old, new), model_renames(old, new)
+        self.old_types, self.new_types = Types(models_renamed(old, self.moved)), Types(new)
         self.used_old, self.used_new = usage(old), usage(new)
 
     def changes(self) -> Iterator[Change]:
@@ -255,13 +367,16 @@ class _Comparison:
     # -- operations and their arguments --
 
     def operations(self) -> Iterator[Change]:
-        old, new = self.old.operations, self.new.operations
-        for name in sorted(old.keys() - new.keys()):
+        old, new, moves = self.old.operations, self.new.operations, self.moved_operations
+        for name in sorted(old.keys() - new.keys() - moves.keys()):
             yield Change("operation", "removed", name, _op_label(old[name]), True)
-        for name in sorted(new.keys() - old.keys()):
+        for name in sorted(new.keys() - old.keys() - set(moves.values())):
             yield Change("operation", "added", name, _op_label(new[name]), False)
-        for name in sorted(old.keys() & new.keys()):
-            yield from self.operation(old[name], new[name])
+        for was, now in sorted(moves.items()):
+            op = new[now]
+            yield Change("operation", "renamed", now, f"{_code(was)} → {_code(now)} ({op.method} {op.path})", True)
+        for was, now in _pairs(old, new, moves):
+            yield from self.operation(old[was], new[now])
 
     def operation(self, a: Operation, b: Operation) -> Iterator[Change]:
         if (a.method, a.path) != (b.method, b.path):
@@ -333,9 +448,10 @@ class _Comparison:
     def retyped(self, section: str, subject: str, what: str, old: str, new: str, *, sent: bool,
                 read: bool) -> Iterator[Change]:
         """A type change, said as enum values added/removed when only literal values differ."""
-        if readable(old) == readable(new):
+        moved = renamed(old, self.moved)  # a renamed model is no change here: it is reported as a model
+        if readable(moved) == readable(new):
             return  # the same names: a change inside a named model is reported at that model
-        a, b = self.old_types.of(old), self.new_types.of(new)
+        a, b = self.old_types.of(moved), self.new_types.of(new)
         if a == b:
             return
         if all(atom[0] == "lit" for atom in a ^ b):
@@ -354,24 +470,29 @@ class _Comparison:
     # -- models and their fields --
 
     def models(self) -> Iterator[Change]:
-        old, new = self.old.models, self.new.models
-        for name in sorted(old.keys() - new.keys()):
+        old, new, moves = self.old.models, self.new.models, self.moved
+        for name in sorted(old.keys() - new.keys() - moves.keys()):
             yield Change("model", "removed", name, f"model {_code(name)} removed", True)
-        for name in sorted(new.keys() - old.keys()):
+        for name in sorted(new.keys() - old.keys() - set(moves.values())):
             yield Change("model", "added", name, f"model {_code(name)} added", False)
-        for name in sorted(old.keys() & new.keys()):
-            a, b = old[name], new[name]
-            sent = name in self.used_old.sent or name in self.used_new.sent
-            # A model no operation reaches (e.g. a body spread into arguments) breaks no call: its
-            # arguments are compared where the operation takes them.
-            read = name in self.used_old.read or name in self.used_new.read
-            if a.kind != b.kind:
-                yield Change("model", "kind", name,
-                             f"model {_code(name)} is now a {_kind_word(b)} (was a {_kind_word(a)})", True)
-            elif a.kind == "alias":
-                yield from self.retyped("model", name, f"model {_code(name)}", a.type, b.type, sent=sent, read=read)
-            else:
-                yield from self.fields(b, {f.name: f for f in a.fields}, {f.name: f for f in b.fields}, sent, read)
+        for was, now in sorted(moves.items()):  # breaking: callers name models (see the module's doc)
+            yield Change("model", "renamed", now, f"{_code(was)} → {_code(now)}", True)
+        for was, now in _pairs(old, new, moves):
+            yield from self.model(old[was], new[now])
+
+    def model(self, a: Model, b: Model) -> Iterator[Change]:
+        name = b.name
+        sent = a.name in self.used_old.sent or name in self.used_new.sent
+        # A model no operation reaches (e.g. a body spread into arguments) breaks no call: its
+        # arguments are compared where the operation takes them.
+        read = a.name in self.used_old.read or name in self.used_new.read
+        if a.kind != b.kind:
+            yield Change("model", "kind", name,
+                         f"model {_code(name)} is now a {_kind_word(b)} (was a {_kind_word(a)})", True)
+        elif a.kind == "alias":
+            yield from self.retyped("model", name, f"model {_code(name)}", a.type, b.type, sent=sent, read=read)
+        else:
+            yield from self.fields(b, {f.name: f for f in a.fields}, {f.name: f for f in b.fields}, sent, read)
 
     def fields(self, model: Model, before: dict[str, Field], after: dict[str, Field], sent: bool,
                read: bool) -> Iterator[Change]:
