@@ -1,8 +1,9 @@
 """`python -m generator diff OLD NEW`: the API change report, on real and small specs.
 
 The report's exact text for each kind of change is pinned by the golden cases in
-tests/golden/diffs/ (see tests/test_golden.py); these tests drive the command line
-and check the published Assistants API's own history.
+tests/golden/diffs/ (see tests/test_golden.py); these tests drive the command line,
+check the published Assistants API's own history, and pin on small surfaces the
+rules that pair a removed and an added operation or model as one renamed.
 """
 
 from __future__ import annotations
@@ -17,8 +18,16 @@ from typing import Any
 
 import pytest
 
-from generator.apidiff import Types, accepts, compare, readable
-from generator.surface import Surface
+from generator.apidiff import (
+    Types,
+    accepts,
+    compare,
+    model_renames,
+    operation_renames,
+    readable,
+    short_summary,
+)
+from generator.surface import Field, Model, Operation, Param, Surface
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC = REPO / "spec" / "assistants.yaml"
@@ -198,8 +207,6 @@ def test_generate_over_an_existing_tree_prints_the_change_summary(tmp_path: Path
 
 
 def surface(aliases: dict[str, str]) -> Surface:
-    from generator.surface import Model
-
     return Surface({}, {name: Model(name, "alias", hint) for name, hint in aliases.items()})
 
 
@@ -270,3 +277,140 @@ def test_a_required_field_with_an_alias_is_required_in_the_surface(tmp_path: Pat
     fields = {f.name: f for f in api_surface(Options(spec=spec)).models["Thing"].fields}
     assert (fields["class_"].wire, fields["class_"].required) == ("class", True)
     assert fields["note"].required is False
+
+
+# --- renamed operations and models: the pairing rules -----------------------------------
+
+
+def op(name: str, method: str, path: str, *params: Param, returns: str = "Pet") -> Operation:
+    return Operation(name, name, method, path, params, returns)
+
+
+def cls(name: str, *fields: tuple[str, str, bool]) -> Model:
+    return Model(name, "class", fields=tuple(Field(f, f, hint, required) for f, hint, required in fields))
+
+
+def api(*items: Operation | Model) -> Surface:
+    return Surface({i.name: i for i in items if isinstance(i, Operation)},
+                   {i.name: i for i in items if isinstance(i, Model)})
+
+
+PET = cls("Pet", ("id", "str", True))
+
+
+def test_an_operation_at_its_old_endpoint_under_a_new_name_is_renamed() -> None:
+    old = api(op("list_pets", "GET", "/pets"), op("get_pet", "GET", "/pets/{pet_id}"), op("feed", "POST", "/food"))
+    new = api(op("list_all_pets", "GET", "/pets"), op("fetch_pet", "GET", "/pets/{id}"), op("eat", "PUT", "/food"))
+    assert operation_renames(old, new) == {"list_pets": "list_all_pets", "get_pet": "fetch_pet"}
+
+
+def test_an_operation_kept_under_its_name_is_never_paired() -> None:
+    old = api(op("list_pets", "GET", "/pets"), op("find_pets", "GET", "/pets/search"))
+    new = api(op("list_pets", "GET", "/animals"), op("search_pets", "GET", "/pets"))
+    assert operation_renames(old, new) == {}
+
+
+def test_a_renamed_operation_is_one_breaking_change_and_its_arguments_are_compared() -> None:
+    limit = Param("limit", "limit", "query", False, "int")
+    page = Param("page", "page", "query", False, "int")
+    old = api(op("list_pets", "GET", "/pets", limit), PET)
+    new = api(op("list_all_pets", "GET", "/pets", limit, page), PET)
+    assert [(c.section, c.kind, c.subject, c.detail, c.breaking) for c in compare(old, new)] == [
+        ("operation", "renamed", "list_all_pets", "`list_pets` → `list_all_pets` (GET /pets)", True),
+        ("parameter", "added", "list_all_pets(page)", "`list_all_pets`: optional query argument `page`: `int`",
+         False),
+    ]
+
+
+def test_a_model_of_the_same_shape_under_a_new_name_is_renamed() -> None:
+    old = api(cls("Owner", ("id", "str", True), ("nick", "str | None", False)), PET)
+    new = api(cls("Keeper", ("nick", "None | str", False), ("id", "str", True)), PET)  # order is no matter
+    assert model_renames(old, new) == {"Owner": "Keeper"}
+
+
+def test_an_enum_or_alias_renamed_keeps_its_values() -> None:
+    old = api(Model("Color", "alias", "Annotated[Literal['red', 'blue'], OPEN_ENUM]"), Model("Id", "alias", "str"))
+    new = api(Model("Colour", "alias", "Annotated[Literal['blue', 'red'], OPEN_ENUM]"), Model("Key", "alias", "str"))
+    assert model_renames(old, new) == {"Color": "Colour", "Id": "Key"}
+
+
+@pytest.mark.parametrize("other", [
+    cls("Keeper", ("id", "str", False)),  # no longer required
+    cls("Keeper", ("id", "int", True)),  # another type
+    cls("Keeper", ("key", "str", True)),  # another field name
+    cls("Keeper", ("id", "str", True), ("nick", "str | None", False)),  # one more field
+    Model("Keeper", "alias", "str"),  # another kind
+])
+def test_a_model_of_another_shape_is_not_a_rename(other: Model) -> None:
+    assert model_renames(api(cls("Owner", ("id", "str", True))), api(other)) == {}
+
+
+def test_a_class_without_fields_is_never_paired() -> None:
+    assert model_renames(api(cls("Empty")), api(cls("Nothing"))) == {}
+
+
+def test_mentions_of_renamed_models_count_as_the_same() -> None:
+    old = api(cls("Owner", ("address", "OwnerAddress | None", False)), cls("OwnerAddress", ("city", "OwnerCity", True)),
+              cls("OwnerCity", ("name", "str", True), ("zip", "int", True)))
+    new = api(cls("Keeper", ("address", "KeeperAddress | None", False)),
+              cls("KeeperAddress", ("city", "KeeperCity", True)), cls("KeeperCity", ("zip", "int", True),
+                                                                    ("name", "str", True)))
+    assert model_renames(old, new) == {"Owner": "Keeper", "OwnerAddress": "KeeperAddress", "OwnerCity": "KeeperCity"}
+
+
+def test_a_model_mentioning_itself_is_renamed_with_its_mentions() -> None:
+    old = api(cls("Node", ("children", "list[Node]", True), ("label", "str", True)))
+    new = api(cls("TreeNode", ("children", "list[TreeNode]", True), ("label", "str", True)))
+    assert model_renames(old, new) == {"Node": "TreeNode"}
+
+
+def test_only_unambiguous_pairs_are_taken() -> None:
+    named = ("name", "str", True)
+    two_by_two = (api(cls("Rabbit", named), cls("Hamster", named)), api(cls("Ferret", named), cls("Gerbil", named)))
+    two_by_one = (api(cls("Rabbit", named), cls("Hamster", named)), api(cls("Ferret", named)))
+    one_by_two = (api(cls("Rabbit", named)), api(cls("Ferret", named), cls("Gerbil", named)))
+    for old, new in (two_by_two, two_by_one, one_by_two):
+        assert model_renames(old, new) == {}
+        assert [c.kind for c in compare(old, new)].count("renamed") == 0
+    mixed = (api(cls("Rabbit", named), cls("Hamster", named), cls("Owner", ("id", "int", True))),
+             api(cls("Ferret", named), cls("Gerbil", named), cls("Keeper", ("id", "int", True))))
+    assert model_renames(*mixed) == {"Owner": "Keeper"}
+
+
+def test_pairing_does_not_depend_on_order() -> None:
+    named, aged = ("name", "str", True), ("age", "int", True)
+    models = [cls("A", named), cls("B", aged), cls("C", named)]
+    news = [cls("X", named), cls("Y", aged), cls("Z", ("b", "Y", True))]
+    olds = models + [cls("D", ("b", "B", True))]
+    assert model_renames(api(*olds), api(*news)) == model_renames(api(*olds[::-1]), api(*news[::-1])) == {
+        "B": "Y", "D": "Z"}
+
+
+def test_a_renamed_model_is_no_change_where_it_is_mentioned() -> None:
+    owner = cls("Owner", ("id", "str", True))
+    old = api(cls("Pet", ("owner", "Owner | None", False), ("vet", "Owner | int", True)), owner,
+              op("get_owner", "GET", "/owner", returns="Owner"), op("get_pet", "GET", "/pet"))
+    new = api(cls("Pet", ("owner", "Keeper | None", False), ("vet", "Keeper | str", True)),
+              cls("Keeper", ("id", "str", True)), op("get_owner", "GET", "/owner", returns="Keeper"),
+              op("get_pet", "GET", "/pet"))
+    assert [(c.section, c.kind, c.subject, c.detail, c.breaking) for c in compare(old, new)] == [
+        ("model", "renamed", "Keeper", "`Owner` → `Keeper`", True),
+        ("field", "retyped", "Pet.vet", "`Pet.vet`: type changed, `Owner | int` → `Keeper | str`", True),
+    ]
+
+
+def test_a_renamed_model_is_compared_as_an_unchanged_one() -> None:
+    old = api(Model("Owner", "class", fields=(Field("id", "id", "str", True),)), PET)
+    new = api(Model("Keeper", "class", fields=(Field("id", "ID", "str", True, deprecated=True),)), PET)
+    assert [(c.kind, c.subject) for c in compare(old, new)] == [
+        ("renamed", "Keeper"), ("wire-name", "Keeper.id"), ("deprecated", "Keeper.id")]
+
+
+def test_the_short_summary_counts_renames() -> None:
+    old = api(op("list_pets", "GET", "/pets", returns="Owner"), cls("Owner", ("id", "str", True)))
+    new = api(op("list_all_pets", "GET", "/pets", returns="Keeper"), cls("Keeper", ("id", "str", True)))
+    assert short_summary(compare(old, new)) == [
+        "API changes: 2 breaking, 0 not breaking (operations: renamed 1; models: renamed 1)",
+        "  BREAKING operation renamed: list_pets → list_all_pets (GET /pets)",
+        "  BREAKING model renamed: Owner → Keeper",
+    ]
