@@ -161,6 +161,20 @@ def test_golden_case_fails_on_breaking() -> None:
     assert proc.returncode == 0
 
 
+def test_renames_show_in_both_formats_and_fail_on_breaking() -> None:
+    old, new = DIFFS / "renames" / "old.yaml", DIFFS / "renames" / "new.yaml"
+    report, proc = json_report(old, new, "--fail-on-breaking")
+    assert proc.returncode == 1
+    renamed = {(c["section"], c["subject"]): c for c in report["changes"] if c["kind"] == "renamed"}
+    assert set(renamed) == {("operation", "list_all_dogs"), ("operation", "schedule_walk"),
+                            ("model", "DogWalker"), ("model", "DogWalkerHome")}
+    assert all(c["breaking"] for c in renamed.values())
+    markdown = run_cli("diff", old, new).stdout
+    assert "- renamed: `list_dogs` → `list_all_dogs` (GET /dogs)" in markdown
+    assert "- renamed: `Walker` → `DogWalker`" in markdown
+    assert "Dog.walker" not in markdown
+
+
 def test_filters_apply_to_both_sides() -> None:
     old, new = DIFFS / "operations" / "old.yaml", DIFFS / "operations" / "new.yaml"
     report, _ = json_report(old, new, "--operation", "listStores")
