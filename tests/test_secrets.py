@@ -8,8 +8,27 @@ What was decided:
 - reprs show the base URL, never the key (the transport keeps it in a redacting holder);
 - an error's str/repr/args, its cause chain, its formatted traceback and the attached
   httpx request's repr and headers repr never hold the key (httpx masks Authorization in
-  a headers repr); if a server echoes the key back, it is scrubbed from the message, while
-  the raw `body` / `text` stay exactly as the server sent them;
+  a headers repr);
+- if a server echoes the key back (a 401 "Incorrect API key provided: Bearer sk-...", a
+  2xx that is not its type, an error event or bad data in a stream; JSON or plain text),
+  it reads `<redacted>` in the error's `message`, str, repr and args, in its `text` and in
+  its `body`: every string of a JSON body, dict keys and list items included, however
+  deep, the rest of the body kept as it was (`body["error"]["message"]` reads "Incorrect
+  API key provided: Bearer <redacted>"). A key the JSON spells with escapes (`\\/`,
+  `\\u0073`) counts too. A message quoting the start of a body never cuts a word, so no
+  piece of a key shows either. In the cause chain, an exception that would show the key
+  (pydantic's ValidationError quotes the body it validated) is replaced by a stand-in
+  without it, so the formatted traceback holds none. The body is walked only when its
+  raw text holds the key, and a value shorter than 8 characters is not taken for a key;
+- `exc.response` stays the raw httpx.Response: its `.text` / `.content` are what the
+  server sent, an echoed key included, just as `exc.request.headers` holds the key that
+  was sent; both reprs show neither. Rewriting httpx's objects would fake what came over
+  the wire (lengths, encodings, a live stream) without making them safe to dump, so the
+  promise covers what the error says and carries as data: show or log `body`, not
+  `response.text`;
+- the runtime logs only retries (method, path, status or exception name, delay), never a
+  body, and httpx and httpcore log no body either (httpcore's DEBUG lines do list the
+  response headers as sent: a key echoed in a header is beyond the runtime's reach);
 - redirects are not followed: a 3xx surfaces as APIStatusError (with the Location in its
   message), and nothing reaches the redirect target. With an http_client of your own that
   follows redirects, httpx drops Authorization on any redirect to another origin (another
@@ -331,14 +350,16 @@ def test_echoed_key_is_scrubbed_from_messages(loopback: LoopbackServer, mode: st
     assert isinstance(error, APIStatusError) and error.status_code == 401
     assert "Incorrect API key provided: Bearer <redacted>" in str(error)
     assert_secret_free(error)
-    assert KEY in error.body["error"]["message"]  # the raw body is left as the server sent it
+    assert error.body["error"]["message"] == "Incorrect API key provided: Bearer <redacted>"
+    assert KEY in error.response.text  # the raw response stays as the server sent it
 
     loopback.reset(lambda r: (200, {}, {"error": {"message": f"key {r.header('Authorization')}"}}))
     error = call(mode, loopback.base_url + "/v1")
     assert isinstance(error, APIResponseValidationError)
     assert "key Bearer <redacted>" in str(error)
     assert_secret_free(error)
-    assert KEY in error.text
+    assert KEY not in error.text and "key Bearer <redacted>" in error.text
+    assert error.body == {"error": {"message": "key Bearer <redacted>"}}
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -351,6 +372,8 @@ def test_echoed_key_in_a_stream_error_is_scrubbed(raw: RawServer, mode: str) -> 
     error = call(mode, raw.base_url, "create_run", "thread_1", **STREAM)
     assert isinstance(error, StreamError)
     assert "bad key <redacted>" in str(error)
+    assert error.body == {"error": {"message": "bad key <redacted>"}}
+    assert KEY not in error.text
     assert_secret_free(error)
 
 

@@ -484,11 +484,16 @@ class APITimeoutError(APIConnectionError):
 
 
 class StreamError(APIError):
-    """The server sent an `error` event in the middle of a stream."""
+    """The server sent an `error` event in the middle of a stream.
 
-    def __init__(self, message: str, body: Any) -> None:
+    `text` is the event's data as sent and `body` that data parsed as JSON when it is JSON,
+    else the text itself; an API key the server echoed there reads `<redacted>` in both.
+    """
+
+    def __init__(self, message: str, body: Any, text: str | None = None) -> None:
         super().__init__(message)
         self.body = body
+        self.text = text if text is not None else body if isinstance(body, str) else ""
 
 
 class APIResponseValidationError(APIError):
@@ -497,7 +502,9 @@ class APIResponseValidationError(APIError):
     text/event-stream, or a stream event whose data is not JSON or not its schema.
 
     `text` is the raw text the server sent (for a stream event, that event's data) and `body`
-    that text parsed as JSON when it is JSON, else the text itself.
+    that text parsed as JSON when it is JSON, else the text itself. An API key the server
+    echoed reads `<redacted>` in both, and in the message; `response` is the raw
+    httpx.Response all the same (see APIStatusError).
     """
 
     def __init__(
@@ -517,7 +524,15 @@ class APIResponseValidationError(APIError):
 
 
 class APIStatusError(APIError):
-    """The server answered with an error status: 4xx, 5xx, or a 3xx (redirects are not followed)."""
+    """The server answered with an error status: 4xx, 5xx, or a 3xx (redirects are not followed).
+
+    `body` is the response parsed as JSON, else its text (None when empty). An API key the
+    server echoed reads `<redacted>` in `body` (in any string, list item or dict key, however
+    deep) and in the message, str, repr and args. `response` is the raw httpx.Response, left
+    as it came: its `.text`, `.content` and `.json()` are what the server sent, an echoed key
+    included (its repr shows no body), just as `request.headers` holds the key that was sent
+    (httpx masks it in a repr). Show or log `body`, not `response.text`.
+    """
 
     def __init__(self, message: str, response: httpx.Response, body: Any) -> None:
         super().__init__(message, response.request)
@@ -525,6 +540,12 @@ class APIStatusError(APIError):
         self.status_code = response.status_code
         self.body = body
         self.request_id = response.headers.get("x-request-id")
+
+
+class _RedactedCause(Exception):
+    """Stands in, in an error's cause chain, for an exception whose text would show the API
+    key (a server echoed it): that exception's type name and text, the key redacted (for a
+    pydantic ValidationError, its errors without their input values)."""
 
 
 class BadRequestError(APIStatusError):
@@ -643,8 +664,16 @@ def _try_json(text: str | bytes) -> tuple[bool, Any]:
         return False, None
 
 
+# A word that may be a credential (letters, digits and base64/URL-safe punctuation).
+_CUT_WORD = re.compile(r"[\w\-.~+/=]+\Z")
+
+
 def _snippet(text: str, limit: int = 200) -> str:
-    return repr(text if len(text) <= limit else text[:limit] + "...")
+    """repr of text, cut after `limit` characters, never inside a word: a cut key would show
+    a piece that its redaction, which looks for the whole key, could not find."""
+    if len(text) <= limit:
+        return repr(text)
+    return repr(_CUT_WORD.sub("", text[:limit]) + "...")
 
 
 def _error_detail(body: Any) -> str | None:
@@ -788,8 +817,11 @@ def as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
 
 
+_REDACTED = "<redacted>"
+
+
 class _Secret:
-    """Holds the API key so that it never shows in a repr or a log line."""
+    """Holds the API key so that it never shows in a repr, a log line or an error."""
 
     __slots__ = ("_value",)
 
@@ -800,19 +832,189 @@ class _Secret:
         return self._value
 
     def scrub(self, exc: BaseException) -> None:
-        """Take the secret out of an error's message, should a server have echoed it back.
+        """Take the key out of an error, should a server have echoed it back.
 
-        Only the message (str, repr, args) is scrubbed; raw `body` / `text` stay as sent.
-        A value shorter than 8 characters is not a real key and is left alone.
+        The key reads `<redacted>` in the message (str, repr, args), in `text`, and in every
+        string of `body` (values, list items and dict keys, however deep; the body is walked
+        only when the raw text holds the key, literally or JSON-escaped). In the cause chain,
+        an exception whose text would show the key is replaced by a _RedactedCause.
+        `response` and `request` stay the raw httpx objects (see APIStatusError). A value
+        shorter than 8 characters is not a real key and is left alone.
         """
         if len(self._value) < 8 or not isinstance(exc, APIError):
             return
-        if self._value in exc.message:
-            exc.message = exc.message.replace(self._value, "<redacted>")
-            exc.args = (exc.message,)
+        _scrub_chain(exc, self._value)
 
     def __repr__(self) -> str:
-        return "<redacted>"
+        return _REDACTED
+
+
+def _scrub_chain(exc: APIError, key: str) -> None:
+    """Scrub every APIError in exc's chain, and replace each other exception there that
+    would show the key (see _stand_in) by its stand-in, keeping the chain's shape."""
+    links = _chain(exc)
+    mentioned = False
+    for link in links:
+        if isinstance(link, APIError):
+            mentioned = _scrub_error(link, key) or mentioned
+    made: dict[int, BaseException] = {}
+    for link in links:
+        stand_in = _stand_in(link, key, mentioned)
+        if stand_in is not None:
+            made[id(link)] = stand_in
+    if not made:
+        return
+    for link in links:
+        target = made.get(id(link), link)
+        suppress = link.__suppress_context__  # setting __cause__ would set it
+        target.__cause__ = made.get(id(link.__cause__), link.__cause__)
+        target.__context__ = made.get(id(link.__context__), link.__context__)
+        target.__suppress_context__ = suppress
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """exc and every exception reachable from it through causes and contexts, each once."""
+    links: list[BaseException] = []
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        link = todo.pop()
+        if link is None or id(link) in seen:
+            continue
+        seen.add(id(link))
+        links.append(link)
+        todo += [link.__cause__, link.__context__]
+    return links
+
+
+def _scrub_error(exc: APIError, key: str) -> bool:
+    """Redact the key in exc's message; in its `text` and `body` too when its raw text holds
+    the key (the only case where they can). True when the raw text held it."""
+    mentioned = any(_mentions(text, key) for text in _sources(exc))
+    if mentioned or _mentions(exc.message, key):
+        exc.message = _redact(exc.message, key)
+        exc.args = (exc.message,)
+    if not mentioned:
+        return False
+    if isinstance(exc, (APIStatusError, APIResponseValidationError, StreamError)):
+        exc.body = _redacted_json(exc.body, key)
+    if isinstance(exc, (APIResponseValidationError, StreamError)):
+        exc.text = _redact(exc.text, key)
+    return True
+
+
+def _sources(exc: APIError) -> list[str]:
+    """The raw texts an error's body and text were made from: its `text`, a body that is
+    text, and the response's bytes decoded as json.loads decodes them (UTF-8, -16 or -32)."""
+    found = [exc.text] if isinstance(exc, (APIResponseValidationError, StreamError)) else []
+    body = getattr(exc, "body", None)
+    if isinstance(body, str):
+        found.append(body)
+    response = getattr(exc, "response", None)
+    if isinstance(response, httpx.Response) and not isinstance(body, str):
+        try:
+            content = response.content
+        except httpx.ResponseNotRead:  # a stream, or a body that could not be decoded
+            return found
+        found.append(content.decode(json.detect_encoding(content), "replace"))
+    return found
+
+
+def _mentions(text: str, key: str) -> bool:
+    return key in text or (_has_escapes(text) and _escaped_key(key).search(text) is not None)
+
+
+def _redact(text: str, key: str) -> str:
+    text = text.replace(key, _REDACTED)
+    return _escaped_key(key).sub(_REDACTED, text) if _has_escapes(text) else text
+
+
+def _has_escapes(text: str) -> bool:
+    """Whether text has the JSON escapes that could spell a key (see _escaped_key)."""
+    return "\\u" in text or "\\/" in text
+
+
+def _escaped_key(key: str) -> re.Pattern[str]:
+    """The key as JSON text may spell it, and a repr of that text show it: any character
+    as `\\u` and four hex digits of either case, a `/` as `\\/`, the backslash doubled or not."""
+    parts = []
+    for char in key:
+        forms = [re.escape(char)]
+        if ord(char) < 0x10000:
+            forms.append(r"\\+u" + "".join(f"[{d}{d.upper()}]" for d in f"{ord(char):04x}"))
+        if char == "/":
+            forms.append(r"\\+/")
+        parts.append("(?:" + "|".join(forms) + ")")
+    return re.compile("".join(parts))
+
+
+def _redacted_json(value: Any, key: str) -> Any:
+    """A JSON value with the key redacted in every string, dict keys included, at any depth
+    (a loop, not recursion: as deep as json.loads went). Containers are changed in place,
+    keeping their order; two dict keys that become one keep the later value."""
+    if isinstance(value, str):
+        return _redact(value, key)
+    todo, seen = [value], set()
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            items = list(node.items())
+            node.clear()
+            node.update((_leaf(k, key, todo), _leaf(v, key, todo)) for k, v in items)
+        elif isinstance(node, list):
+            node[:] = [_leaf(item, key, todo) for item in node]
+    return value
+
+
+def _leaf(value: Any, key: str, todo: list[Any]) -> Any:
+    """A string redacted; a container queued for _redacted_json; anything else as it is."""
+    if isinstance(value, str):
+        return _redact(value, key)
+    if isinstance(value, (dict, list)):
+        todo.append(value)
+    return value
+
+
+def _stand_in(link: BaseException, key: str, mentioned: bool) -> _RedactedCause | None:
+    """What replaces `link` in a chain: None when its text cannot show the key. A pydantic
+    ValidationError shows (parts of) the body it validated, so it is replaced whenever the
+    body held the key (`mentioned`); any other exception when its text holds the key."""
+    if isinstance(link, APIError):
+        return None
+    if isinstance(link, pydantic.ValidationError):
+        if not mentioned:
+            return None
+        text = _errors_without_input(link)
+    else:
+        text = _text_of(link)
+        if not _mentions(text, key):
+            return None
+    name = f"{type(link).__module__}.{type(link).__qualname__}"
+    stand_in = _RedactedCause(f"{name}: {_redact(text, key)}")
+    stand_in.__traceback__ = link.__traceback__
+    return stand_in
+
+
+def _errors_without_input(exc: pydantic.ValidationError, shown: int = 10) -> str:
+    """What str() of a ValidationError says, without the input values (which pydantic cuts
+    short, so that a key in them could show in part)."""
+    lines = [f"{exc.error_count()} validation error(s) for {exc.title}"]
+    for error in exc.errors(include_url=False, include_input=False, include_context=False)[:shown]:
+        where = ".".join(str(part) for part in error["loc"]) or "the top level"
+        lines.append(f"{where}: {error['msg']} [type={error['type']}]")
+    if exc.error_count() > shown:
+        lines.append(f"... and {exc.error_count() - shown} more")
+    return "\n".join(lines)
+
+
+def _text_of(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - a broken __str__ shows nothing, key included
+        return ""
 
 
 class BaseTransport:
@@ -1300,7 +1502,9 @@ class _StreamBase(Generic[T]):
             body = _json_or_text(sse.data)
             detail = body.get("error", body) if isinstance(body, dict) else body
             message = detail.get("message") if isinstance(detail, dict) else str(detail)
-            raise StreamError(f"the server reported an error in the stream: {message}", body)
+            raise StreamError(
+                f"the server reported an error in the stream: {message}", body, sse.data
+            )
         is_json, data = _try_json(sse.data)
         if not is_json:
             raise APIResponseValidationError(
