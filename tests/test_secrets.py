@@ -40,6 +40,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import socket
 import sys
 import traceback
@@ -64,6 +65,7 @@ from assistants_client import (
     APITimeoutError,
     AssistantsClient,
     AsyncAssistantsClient,
+    AuthenticationError,
     StreamError,
 )
 from assistants_client import _runtime as runtime
@@ -338,47 +340,257 @@ def test_connection_refused_is_secret_free(mode: str) -> None:
     assert_secret_free(error)
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_echoed_key_is_scrubbed_from_messages(loopback: LoopbackServer, mode: str) -> None:
-    # A hostile (or careless) server quotes the Authorization header back.
-    def echo(request: Recorded) -> Reply:
-        said = f"Incorrect API key provided: {request.header('Authorization')}"
-        return 401, NO_RETRY, {"error": {"message": said}}
+# ---- a server that echoes the key -----------------------------------------------------------
 
-    loopback.reset(echo)
-    error = call(mode, loopback.base_url + "/v1")
-    assert isinstance(error, APIStatusError) and error.status_code == 401
-    assert "Incorrect API key provided: Bearer <redacted>" in str(error)
-    assert_secret_free(error)
-    assert error.body["error"]["message"] == "Incorrect API key provided: Bearer <redacted>"
-    assert KEY in error.response.text  # the raw response stays as the server sent it
-
-    loopback.reset(lambda r: (200, {}, {"error": {"message": f"key {r.header('Authorization')}"}}))
-    error = call(mode, loopback.base_url + "/v1")
-    assert isinstance(error, APIResponseValidationError)
-    assert "key Bearer <redacted>" in str(error)
-    assert_secret_free(error)
-    assert KEY not in error.text and "key Bearer <redacted>" in error.text
-    assert error.body == {"error": {"message": "key Bearer <redacted>"}}
+REDACTED = "<redacted>"
+ECHO = "Incorrect API key provided: "
+RUNTIME_LOGGER = runtime.__name__  # assistants_client._runtime: all the runtime logs
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_echoed_key_in_a_stream_error_is_scrubbed(raw: RawServer, mode: str) -> None:
+def echoed_json(auth: str) -> dict[str, Any]:
+    """An error body quoting the Authorization header wherever JSON can hold it: a value, a
+    list item, a dict key, deep down."""
+    said = ECHO + auth
+    deep: Any = [said]
+    for level in range(40):
+        deep = {f"level{level}": [deep, level]}
+    return {"error": {"message": said, "type": "invalid_request_error", "code": None,
+                      "param": [1, None, True, {"seen": [auth, {"deep": {"deeper": [[said]]}}]}],
+                      auth: {"as a key": said}, f"key {auth} inside": [auth], "deep": deep}}
+
+
+def echoed_text(auth: str) -> str:
+    return f"Unauthorized.\n{ECHO}{auth}\n(plain text)\n"
+
+
+BODIES: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "json": ("application/json", echoed_json),
+    "text": ("text/plain; charset=utf-8", echoed_text),
+}
+
+
+def authorization(conn: RawConnection) -> str:
+    """The Authorization header of the request a RawServer read ("" if none)."""
+    head = conn.request.split(b"\r\n\r\n", 1)[0]
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"authorization":
+            return value.strip().decode("latin-1")
+    return ""
+
+
+def echo(status: int, kind: str, wrap: Callable[[Any], Any] = lambda body: body,
+         spell: Callable[[str], str] = lambda text: text,
+         headers: dict[str, str] | None = None) -> Callable[[RawConnection], None]:
+    """A RawServer script answering `status` with an echo of the request's Authorization:
+    `kind` says the body's form, `wrap` puts it inside something, `spell` rewrites the text."""
+    content_type, make = BODIES[kind]
+
     def script(conn: RawConnection) -> None:
-        said = {"error": {"message": f"bad key {KEY}"}}
-        sse_then(b"event: error\ndata: " + json.dumps(said).encode() + b"\n\n")(conn)
+        body = wrap(make(authorization(conn)))
+        text = json.dumps(body) if kind == "json" else body
+        conn.send(http_response(status, spell(text).encode(),
+                                {"Content-Type": content_type, **(headers or {})},
+                                reason="Unauthorized" if status == 401 else "OK"))
 
-    raw.script = script
+    return script
+
+
+def log_text(caplog: pytest.LogCaptureFixture) -> str:
+    return caplog.text + "\n".join(f"{r.name} {r.getMessage()} {r.args!r} {r.__dict__!r}"
+                                   for r in caplog.records)
+
+
+def places(error: APIError, caplog: pytest.LogCaptureFixture) -> dict[str, str]:
+    """Where the key must not be, each as text."""
+    return {
+        "body": json.dumps(error.body) + repr(error.body),
+        "message": error.message,
+        "text": str(getattr(error, "text", "")),
+        "str": str(error),
+        "repr": repr(error),
+        "args": repr(error.args),
+        "traceback": "".join(traceback.format_exception(error)),
+        "logs": log_text(caplog),
+    }
+
+
+def assert_key_nowhere(error: APIError, caplog: pytest.LogCaptureFixture,
+                       key: str = KEY) -> dict[str, str]:
+    for where, text in places(error, caplog).items():
+        assert key not in unescaped(text), where
+    for text in texts_of(error):  # the cause chain, the request's and response's reprs
+        assert key not in unescaped(text)
+    if error.request is not None:  # a StreamError has none; the servers' records tell too
+        assert error.request.headers["authorization"] == f"Bearer {key}"  # it WAS sent
+    return places(error, caplog)
+
+
+def unescaped(text: str) -> str:
+    """text with JSON's escapes undone (`\\/`, `\\u0073`), the backslash doubled (repr) or not."""
+    text = re.sub(r"\\+/", "/", text)
+    return re.sub(r"\\+u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
+
+
+@pytest.fixture
+def runtime_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    for name in (RUNTIME_LOGGER, "httpx", "httpcore"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    return caplog
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("kind", list(BODIES))
+@pytest.mark.parametrize("streamed", [False, True], ids=["call", "stream"])
+def test_an_echoed_key_is_redacted_from_a_status_error(
+    raw: RawServer, runtime_logs: pytest.LogCaptureFixture, mode: str, kind: str, streamed: bool
+) -> None:
+    # A 401 quoting the Authorization header, retried once (so the runtime logs a line).
+    raw.script = echo(401, kind, headers={"x-should-retry": "true"})
+    raw.requests.clear()
+    operation, kwargs = ("create_run", STREAM) if streamed else ("get_thread", {})
+    error = call(mode, raw.base_url, operation, "thread_1", client={"max_retries": 1}, **kwargs)
+
+    assert isinstance(error, AuthenticationError) and error.status_code == 401
+    shown = assert_key_nowhere(error, runtime_logs)
+    assert error.body == BODIES[kind][1](f"Bearer {REDACTED}")  # the rest kept, as it was
+    assert f"{ECHO}Bearer {REDACTED}" in shown["body"]
+    if kind == "json":
+        assert error.body["error"]["message"] == f"{ECHO}Bearer {REDACTED}"
+        assert error.body["error"][f"Bearer {REDACTED}"] == {"as a key": f"{ECHO}Bearer {REDACTED}"}
+        assert f"HTTP 401: {ECHO}Bearer {REDACTED}" in shown["str"] and shown["str"] in shown["repr"]
+    assert any(r.name == RUNTIME_LOGGER and "retrying" in r.getMessage()
+               for r in runtime_logs.records)
+    # exc.response is the raw response, as the server sent it (documented): not scrubbed.
+    assert KEY in error.response.text and KEY not in repr(error.response)
+    assert [authorization_of(r) for r in raw.requests] == [f"Bearer {KEY}"] * 2
+
+
+def authorization_of(request: bytes) -> str | None:
+    for line in request.split(b"\r\n\r\n", 1)[0].split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"authorization":
+            return value.strip().decode("latin-1")
+    return None
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("kind", list(BODIES))
+def test_an_echoed_key_is_redacted_from_a_2xx_that_is_not_its_type(
+    raw: RawServer, runtime_logs: pytest.LogCaptureFixture, mode: str, kind: str
+) -> None:
+    # JSON that is no thread (pydantic's error, the cause, quotes the body), or not JSON.
+    wrap = (lambda body: {"id": ["not", "a", "string"], "detail": body}) if kind == "json" \
+        else (lambda body: body)
+    raw.script = echo(200, kind, wrap)
+    raw.requests.clear()
+    error = call(mode, raw.base_url)
+
+    assert type(error) is APIResponseValidationError and error.status_code == 200
+    shown = assert_key_nowhere(error, runtime_logs)
+    assert error.body == wrap(BODIES[kind][1](f"Bearer {REDACTED}"))
+    assert f"{ECHO}Bearer {REDACTED}" in shown["text"] and f"Bearer {REDACTED}" in shown["str"]
+    cause = error.__cause__  # pydantic's ValidationError, standing in without its input values
+    assert type(cause).__name__ == "_RedactedCause" and "ValidationError" in str(cause)
+    assert "input_value" not in shown["traceback"] and "validation error" in shown["traceback"]
+    assert KEY in error.response.text  # the raw response, as sent
+    assert [authorization_of(r) for r in raw.requests] == [f"Bearer {KEY}"]
+
+
+def sse_echo(kind: str) -> Callable[[RawConnection], None]:
+    """A stream whose second event echoes the Authorization header, as `kind` says."""
+    def script(conn: RawConnection) -> None:
+        said = echoed_json(authorization(conn))
+        data = {"error-event": json.dumps(said), "not-json": "{oops " + json.dumps(said),
+                "wrong-shape": json.dumps({**RUN, "status": said})}[kind]
+        event = "error" if kind == "error-event" else "thread.run.created"
+        sse_then(CREATED, f"event: {event}\ndata: {data}\n\n".encode())(conn)
+
+    return script
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("kind", ["error-event", "not-json", "wrong-shape"])
+def test_an_echoed_key_is_redacted_from_a_stream_error(
+    raw: RawServer, runtime_logs: pytest.LogCaptureFixture, mode: str, kind: str
+) -> None:
+    raw.script = sse_echo(kind)
+    raw.requests.clear()
     error = call(mode, raw.base_url, "create_run", "thread_1", **STREAM)
-    assert isinstance(error, StreamError)
-    assert "bad key <redacted>" in str(error)
-    assert error.body == {"error": {"message": "bad key <redacted>"}}
-    assert KEY not in error.text
-    assert_secret_free(error)
+
+    assert isinstance(error, StreamError if kind == "error-event" else APIResponseValidationError)
+    shown = assert_key_nowhere(error, runtime_logs)
+    assert REDACTED in shown["text"] and REDACTED in shown["body"]
+    if kind == "error-event":
+        assert error.body == echoed_json(f"Bearer {REDACTED}")
+        assert f"{ECHO}Bearer {REDACTED}" in shown["str"]
+    [request] = raw.requests
+    assert authorization_of(request) == f"Bearer {KEY}"
+
+
+SLASHED_KEY = "sk-test/SECRET/3f9a1c7e5b2d4f60"
+SPELLINGS: dict[str, Callable[[str], str]] = {
+    "slash": lambda text: text.replace("/", "\\/"),  # as PHP's json_encode writes it
+    "unicode": lambda text: text.replace(
+        SLASHED_KEY, "".join(f"\\u{ord(c):04X}" for c in SLASHED_KEY)),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("spelling", list(SPELLINGS))
+@pytest.mark.parametrize("status", [401, 200])
+def test_a_key_echoed_in_json_escapes_is_redacted(
+    raw: RawServer, runtime_logs: pytest.LogCaptureFixture, mode: str, spelling: str, status: int
+) -> None:
+    wrap = (lambda body: body) if status == 401 else (lambda body: {"id": 7, "detail": body})
+    raw.script = echo(status, "json", wrap, SPELLINGS[spelling])
+    raw.requests.clear()
+    error = call(mode, raw.base_url, client={"api_key": SLASHED_KEY})
+
+    assert isinstance(error, APIStatusError if status == 401 else APIResponseValidationError)
+    sent = error.response.text  # the raw response: the key there only in escapes
+    assert SLASHED_KEY not in sent and f"Bearer {SLASHED_KEY}" in unescaped(sent)
+    assert authorization_of(raw.requests[0]) == f"Bearer {SLASHED_KEY}"
+    shown = assert_key_nowhere(error, runtime_logs, key=SLASHED_KEY)
+    assert error.body == wrap(echoed_json(f"Bearer {REDACTED}"))
+    assert REDACTED in shown["str"] + shown["text"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_message_never_shows_part_of_an_echoed_key(
+    raw: RawServer, runtime_logs: pytest.LogCaptureFixture, mode: str
+) -> None:
+    # The message quotes the first 200 characters of a body that is not JSON: here the key
+    # straddles that cut, and a piece of it would escape a redaction looking for all of it.
+    padding = "x " * 89  # "Bearer " then the key from character 185 on
+    raw.script = lambda conn: conn.send(http_response(
+        200, f"{padding}{authorization(conn)} rest".encode(), {"Content-Type": "text/plain"}))
+    error = call(mode, raw.base_url)
+
+    assert isinstance(error, APIResponseValidationError)
+    shown = assert_key_nowhere(error, runtime_logs)
+    assert KEY[:8] not in shown["message"] and shown["message"].endswith("Bearer ...'")
+    assert error.text == f"{padding}Bearer {REDACTED} rest"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_key_deep_in_json_is_redacted(raw: RawServer, mode: str) -> None:
+    depth = 500  # as deep as a JSON parser at the bottom of a call stack goes comfortably
+    raw.script = lambda conn: conn.send(http_response(
+        403, ("[" * depth + json.dumps(authorization(conn)) + "]" * depth).encode(),
+        {"Content-Type": "application/json", **NO_RETRY}))
+    error = call(mode, raw.base_url)
+
+    assert isinstance(error, APIStatusError) and error.status_code == 403
+    inner = error.body
+    for _ in range(depth):
+        [inner] = inner
+    assert inner == f"Bearer {REDACTED}"
+    assert KEY not in repr(error.body) and KEY in error.response.text
 
 
 def test_short_keys_are_not_scrubbed(loopback: LoopbackServer) -> None:
-    # "k" is no secret, and replacing every "k" would garble the message.
+    # "k" is no secret, and replacing every "k" would garble the message and the body.
     loopback.reset(lambda _r: error_reply(400, "bad kind of key"))
     with (
         AssistantsClient(api_key="k", base_url=loopback.base_url + "/v1", max_retries=0) as c,
@@ -386,6 +598,7 @@ def test_short_keys_are_not_scrubbed(loopback: LoopbackServer) -> None:
     ):
         c.get_thread("thread_1")
     assert str(caught.value) == "HTTP 400: bad kind of key"
+    assert caught.value.body == error_reply(400, "bad kind of key")[2]
 
 
 # ---- logs -----------------------------------------------------------------------------------
