@@ -63,8 +63,11 @@ class Builder:
         name = class_name(wanted)
         return name + "Model" if name in self.reserved else name
 
-    def claim_name(self, wanted: str) -> str:
-        """A model name for an inline schema: unique against every other model name."""
+    def claim_name(self, wanted: str, preferred: str = "") -> str:
+        """A model name for an inline schema: `preferred` when it is free, else `wanted`, unique
+        against every other model name."""
+        if preferred and self.model_name(preferred).lower() not in self.used_names:
+            wanted = preferred
         unique = claim(self.model_name(wanted), self.used_names)  # used_names holds lower-cased names
         self.model_names.add(unique)
         return unique
@@ -330,13 +333,13 @@ def names_in(texts: Iterable[str]) -> set[str]:
 
 def operations_imports(ops: list[OperationIR], models: set[str]) -> tuple[str, ...]:
     texts = [f"{p.annotation} {p.default}" for op in ops for p in op.path_params + op.query_params
-             + op.header_params + op.cookie_params + op.body_params]
-    texts += [f"{op.response_type} {op.stream_type} {op.page_info}" for op in ops]
+             + op.header_params + op.cookie_params + op.body_params + op.media_params]
+    texts += [f"{op.response_type} {op.response_item} {op.stream_type} {op.page_info}" for op in ops]
     used = names_in(texts)
     members = type_members(used) + [(".models", m) for m in sorted(used & models)]
     used |= {"Request"} | ({"format_path"} if any(op.path_params for op in ops) else set())
     members += [("._runtime", n) for n in ("NOT_GIVEN", "NotGiven", "Request", "format_path", "PageInfo",
-                                            "FileTypes") if n in used]
+                                            "FileTypes", "BinaryContent", "ServerSentEvent") if n in used]
     members += [("._runtime", "deprecated")] if any(op.deprecated for op in ops) else []
     return import_block(["datetime"] if "datetime" in used else [], members)
 
@@ -345,15 +348,22 @@ def client_imports(ops: list[OperationIR], models: set[str]) -> tuple[str, ...]:
     texts = [p.annotation for op in ops for p in op.path_params]
     texts += [arg for op in ops for arg in op.keyword_args + op.stream_true_args + op.stream_false_args]
     texts += [op.stream_type if op.page_item == "" else op.page_item for op in ops]
-    texts += [op.response_type for op in ops]
+    texts += [f"{op.response_type} {op.response_item}" for op in ops]
     used = names_in(texts)
-    paged, streams = any(op.page_item for op in ops), any(op.stream_type for op in ops)
+    paged = any(op.page_item for op in ops)
+    streams = any(op.stream_type and not op.stream_always for op in ops)
     members = type_members(used) + [(".models", m) for m in sorted(used & models)]
     members += [("._runtime", n) for n in ("NOT_GIVEN", "AsyncTransport", "NotGiven", "RequestOptions",
                                             "SyncTransport", "resolve_api_key", "resolve_base_url")]
     members += [("._runtime", n) for n in ("AsyncPage", "SyncPage")] if paged else []
-    members += [("._runtime", n) for n in ("AsyncStream", "Stream")] if streams else []
+    members += [("._runtime", n) for n in ("AsyncStream", "Stream")] if streams or any(
+        op.stream_always for op in ops) else []
     members += [("typing", "overload")] if streams else []
+    members += [("._runtime", n) for n in ("AsyncBinaryStream", "BinaryStream")] if any(
+        op.twin_kind == "download" for op in ops) else []
+    members += [("._runtime", n) for n in ("AsyncJSONLines", "JSONLines")] if any(
+        op.twin_kind == "lines" for op in ops) else []
+    members += [("._runtime", n) for n in ("BinaryContent", "ServerSentEvent") if n in used]
     members += [("._runtime", "deprecated")] if any(op.deprecated for op in ops) else []
     members += [("._runtime", "FileTypes")] if "FileTypes" in used else []
     members += [("typing", "Self"), (".", "operations"), ("collections.abc", "Mapping"),

@@ -6,12 +6,14 @@ pointer; the pipeline turns those into errors unless partial output is allowed.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator import media
 from generator.ir import OperationIR, ParamIR
-from generator.naming import assign_unique, class_name, function_name, parameter_name, pascal
+from generator.naming import assign_unique, claim, class_name, function_name, parameter_name, pascal
 from generator.problems import Problem, pointer
 from generator.prose import describe, doc_literal, one_line, operation_doc
 from generator.schema_types import (
@@ -27,8 +29,6 @@ from generator.validate import iter_operations, ref_pointer, resolved_parameters
 
 _PATH_VAR = re.compile(r"{([^{}]+)}")
 LOCATIONS = ("path", "query", "header", "cookie")
-BODY_ENCODINGS = {"application/json": "json", "multipart/form-data": "multipart",
-                  "application/x-www-form-urlencoded": "form"}
 FILE_HINT = TypeExpr("FileTypes", frozenset({"FileTypes"}))
 
 # Names the client methods take for per-call options; API arguments must not use them.
@@ -36,20 +36,24 @@ RESERVED_ARGUMENTS = frozenset({"self", "extra_headers", "extra_query", "extra_b
                                 "request", "options"})
 
 
-def is_json(media: str) -> bool:
-    base = media.split(";")[0].strip().lower()
-    return base == "application/json" or base.endswith("+json")
-
-
 @dataclass
 class Body:
-    """A request body as keyword arguments."""
+    """A request body as keyword arguments, and how it goes on the wire."""
 
     # wire, hint, required, doc, deprecated
     props: list[tuple[str, TypeExpr, bool, str, bool]] = field(default_factory=list)
     model: str = ""  # component name of the body schema, for docs
-    encoding: str = "json"
+    encoding: str = "json"  # see media.body_encoding
     whole: bool = False  # one `body` argument carries the whole body
+    media: str = ""  # the media type sent unless the caller chooses another ("" for no body)
+    choices: tuple[str, ...] = ()  # every media type the caller may choose, the default first
+    any_media: bool = False  # a wildcard (`*/*`, `image/*`): the caller may name any content type
+    encodings: dict[str, str] = field(default_factory=dict)  # a choice's encoding, where not `encoding`'s
+    part_types: dict[str, str] = field(default_factory=dict)  # multipart: property -> part content type
+
+
+BINARY_HINT = TypeExpr("BinaryContent", frozenset({"BinaryContent"}))
+FREE_FORM_HINT = TypeExpr("Mapping[str, Any]", frozenset({"Mapping", "Any"}))
 
 
 @dataclass
@@ -66,7 +70,7 @@ class OperationBuilder:
         exact_first = sorted(found, key=lambda f: f[0] != f[3].get("operationId"))
         names = assign_unique((f"{m} {p}", n) for n, p, m, _, _ in exact_first)
         ops = [self.operation(names[f"{m} {p}"], p, m, op, item) for _, p, m, op, item in found]
-        return sorted(ops, key=lambda o: o.python_name)
+        return name_twins(sorted(ops, key=lambda o: o.python_name))
 
     def operation(self, name: str, path: str, method: str, op: dict[str, Any],
                   item: dict[str, Any]) -> OperationIR:
@@ -74,11 +78,11 @@ class OperationBuilder:
         ctx = class_name(op.get("operationId") or name)
         body = self.body(op, ptr, name)
         args = self.arguments(path, op, item, ptr, ctx, body)
-        kind, response = self.response(op, ptr, ctx)
+        result = self.response(op, ptr, ctx)
         stream = self.streaming(op, ptr, ctx, args["body"])
         # A call that may answer with a stream returns the response or the stream, not a page.
         page = None if stream else self.pagination(args["query"], op)
-        keyword = args["query"] + args["header"] + args["cookie"] + args["body"]
+        keyword = args["query"] + args["header"] + args["cookie"] + args["body"] + args["media"]
         styles = {str(q["name"]): style for q in resolved_parameters(self.doc, item, op)
                   if q.get("in") == "query" and (style := query_style(q))}
         return OperationIR(
@@ -86,8 +90,10 @@ class OperationBuilder:
             path=path, path_literal=repr(path), pointer=ptr, path_params=args["path"], query_params=args["query"],
             header_params=args["header"], cookie_params=args["cookie"],
             body_params=args["body"], body_model=body.model, body_required=bool(args["body"] and body.model),
-            body_encoding=body.encoding, whole_body=body.whole, query_styles=repr(dict(sorted(styles.items()))) if styles else "",
-            response_type=response.code, response_kind=kind, summary=one_line(op.get("summary") or ""),
+            body_encoding=body.encoding, whole_body=body.whole,
+            query_styles=repr(dict(sorted(styles.items()))) if styles else "",
+            response_type=result.expr.code, response_kind="sse" if stream and stream[2] else result.kind,
+            summary=one_line(op.get("summary") or ""),
             doc_literal=doc_literal(operation_doc(op)), deprecated=bool(op.get("deprecated")),
             builder_name=f"_{name}" if op.get("deprecated") else name,
             deprecation_literal=repr(f"{op.get('operationId') or name} is deprecated by the API")
@@ -95,8 +101,10 @@ class OperationBuilder:
             has_body=bool(args["body"]), keyword_args=tuple(argument_text(p) for p in keyword),
             page_item=page[0] if page else "", page_info=page[1] if page else "",
             stream_type=stream[0].code if stream else "", stream_envelope=stream[1] if stream else False,
-            stream_false_args=stream_variant(keyword, False) if stream else (),
-            stream_true_args=stream_variant(keyword, True) if stream else (),
+            stream_always=bool(stream and stream[2]),
+            stream_false_args=stream_variant(keyword, False) if stream and not stream[2] else (),
+            stream_true_args=stream_variant(keyword, True) if stream and not stream[2] else (),
+            **wire_fields(body, result, args["media"]),
         )
 
     # ---- arguments ----------------------------------------------------------------------
@@ -113,6 +121,7 @@ class OperationBuilder:
                 self.drop(ptr + "/parameters", f"parameter {p.get('name')!r} is in {p.get('in')!r}, "
                           "which no HTTP request can carry", "dropped-parameter")
         wires = [(w, str(p["name"])) for w in LOCATIONS for p in raw[w]] + [("body", w) for w, *_ in body.props]
+        wires += [("media", "content_type")] if len(body.choices) > 1 or body.any_media else []
         seen: set[str] = set()
         wanted = []
         for where, wire in wires:  # a name used again in a later location says where it goes
@@ -124,6 +133,7 @@ class OperationBuilder:
                                    ctx) for p in raw[w]) for w in LOCATIONS}
         out["body"] = tuple(make_param(py[f"body:{wire}"], wire, "body", hint, required, doc, deprecated)
                             for wire, hint, required, doc, deprecated in body.props)
+        out["media"] = (media_param(py["media:content_type"], body),) if "media:content_type" in py else ()
         return out
 
     def param(self, py_name: str, p: dict[str, Any], where: str, ptr: str, ctx: str) -> ParamIR:
@@ -137,42 +147,79 @@ class OperationBuilder:
     # ---- bodies --------------------------------------------------------------------------
 
     def body(self, op: dict[str, Any], ptr: str, name: str) -> Body:
-        """The request body as keyword arguments: one per property of its object schema."""
-        body = deref(self.doc, op.get("requestBody"))
-        if not isinstance(body, dict):
+        """The request body: in the first media type the spec lists, with the others that take the
+        same arguments as choices; an empty object schema (`properties: {}`) is no body."""
+        raw_body = op.get("requestBody")
+        body = deref(self.doc, raw_body)
+        content = body.get("content") if isinstance(body, dict) else None
+        if not isinstance(content, dict) or not content:
             return Body()
-        content = body.get("content") or {}
-        media = next((m for m in content if is_json(m)), None) or next(
-            (m for m in content if m.split(";")[0].strip() in BODY_ENCODINGS), None)
-        if media is None:
-            if content:
-                self.drop(ptr + "/requestBody", f"no supported media type among {sorted(content)}", "dropped-body")
+        where = ref_pointer(raw_body["$ref"]) if isinstance(raw_body, dict) and isinstance(
+            raw_body.get("$ref"), str) else ptr + "/requestBody"
+        first = next(iter(content))
+        raw = schema_of(content[first])
+        if is_empty_object(deref(self.doc, raw)):
             return Body()
-        encoding = "json" if is_json(media) else BODY_ENCODINGS[media.split(";")[0].strip()]
-        raw = (content[media] or {}).get("schema") or {}
+        found = self.typed_body(first, raw, bool(body.get("required")), where + pointer("content", first), name)
+        found.part_types = self.part_types(content[first], found) if found.encoding == media.MULTIPART else {}
+        found.choices = tuple(m for m in content if m == first or self.same_arguments(found, raw, m, content[m]))
+        found.encodings = {media.base(m): media.body_encoding(m) for m in found.choices
+                           if media.body_encoding(m) != found.encoding}
+        found.any_media = any(media.wildcard(m) for m in found.choices)
+        return found
+
+    def typed_body(self, media_type: str, raw: Any, required_body: bool, where: str, name: str) -> Body:
+        encoding = media.body_encoding(media_type)
+        whole = class_name(name) + "Body"
+        if encoding == media.BINARY:
+            return Body([("body", BINARY_HINT, required_body, "The request body.", False)], "", encoding, True,
+                        media_type)
+        if encoding == media.TEXT:
+            return Body([("body", TypeExpr("str"), required_body, "The request body.", False)], "", encoding,
+                         True, media_type)
         schema = deref(self.doc, raw)
-        ref = raw.get("$ref", "") if isinstance(raw, dict) else ""
-        model = component_key(ref) or ""
-        required_body = bool(body.get("required"))
+        model = component_key(raw.get("$ref") if isinstance(raw, dict) else None) or ""
         if isinstance(schema, dict) and schema.get("properties") and "allOf" in schema:
             schema = merge_all_of(self.doc, schema)  # the allOf parts' properties are arguments too
         if not (isinstance(schema, dict) and schema.get("properties")):
-            if encoding != "json":
-                self.drop(ptr + "/requestBody", f"a {media} body must be an object with properties", "dropped-body")
-                return Body()
-            hint = self.typer.hint(raw, ptr + "/requestBody", class_name(name) + "Body")
-            return Body([("body", hint, required_body, "The request body.", False)], model, encoding, whole=True)
+            hint = self.typer.hint(raw, where + "/schema", whole) if encoding == media.JSON else FREE_FORM_HINT
+            return Body([("body", hint, required_body, "The request body.", False)], model, encoding, True,
+                        media_type)
         required = set(schema.get("required") or ())
-        owner = self.component_names.get(model) or class_name(name) + "Body"
+        owner = self.component_names.get(model) or whole
         props = []
         for wire, prop in schema["properties"].items():
-            sptr = (component_pointer(model) if model else ptr + "/requestBody/content/schema") + pointer(
-                "properties", wire)
-            file_hint = self.file_hint(prop) if encoding == "multipart" else None
+            sptr = (component_pointer(model) if model else where + "/schema") + pointer("properties", wire)
+            file_hint = self.file_hint(prop) if encoding == media.MULTIPART else None
             hint = file_hint or self.typer.hint(prop, sptr, owner + pascal_ctx(wire))
             deprecated = bool(prop.get("deprecated")) if isinstance(prop, dict) else False
             props.append((wire, hint, wire in required, describe(prop), deprecated))
-        return Body(props, model, encoding)
+        return Body(props, model, encoding, False, media_type)
+
+    def same_arguments(self, chosen: Body, raw: Any, other: str, entry: Any) -> bool:
+        """Whether another media type of the body takes the same arguments as the chosen one:
+        raw bodies of the same kind, or property bodies with the same schema."""
+        encoding = media.body_encoding(other)
+        if chosen.encoding in (media.BINARY, media.TEXT) or encoding in (media.BINARY, media.TEXT):
+            return encoding == chosen.encoding
+        if chosen.whole and (encoding != media.JSON or chosen.encoding != media.JSON):
+            return False
+        theirs = schema_of(entry)
+        return theirs == raw or deref(self.doc, theirs) is deref(self.doc, raw)
+
+    def part_types(self, entry: Any, body: Body) -> dict[str, str]:
+        """The content type of each multipart part the spec's `encoding` names, and JSON for parts
+        that are objects (OpenAPI's default for them)."""
+        declared = entry.get("encoding") if isinstance(entry, dict) else None
+        found: dict[str, str] = {}
+        for wire, hint, *_ in body.props:
+            spec = declared.get(wire) if isinstance(declared, dict) else None
+            given = spec.get("contentType") if isinstance(spec, dict) else None
+            if isinstance(given, str) and given.strip():
+                found[wire] = given.split(",")[0].strip()
+            elif hint.accepts_dict or hint.code.startswith("dict["):
+                found[wire] = "application/json"
+        return found
 
     def file_hint(self, prop: Any) -> TypeExpr | None:
         """Binary parts of a multipart body take file-like values."""
@@ -188,27 +235,52 @@ class OperationBuilder:
 
     # ---- responses -----------------------------------------------------------------------
 
-    def response(self, op: dict[str, Any], ptr: str, ctx: str) -> tuple[str, TypeExpr]:
-        """(kind, type) of the success result: typed JSON, text, raw bytes, or nothing."""
+    def response(self, op: dict[str, Any], ptr: str, ctx: str) -> Result:
+        """The success result: typed JSON (JSON first, where a response offers it), JSON lines,
+        an event stream, text, raw bytes, or nothing; None too where another 2xx has no body."""
         code, response = success_response(self.doc, op)
         content = (response or {}).get("content") or {}
-        if not content:
-            return "none", TypeExpr("None")
-        media = next((m for m in content if is_json(m)), None)
-        if media is not None:
-            schema = (content[media] or {}).get("schema") or {}
-            where = ptr + pointer("responses", code, "content", media, "schema")
-            return "json", self.typer.hint(schema, where, ctx + "Response")
-        if any(m.startswith("text/") and m != "text/event-stream" for m in content):
-            return "text", TypeExpr("str")
-        if set(content) == {"text/event-stream"}:
-            return "none", TypeExpr("None")  # served by the stream variant
-        return "bytes", TypeExpr("bytes")
+        if not isinstance(content, dict) or not content:
+            return Result("none", TypeExpr("None"))
+        chosen = next((m for m in content if media.is_json(m)), None) or next(
+            (m for m in content if media.is_json_lines(m)), None) or next(iter(content))
+        schema = schema_of(content[chosen])
+        where = ptr + pointer("responses", code, "content", chosen, "schema")
+        empty_ok = self.may_be_empty(op, code)
+        if media.is_json(chosen):
+            expr = self.typer.hint(schema, where, ctx + "Response")
+            return Result("json", expr.or_none() if empty_ok else expr, allow_empty=empty_ok)
+        if media.is_json_lines(chosen):
+            item = self.line_type(schema, where, ctx)
+            return Result("jsonl", item.wrap("list[{}]"), item=item.code, twin="lines", allow_empty=empty_ok)
+        if media.base(chosen) == media.SSE:
+            return Result("none", TypeExpr("None"))  # a stream: see `streaming`
+        if media.is_text(chosen):
+            return Result("text", TypeExpr("str"))
+        return Result("bytes", TypeExpr("bytes"), twin="download")
+
+    def line_type(self, schema: Any, where: str, ctx: str) -> TypeExpr:
+        """The type of one line of a JSON-lines response: the schema's items when it is an array."""
+        found = deref(self.doc, schema)
+        if isinstance(found, dict) and found.get("type") == "array" and "items" in found:
+            return self.typer.hint(found["items"], where + "/items", ctx + "Line")
+        return self.typer.hint(schema, where, ctx + "Line")
+
+    def may_be_empty(self, op: dict[str, Any], code: str) -> bool:
+        """Whether a success other than `code` comes without a body (a 204 beside a 200, say)."""
+        responses = op.get("responses") or {}
+        for other in sorted(str(c) for c in responses if str(c).startswith("2") and len(str(c)) == 3):
+            if other == code:
+                continue
+            found = deref(self.doc, responses.get(other, responses.get(int(other)) if other.isdigit() else None))
+            if other in ("204", "205") or not (isinstance(found, dict) and found.get("content")):
+                return True
+        return False
 
     def pagination(self, query: tuple[ParamIR, ...], op: dict[str, Any]) -> tuple[str, str] | None:
         """(item type, PageInfo expression) when the operation pages with an `after` cursor."""
         cursor = next((p for p in query if p.wire_name == "after"), None)
-        raw = self.success_schema(op, is_json)
+        raw = self.success_schema(op, media.is_json)
         schema = deref(self.doc, raw)
         props = schema.get("properties") if isinstance(schema, dict) else None
         if cursor is None or not props or not {"data", "has_more", "last_id"} <= set(props):
@@ -223,27 +295,58 @@ class OperationBuilder:
         return item.code, f"PageInfo(cursor_param={cursor.wire_literal}, cursor_field='last_id')"
 
     def streaming(self, op: dict[str, Any], ptr: str, ctx: str,
-                  body: tuple[ParamIR, ...]) -> tuple[TypeExpr, bool] | None:
-        """(event type, envelope?) when a text/event-stream response and a `stream` flag exist."""
-        schema = self.success_schema(op, lambda m: m == "text/event-stream")
-        if schema is None or not any(p.wire_name == "stream" for p in body):
+                  body: tuple[ParamIR, ...]) -> tuple[TypeExpr, bool, bool] | None:
+        """(event type, envelope?, always?) for a text/event-stream success response: streamed when
+        a `stream` flag in the body says so, or always when it is the only media type."""
+        schema = self.success_schema(op, lambda m: media.base(m) == media.SSE)
+        if schema is None:
+            return None
+        _, response = success_response(self.doc, op)
+        always = len((response or {}).get("content") or {}) == 1
+        if not always and not any(p.wire_name == "stream" for p in body):
             return None
         code, _ = success_response(self.doc, op)
+        if always and not deref(self.doc, schema):
+            return TypeExpr("ServerSentEvent"), False, True  # no schema: the events as they come
         where = ptr + pointer("responses", code, "content", "text/event-stream", "schema")
         expr = self.typer.hint(schema, where, ctx + "Event")
         leaves = leaf_objects(self.doc, schema)
         envelope = bool(leaves) and all({"event", "data"} <= set(o.get("properties") or {}) for o in leaves)
-        return expr, envelope
+        return expr, envelope, always
 
     def success_schema(self, op: dict[str, Any], media_ok: Any) -> Any:
         """The schema of the success response's first media type that `media_ok` accepts, or None."""
         _, response = success_response(self.doc, op)
         content = (response or {}).get("content") or {}
-        media = next((m for m in content if media_ok(m)), None)
-        return None if media is None else (content[media] or {}).get("schema") or {}
+        found = next((m for m in content if media_ok(m)), None)
+        return None if found is None else schema_of(content[found])
 
     def drop(self, where: str, message: str, kind: str) -> None:
         self.dropped.append(Problem(where, message, "error", kind=kind))
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a call returns: its kind (see Request.response_kind), type, and twin method."""
+
+    kind: str
+    expr: TypeExpr
+    item: str = ""  # JSON lines: the type of one line (the Request's response_type)
+    twin: str = ""  # "download" or "lines": a twin method streams the body as it arrives
+    allow_empty: bool = False  # another 2xx has no body: the result may be None
+
+
+def schema_of(entry: Any) -> Any:
+    """The schema of a media type object, `{}` when it has none."""
+    return (entry.get("schema") or {}) if isinstance(entry, dict) else {}
+
+
+def is_empty_object(schema: Any) -> bool:
+    """`{type: object, properties: {}}` with nothing required, extra or combined: no body at all."""
+    if not isinstance(schema, dict) or "properties" not in schema or schema["properties"]:
+        return False
+    return not any(schema.get(k) for k in ("required", "additionalProperties", "allOf", "oneOf", "anyOf",
+                                             "patternProperties"))
 
 
 def success_response(doc: dict[str, Any], op: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
@@ -305,6 +408,38 @@ def stream_variant(params: tuple[ParamIR, ...], streaming: bool) -> tuple[str, .
             hint = "Literal[False]" + (" | None" if "None" in p.type_text.split(" | ") else "")
             out.append(f"{p.python_name}: {hint}" if p.required else f"{p.python_name}: {hint} | NotGiven = NOT_GIVEN")
     return tuple(out)
+
+
+def media_param(py_name: str, body: Body) -> ParamIR:
+    """The `content_type` argument: which of the body's media types to send (any, for a wildcard)."""
+    hint = TypeExpr("str") if body.any_media else TypeExpr(
+        f"Literal[{', '.join(repr(m) for m in body.choices)}]", frozenset({"Literal"}))
+    doc = f"The body's media type (default {body.media!r})."
+    return make_param(py_name, "Content-Type", "media", hint, False, doc)
+
+
+def wire_fields(body: Body, result: Result, media_params: tuple[ParamIR, ...]) -> dict[str, Any]:
+    """The OperationIR fields that say how the body and the result go over the wire."""
+    # Form and multipart bodies get their Content-Type from httpx (the boundary with it).
+    default_media = "" if body.media == "application/json" or body.encoding in (media.FORM, media.MULTIPART) \
+        else body.media
+    return {
+        "body_media": repr(default_media) if default_media else "",
+        "content_types": body.choices,
+        "media_params": media_params,
+        "media_encodings": repr(dict(sorted(body.encodings.items()))) if body.encodings else "",
+        "part_types": repr(dict(sorted(body.part_types.items()))) if body.part_types else "",
+        "allow_empty": result.allow_empty,
+        "response_item": result.item,
+        "twin_kind": result.twin,
+    }
+
+
+def name_twins(ops: list[OperationIR]) -> list[OperationIR]:
+    """Name the methods that stream a binary or JSON-lines result: `<name>_stream`, unless taken."""
+    used = {op.python_name.lower() for op in ops}
+    return [dataclasses.replace(op, twin_name=claim(f"{op.python_name}_stream", used)) if op.twin_kind else op
+            for op in ops]
 
 
 def make_param(py_name: str, wire: str, where: str, expr: TypeExpr, required: bool, doc: str,

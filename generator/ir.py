@@ -49,7 +49,7 @@ class ParamIR:
     python_name: str
     wire_name: str
     wire_literal: str  # the wire name as a Python string literal
-    location: str  # "path", "query", "header", "cookie" or "body"
+    location: str  # "path", "query", "header", "cookie", "body" or "media" (the content type)
     annotation: str  # the full hint, including "| NotGiven" for optional arguments
     required: bool
     default: str  # "" when required, else "NOT_GIVEN"
@@ -73,11 +73,11 @@ class OperationIR:
     body_params: tuple[ParamIR, ...]
     body_model: str  # the request body's model name for docs, or ""
     body_required: bool
-    body_encoding: str  # "json", "multipart" or "form"
+    body_encoding: str  # "json", "multipart", "form", "text" or "binary" (see media.body_encoding)
     whole_body: bool  # the single `body` argument is the whole body (its schema is not an object)
     query_styles: str  # a dict literal of non-default query encodings, or ""
     response_type: str  # the success type hint, or "None"
-    response_kind: str  # "json", "text", "bytes" or "none"
+    response_kind: str  # "json", "jsonl", "text", "bytes", "sse" (always a stream) or "none"
     summary: str
     doc_literal: str
     deprecated: bool
@@ -91,6 +91,16 @@ class OperationIR:
     stream_envelope: bool = False  # events are {event, data} objects
     stream_false_args: tuple[str, ...] = ()  # keyword_args for the non-streaming overload
     stream_true_args: tuple[str, ...] = ()  # keyword_args for the streaming overload
+    stream_always: bool = False  # the only success media type is an event stream: always a Stream
+    body_media: str = ""  # literal of the body's media type when it is not plain application/json
+    content_types: tuple[str, ...] = ()  # the body's media types, the default first
+    media_params: tuple[ParamIR, ...] = ()  # the `content_type` argument, when there is a choice
+    media_encodings: str = ""  # dict literal: a chosen media type's encoding, where it differs
+    part_types: str = ""  # dict literal: multipart part -> content type
+    allow_empty: bool = False  # a 2xx may come without a body: the result is None then
+    response_item: str = ""  # JSON lines: the type of one line
+    twin_kind: str = ""  # "download" (binary) or "lines" (JSON lines): a twin method streams the result
+    twin_name: str = ""  # that twin's method name
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ CASES = (
     "const_and_ref_siblings",
     "discriminator_const",
     "discriminator_mapping",
+    "media_types",
     "naming_collisions",
     "naming_reserved",
     "open_string",

@@ -16,7 +16,9 @@ import httpx
 from . import operations
 from ._runtime import (
     NOT_GIVEN,
+    AsyncBinaryStream,
     AsyncTransport,
+    BinaryStream,
     NotGiven,
     RequestOptions,
     SyncTransport,
@@ -131,6 +133,26 @@ class ZooClient:
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
         return self._transport.send(request, options)
 
+    def get_photo_stream(
+        self,
+        animal_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> BinaryStream:
+        """`get_photo`, with the body read as it arrives, not held in memory.
+
+        Use the stream in a `with` block; iterate it for chunks of bytes, or call `write_to(path)`.
+        """
+        request = operations.get_photo(
+            animal_id,
+        )
+        options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
+        return self._transport.download(request, options)
+
     def get_status(
         self,
         *,
@@ -240,6 +262,26 @@ class AsyncZooClient:
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
         return await self._transport.send(request, options)
+
+    async def get_photo_stream(
+        self,
+        animal_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncBinaryStream:
+        """`get_photo`, with the body read as it arrives, not held in memory.
+
+        Use the stream in a `with` block; iterate it for chunks of bytes, or call `write_to(path)`.
+        """
+        request = operations.get_photo(
+            animal_id,
+        )
+        options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
+        return await self._transport.download(request, options)
 
     async def get_status(
         self,
