@@ -106,12 +106,25 @@ def field_name(wire_name: str) -> str:
 
 
 def class_name(wire_name: str) -> str:
-    """A model name: PascalCase, never one of the names the module imports."""
-    if wire_name.isidentifier() and wire_name.isascii() and not wire_name.startswith("_"):
+    """A model name: PascalCase, never one of the names the module imports.
+
+    A name already written in one piece keeps its own capitals (`APIKeyObject`, `object1` ->
+    `Object1`); any other is joined from its words, each keeping its capitals
+    (`account_enum_status` -> `AccountEnumStatus`, `create_filter_v2` -> `CreateFilterV2`).
+    """
+    if wire_name.isidentifier() and wire_name.isascii() and "_" not in wire_name:
         name = wire_name[0].upper() + wire_name[1:]
     else:
-        name = _identifier(pascal(wire_name), "Model")
+        name = _identifier(pascal_words(wire_name), "Model")
     return name + "Model" if name in GENERATED_MODULE_NAMES or name in BUILTINS else name
+
+
+def pascal_words(name: str) -> str:
+    """The words of a name joined, each with its first letter upper-cased and its other capitals
+    kept: `Auth_id` -> `AuthId`, `list_API_keys` -> `ListAPIKeys`, `First type of object` ->
+    `FirstTypeOfObject`."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "".join(w[:1].upper() + w[1:] for w in _WORDS.findall(ascii_name))
 
 
 def assign_unique(candidates: Iterable[tuple[str, str]], taken: Iterable[str] = ()) -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.naming import pascal
+from generator.naming import class_name, pascal, pascal_words
 from generator.problems import Problem, escape_token, unescape_token
 from generator.validate import _MISSING, ref_pointer, resolve_pointer
 
@@ -83,7 +83,7 @@ class SchemaTyper:
 
     doc: dict[str, Any]
     component_names: dict[str, str]  # component key -> Python name
-    claim_name: Any  # callable(wanted: str) -> unique model name
+    claim_name: Any  # callable(wanted: str, preferred: str = "") -> unique model name
     nullable_components: frozenset[str] = frozenset()  # classes whose component schema admits null
     object_like: frozenset[str] = frozenset()  # components that are objects, or unions with object branches
     inline: list[InlineModel] = field(default_factory=list)
@@ -93,6 +93,7 @@ class SchemaTyper:
     by_all_of: dict[int, str] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     following: set[str] = field(default_factory=set)  # non-component refs being typed (a cycle check)
+    preferred: dict[str, str] = field(default_factory=dict)  # inline schema location -> a name to try first
 
     def hint(self, schema: Any, ptr: str, ctx: str) -> TypeExpr:
         if not isinstance(schema, dict):
@@ -177,7 +178,8 @@ class SchemaTyper:
         """
         name = self.by_pointer.get(ptr) or (self.by_all_of.get(id(all_of)) if all_of is not None else None)
         if name is None:
-            name = self.by_pointer[ptr] = self.claim_name(ctx)
+            preferred = self.preferred.get(ptr)
+            name = self.by_pointer[ptr] = self.claim_name(ctx, preferred) if preferred else self.claim_name(ctx)
             self.inline.append(InlineModel(name, schema, ptr))
         if all_of is not None:
             self.by_all_of.setdefault(id(all_of), name)
@@ -190,7 +192,9 @@ class SchemaTyper:
         if len(branches) == 1:
             i, only = branches[0]
             return self.hint(only, f"{ptr}/{key}/{i}", ctx)
-        members = [self.hint(b, f"{ptr}/{key}/{i}", self._branch_ctx(b, ctx, i)) for i, b in branches]
+        siblings = [b for _, b in branches]
+        members = [self.hint(b, f"{ptr}/{key}/{i}", self._branch_ctx(b, ctx, i, siblings, f"{ptr}/{key}/{i}"))
+                   for i, b in branches]
         objects = [k for k, (_, b) in enumerate(branches) if leaf_objects(self.doc, b)]
         if len(objects) < 2:
             return union(members)
@@ -211,11 +215,29 @@ class SchemaTyper:
         merged = merge_all_of(self.doc, schema)
         return self.inline_model(merged, ptr, ctx, all_of=schema)
 
-    def _branch_ctx(self, branch: Any, ctx: str, index: int) -> str:
+    def _branch_ctx(self, branch: Any, ctx: str, index: int, siblings: list[Any], where: str) -> str:
+        """The name an inline union branch is built from: its tag value, its title (a title written
+        as one word may stand alone, see `inline_model`), where its `$ref` points, a property only
+        it has, its kind; its position only when nothing else tells it apart."""
         tags = single_valued_props(self.doc, branch)
         for prop in _TAG_PREFERENCE:
             if prop in tags:
                 return ctx + pascal(str(tags[prop]))
+        node = branch if isinstance(branch, dict) else {}
+        title = node.get("title")
+        if isinstance(title, str) and pascal_words(title):
+            if title.strip().isidentifier():
+                self.preferred[where] = class_name(title.strip())
+            return ctx + pascal_words(title)
+        if _ref_name(branch):
+            return ctx + pascal_words(_ref_name(branch))
+        own = own_property(self.doc, branch, siblings)
+        if own:
+            return f"{ctx}With{pascal_words(own)}"
+        kinds = [schema_types(deref(self.doc, b)) if isinstance(deref(self.doc, b), dict) else [] for b in siblings]
+        mine = schema_types(deref(self.doc, branch)) if isinstance(deref(self.doc, branch), dict) else []
+        if mine and sum(k == mine for k in kinds) == 1:
+            return ctx + {"array": "List", "object": "Object"}.get(mine[0], pascal(mine[0]))
         return f"{ctx}Option{index + 1}"
 
     def discriminator(self, schema: dict[str, Any], branches: list[Any],
@@ -266,6 +288,21 @@ class SchemaTyper:
 def _ref_name(node: Any) -> str:
     ref = node.get("$ref") if isinstance(node, dict) else None
     return unescape_token(ref.rsplit("/", 1)[-1]) if isinstance(ref, str) else ""
+
+
+def own_property(doc: dict[str, Any], branch: Any, siblings: list[Any]) -> str:
+    """A property of an object branch that no other branch has (required ones first), or ""."""
+    mine = deref(doc, branch)
+    if not isinstance(mine, dict) or not isinstance(mine.get("properties"), dict):
+        return ""
+    others: set[str] = set()
+    for other in siblings:
+        found = deref(doc, other)
+        if other is not branch and isinstance(found, dict) and isinstance(found.get("properties"), dict):
+            others |= set(found["properties"])
+    required = [p for p in mine.get("required") or () if isinstance(p, str)]
+    ordered = required + [p for p in mine["properties"] if p not in required]
+    return next((p for p in ordered if isinstance(p, str) and p not in others and pascal_words(p)), "")
 
 
 def component_key(ref: Any) -> str | None:

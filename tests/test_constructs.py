@@ -48,6 +48,7 @@ CASES = (
     "discriminator_mapping",
     "media_types",
     "naming_collisions",
+    "naming_readable",
     "naming_reserved",
     "open_string",
     "params_locations",
