@@ -139,14 +139,32 @@ class SchemaTyper:
             if branches and not all(_constraint_only(b) for _, b in branches):
                 return self._composed(key, branches, schema, ptr, ctx)
         if "const" in schema and schema["const"] is not None:
-            return literal([schema["const"]])
+            return self._enum(schema, [schema["const"]], ptr, ctx, "const")
         if isinstance(schema.get("enum"), list):
             values = [v for v in schema["enum"] if v is not None]
-            return literal(values) if values else TypeExpr("None", nullable=True)
+            return self._enum(schema, values, ptr, ctx, "enum") if values else TypeExpr("None", nullable=True)
         types = schema_types(schema)
         if len(types) > 1:
             return union([self._typed(t, schema, ptr, ctx) for t in types])
         return self._typed(types[0] if types else None, schema, ptr, ctx)
+
+    def _enum(self, schema: dict[str, Any], values: list[Any], ptr: str, ctx: str, keyword: str) -> TypeExpr:
+        """A Literal of the values. One that no Literal can hold (a float, list or object), or that
+        is not of the schema's own `type`, is left out with a located warning, never typed silently:
+        when none is left, the schema's type (or Any) stands instead."""
+        types = schema_types(schema)
+        kept = [v for v in values if isinstance(v, (str, int, bool)) and (not types or any(
+            _is_of(v, t) for t in types))]
+        left = [v for v in values if not any(v is k for k in kept)]
+        if left:
+            why = f"not of its type {'/'.join(types)}" if all(isinstance(v, (str, int, bool)) for v in left) \
+                else "not a string, integer or boolean, which a Literal can hold"
+            typed = literal(kept).code if kept else "/".join(types) or "Any"
+            self.warn(f"{ptr}/{keyword}", f"{keyword} value(s) {left!r} {why}: typed as {typed}, without them",
+                      "inexact-type")
+        if kept:
+            return literal(kept)
+        return union([self._typed(t, schema, ptr, ctx) for t in types]) if types else ANY
 
     def _typed(self, kind: str | None, schema: dict[str, Any], ptr: str, ctx: str) -> TypeExpr:
         if kind == "string":
@@ -288,6 +306,17 @@ class SchemaTyper:
 def _ref_name(node: Any) -> str:
     ref = node.get("$ref") if isinstance(node, dict) else None
     return unescape_token(ref.rsplit("/", 1)[-1]) if isinstance(ref, str) else ""
+
+
+def _is_of(value: Any, kind: str) -> bool:
+    """Whether a JSON value is of a JSON Schema type (a bool is no number)."""
+    if kind == "string":
+        return isinstance(value, str)
+    if kind in ("integer", "number"):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    return kind not in ("array", "object", "null")
 
 
 def own_property(doc: dict[str, Any], branch: Any, siblings: list[Any]) -> str:

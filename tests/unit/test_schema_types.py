@@ -1,0 +1,33 @@
+"""Unit tests of generator.schema_types: what the typer says when a schema has no exact type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from generator.schema_types import SchemaTyper
+
+
+def typed(schema: dict[str, Any]) -> tuple[str, list[str]]:
+    typer = SchemaTyper({}, {}, lambda wanted, preferred="": wanted)
+    return typer.hint(schema, "/components/schemas/S", "S").code, [f"{w.pointer}: {w.message}" for w in typer.warnings]
+
+
+def test_an_exact_enum_types_without_a_word() -> None:
+    assert typed({"type": "string", "enum": ["a", "b"]}) == ('Annotated[Literal["a", "b"], OPEN_ENUM]'.replace('"', "'"),
+                                                            [])
+
+
+@pytest.mark.parametrize(("schema", "code", "said"), [
+    ({"type": "string", "enum": ["a", 3]}, "Literal['a']", "enum value(s) [3] not of its type string"),
+    ({"enum": ["a", ["b"]]}, "Literal['a']", "enum value(s) [['b']] not a string, integer or boolean"),
+    ({"type": "number", "enum": [0.5, 1.5]}, "float", "typed as number, without them"),
+    ({"enum": [{"k": 1}]}, "Any", "typed as Any, without them"),
+    ({"type": "integer", "const": "x"}, "int", "const value(s) ['x'] not of its type integer"),
+])
+def test_a_value_no_literal_can_hold_is_left_out_with_a_located_warning(schema: dict[str, Any], code: str,
+                                                                       said: str) -> None:
+    found, warnings = typed(schema)
+    assert found == code
+    assert len(warnings) == 1 and warnings[0].startswith("/components/schemas/S/") and said in warnings[0]
