@@ -18,6 +18,7 @@ from typing import Any
 
 from generator import HEADER, cache, manifest
 from generator.ir import PackageIR
+from generator.json_lines import json_lines
 from generator.load import LoadedSpec, check_tree, load_spec, yaml_lines
 from generator.overlay import apply_overlays
 from generator.problems import Problem, SpecError, sort_problems
@@ -121,7 +122,7 @@ def scoped(options: Options) -> Scoped:
 
 
 def prepare(options: Options, clock: _Clock | None = None) -> Prepared:
-    """Load -> overlays -> filters -> validate; every problem gets its line where the YAML has one."""
+    """Load -> overlays -> filters -> validate; every problem gets its line where the source has one."""
     spec = scoped(options)
     if clock:
         clock.lap("load")
@@ -139,13 +140,14 @@ def validated(spec: Scoped, warnings: list[Problem]) -> Prepared:
 
 
 def with_lines(problems: Iterable[Problem], loaded: LoadedSpec) -> list[Problem]:
-    """The problems, each with the YAML line of the node it names (when the source has that node)."""
+    """The problems, each with the line of the node it names in the YAML or JSON text (when it has that node)."""
     problems = list(problems)
-    if loaded.path.suffix.lower() == ".json" or not problems:
+    if not problems:
         return problems
     # Only pointers into the spec: an overlay's problems are at "OVERLAY#/...", which may start with "/" too.
-    lines = yaml_lines(loaded.raw, [p.pointer for p in problems
-                                    if p.line is None and p.pointer.startswith("/") and "#/" not in p.pointer])
+    wanted = [p.pointer for p in problems if p.line is None and p.pointer.startswith("/") and "#/" not in p.pointer]
+    find = json_lines if loaded.path.suffix.lower() == ".json" else yaml_lines
+    lines = find(loaded.raw, wanted)
     return [dataclasses.replace(p, line=lines.get(p.pointer, p.line)) for p in problems]
 
 
