@@ -32,20 +32,26 @@ def iter_schemas(doc: dict[str, Any]) -> Iterator[tuple[Tokens, dict[str, Any], 
         if not isinstance(node, dict):
             continue
         yield tokens, node, is_property
-        stack.extend(reversed(list(_subschemas(tokens, node))))
+        stack.extend(reversed(_subschemas(tokens, node)))
 
 
-def _subschemas(tokens: Tokens, schema: dict[str, Any]) -> Iterator[tuple[Tokens, Any, bool]]:
-    for key in _SCHEMA_MAPS:
+_SUBSCHEMA_KEYS = frozenset(_SCHEMA_MAPS + _SCHEMA_ONE + _SCHEMA_LISTS)
+
+
+def _subschemas(tokens: Tokens, schema: dict[str, Any]) -> list[tuple[Tokens, Any, bool]]:
+    present = _SUBSCHEMA_KEYS.intersection(schema)  # most schemas have none: a leaf costs one set operation
+    found: list[tuple[Tokens, Any, bool]] = []
+    for key in _SCHEMA_MAPS if present else ():
         members = schema.get(key)
         if isinstance(members, dict):
-            yield from (((*tokens, key, name), sub, key == "properties") for name, sub in members.items())
-    for key in _SCHEMA_ONE:
+            found += [((*tokens, key, name), sub, key == "properties") for name, sub in members.items()]
+    for key in _SCHEMA_ONE if present else ():
         if isinstance(schema.get(key), dict):
-            yield (*tokens, key), schema[key], False
-    for key in _SCHEMA_LISTS:
+            found.append(((*tokens, key), schema[key], False))
+    for key in _SCHEMA_LISTS if present else ():
         if isinstance(schema.get(key), list):
-            yield from (((*tokens, key, i), sub, False) for i, sub in enumerate(schema[key]))
+            found += [((*tokens, key, i), sub, False) for i, sub in enumerate(schema[key])]
+    return found
 
 
 def iter_operations_written(doc: dict[str, Any]) -> Iterator[Found]:
