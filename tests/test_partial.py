@@ -335,10 +335,23 @@ def test_an_error_in_an_optional_part_drops_that_part() -> None:
     doc = spec()
     doc["servers"] = [{"url": "https://a.example"}, {"description": "no url"}, {"url": "https://c.example"}]
     doc["info"]["contact"] = {"email": 42}
+    doc["tags"] = [{"name": "a"}, {"name": "b", "description": 3}]
+    doc["externalDocs"] = {"description": "no url"}
     pruned, notes = isolated(doc)
     assert pruned["servers"] == [{"url": "https://a.example"}, {"url": "https://c.example"}]
+    assert pruned["tags"] == [{"name": "a"}] and "externalDocs" not in pruned
     assert "contact" not in pruned["info"] and pruned["paths"] == doc["paths"]
-    assert sorted((n.kind, n.pointer) for n in notes) == [("dropped", "/info/contact/email"), ("dropped", "/servers/1")]
+    assert sorted((n.kind, n.pointer) for n in notes) == [
+        ("dropped", "/externalDocs"), ("dropped", "/info/contact/email"), ("dropped", "/servers/1"),
+        ("dropped", "/tags/1/description")]
+
+
+def test_an_error_in_a_webhook_drops_that_webhook() -> None:
+    doc = spec("3.1.0")
+    doc["webhooks"] = {"fed": {"post": {"deprecated": "maybe", "responses": {"200": {"description": "ok"}}}}}
+    pruned, [note] = isolated(doc)
+    assert "webhooks" not in pruned and (note.kind, note.pointer) == ("dropped", "/webhooks/fed/post/deprecated")
+    assert note.message.startswith("webhook 'fed' dropped: ")
 
 
 def test_an_error_with_nothing_sensible_to_take_out_stays_an_error() -> None:
