@@ -57,9 +57,12 @@ def _spec_options(func: F) -> F:
                      help="Generate only the operations with this tag (and what they reach); repeatable."),
         click.option("--operation", "operation_ids", multiple=True,
                      help="Generate only the operation with this operationId (and what it reaches); repeatable."),
-        click.option("--strict", is_flag=True, help="Treat warnings as errors."),
+        click.option("--strict", is_flag=True,
+                     help="Treat warnings as errors (with --allow-partial too: nothing is repaired or dropped)."),
         click.option("--allow-partial", is_flag=True,
-                     help="Warn, instead of failing, when something in scope cannot be generated."),
+                     help="Generate what can be: repair deviations with one obvious meaning, drop the operations "
+                          "(and replace the schemas) that are still invalid, and warn, instead of failing, when "
+                          "something in scope cannot be generated; each with its pointer and line."),
     ]
     for decorate in reversed(decorators):
         func = decorate(func)
@@ -431,7 +434,8 @@ def _json_key(key: Any) -> Any:
 @click.option("--operation", "operation_ids", multiple=True,
               help="Compare only the operation with this operationId; repeatable.")
 @click.option("--allow-partial", is_flag=True,
-              help="Compare what can be generated when something in scope cannot be.")
+              help="Compare what can be generated when something in scope cannot be (repairs and drops as "
+                   "for generate --allow-partial).")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True,
               help="Markdown (for a pull-request description) or JSON.")
 @click.option("--fail-on-breaking", is_flag=True, help="Exit 1 when any change breaks callers.")

@@ -1,13 +1,13 @@
 """Stage 1: read the spec file (YAML or JSON) into plain Python data.
 
-Hostile input is refused here, each time with a JSON pointer (and, for YAML, the
-line): text that is not UTF-8, nesting deeper than MAX_DEPTH, a repeated key,
-YAML alias bombs and recursive aliases (see `compose`), JSON strings that are
-not text.
+Hostile input is refused here, each time with a JSON pointer and the line: text
+that is not UTF-8, nesting deeper than MAX_DEPTH, a repeated key, YAML alias
+bombs and recursive aliases (see `compose`), JSON strings that are not text.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import json
@@ -32,6 +32,7 @@ from yaml.events import (
 )
 
 from generator.compose import MAX_DEPTH, Composer
+from generator.json_lines import json_lines
 from generator.problems import Problem, SpecError, escape_token, pointer
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -112,7 +113,8 @@ def _parse_json(text: str) -> Any:
         raise SpecError([too_deep_in_json_text(text)]) from None
     problem = check_tree(doc, repeated)
     if problem is not None:
-        raise SpecError([problem])
+        line = json_lines(text.encode("utf-8", "surrogatepass"), [problem.pointer]).get(problem.pointer)
+        raise SpecError([dataclasses.replace(problem, line=line)])
     return doc
 
 

@@ -14,17 +14,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import HEADER, cache, manifest
 from generator.ir import PackageIR
+from generator.isolate import Check, isolate
+from generator.json_lines import json_lines
 from generator.load import LoadedSpec, check_tree, load_spec, yaml_lines
 from generator.overlay import apply_overlays
 from generator.problems import Problem, SpecError, sort_problems
 from generator.render import BUILTIN_TEMPLATES, render_package, template_sources
+from generator.repair import repair
 from generator.scope import NO_FILTERS, Filters, operation_count, select
 from generator.surface import SURFACE_FILE, Surface, surface_of
 from generator.validate import as_error, validate
+
+if TYPE_CHECKING:
+    from generator.concurrent import PendingValidation
 
 GENERATOR_DIR = Path(__file__).resolve().parent
 DEFAULT_TEMPLATES = BUILTIN_TEMPLATES
@@ -102,9 +108,11 @@ class Scoped:
 
 @dataclass(frozen=True)
 class Prepared(Scoped):
-    """A Scoped spec that passed validation, with what validation had to say."""
+    """A Scoped spec that passed validation, with what validation had to say. Under --allow-partial
+    `doc` is the scoped document repaired and pruned (see `partially_valid`)."""
 
     warnings: list[Problem]
+    scope_operations: int  # in the scoped document, before anything was pruned
 
 
 def scoped(options: Options) -> Scoped:
@@ -121,31 +129,58 @@ def scoped(options: Options) -> Scoped:
 
 
 def prepare(options: Options, clock: _Clock | None = None) -> Prepared:
-    """Load -> overlays -> filters -> validate; every problem gets its line where the YAML has one."""
+    """Load -> overlays -> filters -> validate; every problem gets its line where the source has one."""
     spec = scoped(options)
     if clock:
         clock.lap("load")
     try:
-        warnings = validate(spec.doc, strict=options.strict)
+        if partial(options):
+            doc, warnings = partially_valid(spec.doc, validate)
+        else:
+            doc, warnings = spec.doc, validate(spec.doc, strict=options.strict)
     except SpecError as exc:
         raise SpecError(with_lines(exc.problems, spec.loaded)) from None
     if clock:
         clock.lap("validate")
-    return validated(spec, warnings)
+    return validated(spec, warnings, doc)
 
 
-def validated(spec: Scoped, warnings: list[Problem]) -> Prepared:
-    return Prepared(spec.loaded, spec.doc, spec.overlays, spec.spec_operations, with_lines(warnings, spec.loaded))
+def partial(options: Options) -> bool:
+    """Whether invalid parts of the spec are repaired or taken out (--allow-partial; --strict wins)."""
+    return options.allow_partial and not options.strict
+
+
+def partially_valid(doc: dict[str, Any], check: Check, repaired: tuple[dict[str, Any], list[Problem]] | None = None,
+                    errors: list[Problem] | None = None) -> tuple[dict[str, Any], list[Problem]]:
+    """--allow-partial: (the document repaired (see `repair`) and without what is still invalid (see
+    `isolate`), the warnings of `check` on it plus one for each repair and each part taken out).
+    `repaired` and `errors`: the repairs, and the errors `check` found in them, when already known.
+    Raises SpecError (its problems without lines) with the errors nothing can be taken out for."""
+    doc, notes = repaired or repair(doc)
+    if errors is None:
+        try:
+            return doc, check(doc) + notes
+        except SpecError as exc:
+            errors = list(exc.problems)
+    doc, warnings, taken_out = isolate(doc, errors, check)
+    return doc, warnings + notes + taken_out
+
+
+def validated(spec: Scoped, warnings: list[Problem], doc: dict[str, Any] | None = None) -> Prepared:
+    """The validated spec; `doc`: what is built instead of the scoped document (repaired and pruned)."""
+    return Prepared(spec.loaded, spec.doc if doc is None else doc, spec.overlays, spec.spec_operations,
+                    with_lines(warnings, spec.loaded), operation_count(spec.doc))
 
 
 def with_lines(problems: Iterable[Problem], loaded: LoadedSpec) -> list[Problem]:
-    """The problems, each with the YAML line of the node it names (when the source has that node)."""
+    """The problems, each with the line of the node it names in the YAML or JSON text (when it has that node)."""
     problems = list(problems)
-    if loaded.path.suffix.lower() == ".json" or not problems:
+    if not problems:
         return problems
     # Only pointers into the spec: an overlay's problems are at "OVERLAY#/...", which may start with "/" too.
-    lines = yaml_lines(loaded.raw, [p.pointer for p in problems
-                                    if p.line is None and p.pointer.startswith("/") and "#/" not in p.pointer])
+    wanted = [p.pointer for p in problems if p.line is None and p.pointer.startswith("/") and "#/" not in p.pointer]
+    find = json_lines if loaded.path.suffix.lower() == ".json" else yaml_lines
+    lines = find(loaded.raw, wanted)
     return [dataclasses.replace(p, line=lines.get(p.pointer, p.line)) for p in problems]
 
 
@@ -185,7 +220,7 @@ def coverage_of(options: Options, prepared: Prepared, pkg: PackageIR, problems: 
     if (dropped and not options.allow_partial) or (problems and options.strict):
         raise SpecError(dropped if not options.strict else [as_error(p) for p in problems])
     warnings = prepared.warnings + [dataclasses.replace(p, level="warning") for p in problems]
-    return Coverage(prepared.spec_operations, operation_count(prepared.doc), len(pkg.operations),
+    return Coverage(prepared.spec_operations, prepared.scope_operations, len(pkg.operations),
                     len(pkg.models), sort_problems(warnings))
 
 
@@ -204,45 +239,89 @@ def generate(options: Options) -> Result:
 
     Validation runs beside build, render and format (see `concurrent`); its verdict
     is awaited before the result is returned, so an invalid spec still yields nothing.
+    Under --allow-partial the spec is repaired first, and when validation then finds
+    errors, the build runs again on what is left once they are taken out.
     """
-    # Loaded here, not at import: a `check` that finds its output current needs none of them.
-    from generator.build import build_package
     from generator.concurrent import PendingValidation
-    from generator.format import format_files
 
     clock = _Clock()
     spec = scoped(options)
+    repaired = repair(spec.doc) if partial(options) else None
+    doc = repaired[0] if repaired else spec.doc
     clock.lap("load")
-    pending = PendingValidation(spec.doc, options.strict, tree_hash(GENERATOR_DIR, ".py"))
+    generator_sha = tree_hash(GENERATOR_DIR, ".py")
+    pending = PendingValidation(doc, options.strict, generator_sha)
+    made = _built(options, doc, clock, pending.running)
     try:
-        pkg, problems = build_package(spec.doc, options.package, options.client_name, options.env_prefix)
-        clock.lap("build")
-        texts = render_package(pkg, options.templates)
-        clock.lap("render")
-        texts = format_files(texts, beside_validation=pending.running)
-        clock.lap("format")
-    except Exception as exc:
-        try:
-            pending.result()  # an invalid spec explains a failed build: report that instead
-        except SpecError as invalid:
-            raise SpecError(with_lines(invalid.problems, spec.loaded)) from None
-        if isinstance(exc, RecursionError):
-            raise too_deep() from None
-        raise
-    try:
-        warnings = pending.result()
+        valid_doc, warnings = _verdict(pending, doc, repaired, lambda d: PendingValidation(
+            d, options.strict, generator_sha).result())
     except SpecError as exc:
         raise SpecError(with_lines(exc.problems, spec.loaded)) from None
     clock.timings["validate"] = pending.seconds
-    lined = with_lines([*warnings, *problems], spec.loaded)  # one pass over the YAML for both
+    if valid_doc is not doc:  # parts were taken out: build what is left
+        clock.lap("isolate")
+        made = _built(options, valid_doc, clock, False)
+    if isinstance(made, RecursionError):
+        raise too_deep() from None
+    if isinstance(made, Exception):
+        raise made
+    return _result(options, spec, valid_doc, warnings, made, clock)
+
+
+@dataclass
+class _Made:
+    """What build, render and format made of a document."""
+
+    pkg: PackageIR
+    problems: list[Problem]
+    texts: dict[str, str]
+
+
+def _built(options: Options, doc: dict[str, Any], clock: _Clock, beside_validation: bool) -> _Made | Exception:
+    """What build, render and format made of the document, or why they failed (an invalid spec
+    explains a failed build: the caller reports validation's verdict first)."""
+    # Loaded here, not at import: a `check` that finds its output current needs none of them.
+    from generator.build import build_package
+    from generator.format import format_files
+
+    try:
+        pkg, problems = build_package(doc, options.package, options.client_name, options.env_prefix)
+        clock.lap("build")
+        texts = render_package(pkg, options.templates)
+        clock.lap("render")
+        texts = format_files(texts, beside_validation=beside_validation)
+        clock.lap("format")
+    except Exception as exc:  # noqa: BLE001 - handed to the caller, which decides after validation
+        return exc
+    return _Made(pkg, problems, texts)
+
+
+def _verdict(pending: PendingValidation, doc: dict[str, Any], repaired: tuple[dict[str, Any], list[Problem]] | None,
+             check: Check) -> tuple[dict[str, Any], list[Problem]]:
+    """(the document to build, validation's warnings): `doc` when it is valid; under --allow-partial
+    (`repaired`: `doc` and its repairs) the one left once what is invalid is taken out. Raises
+    SpecError (its problems without lines)."""
+    try:
+        warnings = pending.result()
+    except SpecError as exc:
+        if repaired is None:
+            raise
+        return partially_valid(doc, check, repaired, list(exc.problems))
+    return doc, warnings + (repaired[1] if repaired else [])
+
+
+def _result(options: Options, spec: Scoped, doc: dict[str, Any], warnings: list[Problem], made: _Made,
+            clock: _Clock) -> Result:
+    lined = with_lines([*warnings, *made.problems], spec.loaded)  # one pass over the source for both
     warnings, problems = lined[:len(warnings)], lined[len(warnings):]
-    prepared = validated(spec, warnings)
-    coverage = coverage_of(options, prepared, pkg, problems)
+    prepared = validated(spec, warnings, doc)
+    coverage = coverage_of(options, prepared, made.pkg, problems)
+    texts = made.texts
     # The runtime is kept black-formatted in the repository and copied verbatim.
     texts["_runtime.py"] = f"# {HEADER}\n" + RUNTIME_FILE.read_text(encoding="utf-8")
     texts["py.typed"] = f"# {HEADER}\n"
     files = {name: text.encode("utf-8") for name, text in sorted(texts.items())}
-    files[SURFACE_FILE] = surface_of(pkg).to_json(HEADER)
+    files[SURFACE_FILE] = surface_of(made.pkg).to_json(HEADER)
     recorded = manifest.inputs(options, spec.loaded.raw, spec.overlays,
                                sources_hash(template_sources(options.templates)))
     files[MANIFEST] = manifest.render(recorded, coverage, files)

@@ -1,7 +1,9 @@
 """Golden snapshots: one way to render a case, one way to compare, one way to update.
 
 A case is a folder `tests/golden/<case>/` with `spec.yaml`, a `README.md` saying
-what it covers, and `expected/`, the package the generator must produce.
+what it covers, and `expected/`, the package the generator must produce. A case
+generated with options other than the defaults names them in `options.json`
+(e.g. `{"allow_partial": true}`; see CASE_OPTIONS).
 The real product, `generated/assistants_client`, is checked the same way.
 The messages the generator prints for the specs it refuses (tests/bad_specs/) are
 snapshots too, kept in `tests/bad_specs/expected.json` and updated by the same flag.
@@ -35,8 +37,21 @@ class Snapshot:
     package_dir: str  # the package folder's name inside out_dir
 
 
+CASE_OPTIONS = ("allow_partial", "strict")  # the Options fields a case's options.json may set
+
+
+def case_options(case: Path) -> dict[str, bool]:
+    """The options a case is generated with besides the defaults: its options.json, if it has one."""
+    path = case / "options.json"
+    chosen: dict[str, bool] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    unknown = set(chosen) - set(CASE_OPTIONS)
+    assert not unknown, f"{path}: unknown options {sorted(unknown)}; a case may set {CASE_OPTIONS}"
+    return chosen
+
+
 def case_snapshot(case: Path) -> Snapshot:
-    options = Options(spec=case / "spec.yaml", package="zoo_client", client_name="ZooClient", env_prefix="ZOO")
+    options = Options(spec=case / "spec.yaml", package="zoo_client", client_name="ZooClient", env_prefix="ZOO",
+                      **case_options(case))
     return Snapshot(case.name, options, case, "expected")
 
 
