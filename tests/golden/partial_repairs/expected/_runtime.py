@@ -21,7 +21,15 @@ import random
 import re
 import time
 import warnings
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import (
@@ -60,14 +68,19 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncBinaryStream",
+    "AsyncJSONLines",
     "AsyncPage",
     "AsyncStream",
     "AsyncTransport",
     "AuthenticationError",
     "BadRequestError",
+    "BinaryContent",
+    "BinaryStream",
     "ConflictError",
     "FileTypes",
     "InternalServerError",
+    "JSONLines",
     "NotFoundError",
     "NotGiven",
     "OpenUnion",
@@ -143,6 +156,12 @@ FileTypes = (
     FileContent | tuple[str | None, FileContent] | tuple[str | None, FileContent, str | None]
 )
 """A file part of a multipart body: its bytes or a binary file, optionally with a name and content type."""
+
+BinaryContent = bytes | bytearray | memoryview | IO[bytes] | Iterable[bytes] | AsyncIterable[bytes]
+"""A raw request body (`application/octet-stream`, `image/png`...): bytes, a binary file, or an
+iterator of bytes (an async one for the async client). Files and iterators are streamed; a file
+that can seek is sent again from where it started when a call is retried, an iterator is not
+(a call whose body is an iterator is not retried)."""
 
 
 class SequenceNotStr(Protocol[T_co]):
@@ -289,8 +308,38 @@ class Request(Generic[T]):
     query_styles: Mapping[str, str] = field(
         default_factory=dict
     )  # "csv", "deepObject" or "json"; default: repeat (lists) or spread (mappings)
-    body_encoding: str = "json"  # "json", "multipart" or "form"
-    response_kind: str = "json"  # "json", "text", "bytes" or "none"
+    body_encoding: str = "json"  # "json", "multipart", "form", "text" or "binary"
+    response_kind: str = "json"  # "json", "jsonl", "text", "bytes" or "none"
+    body_media: str = ""  # the body's media type as the spec declares it ("" is application/json)
+    content_type: Any = NOT_GIVEN  # the caller's choice among the media types the operation takes
+    media_encodings: Mapping[str, str] = field(
+        default_factory=dict
+    )  # the encoding of each media type the caller may choose, where it is not body_encoding's
+    part_types: Mapping[str, str] = field(
+        default_factory=dict
+    )  # multipart: the content type the spec's `encoding` gives a part
+    allow_empty: bool = False  # a 2xx without a body (a declared 204, say) returns None
+
+    def media(self) -> tuple[str, str]:
+        """(content type, encoding) of the body: the caller's choice, else the spec's first."""
+        if isinstance(self.content_type, str) and self.content_type:
+            chosen = self.content_type
+            base = chosen.split(";")[0].strip().lower()
+            return chosen, self.media_encodings.get(base, self.body_encoding)
+        return self.body_media, self.body_encoding
+
+    def replayable(self) -> bool:
+        """Whether the body can be sent again for a retry: not an iterator, nor a file that
+        cannot seek back to where it started."""
+        value = self.body_value
+        if value is NOT_GIVEN or value is None or isinstance(value, (str, bytes, bytearray)):
+            return True
+        if isinstance(value, (memoryview, Mapping, list, tuple)) or not self.media()[1] in (
+            "binary",
+            "text",
+        ):
+            return True
+        return hasattr(value, "read") and _seekable(value)
 
     def query_params(self) -> list[tuple[str, str | int | float | bool | None]]:
         """The query string as ordered pairs; omitted values vanish.
@@ -353,7 +402,8 @@ class Request(Generic[T]):
         """(fields, files) of a multipart or form body: file-like values go to files."""
         data: dict[str, Any] = {}
         files: list[tuple[str, Any]] = []
-        for key, value in (self.body or {}).items():
+        whole = self.body_value if isinstance(self.body_value, Mapping) else {}
+        for key, value in (self.body if self.body is not None else whole).items():
             if value is NOT_GIVEN or value is None:
                 continue
             items = (
@@ -366,11 +416,127 @@ class Request(Generic[T]):
         return data, files
 
     def is_streaming(self) -> bool:
-        return (
-            self.stream_type is not None
-            and self.body is not None
-            and self.body.get("stream") is True
+        """Whether the answer is an event stream: always (`sse`), or when `stream=True` is sent."""
+        if self.stream_type is None:
+            return False
+        return self.response_kind == "sse" or (
+            self.body is not None and self.body.get("stream") is True
         )
+
+
+def _seekable(file: Any) -> bool:
+    try:
+        return bool(file.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+_CHUNK = 64 * 1024
+
+
+class _FileChunks:
+    """A seekable binary file as chunks of bytes from where it stood when the call was made.
+    Iterated again (the same request sent again on a retry), it starts over from there."""
+
+    def __init__(self, file: IO[bytes], start: int) -> None:
+        self._file = file
+        self._start = start
+
+    def __iter__(self) -> Iterator[bytes]:
+        self._file.seek(self._start)
+        while chunk := self._file.read(_CHUNK):
+            yield chunk
+
+
+class _AsyncFileChunks(_FileChunks):
+    """The same for the async client, which takes only async iterables (the reads block)."""
+
+    __iter__ = None  # type: ignore[assignment]  # an async iterable only: httpx must not take it as sync
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        self._file.seek(self._start)
+        while chunk := self._file.read(_CHUNK):
+            yield chunk
+
+
+def _file_chunks(file: IO[bytes]) -> Iterator[bytes]:
+    while chunk := file.read(_CHUNK):
+        yield chunk
+
+
+async def _as_async(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
+    for chunk in chunks:
+        yield chunk
+
+
+def binary_content(value: Any, headers: httpx.Headers, is_async: bool) -> Any:
+    """What httpx sends for a raw body: bytes as they are; a file or an iterator streamed.
+
+    A file that can seek is sent from where it stands, with its Content-Length, and again
+    from there on a retry; any other file or iterator is read once, in chunks.
+    """
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, str):
+        raise TypeError("a binary body takes bytes, a binary file or an iterator of bytes, not str")
+    if hasattr(value, "read"):
+        if _seekable(value):
+            start = value.tell()
+            headers["Content-Length"] = str(value.seek(0, os.SEEK_END) - start)
+            value.seek(start)
+            return _AsyncFileChunks(value, start) if is_async else _FileChunks(value, start)
+        value = _file_chunks(value)
+    if is_async:
+        return value if isinstance(value, AsyncIterable) else _as_async(value)
+    if not isinstance(value, Iterable):
+        raise TypeError(
+            f"a binary body for the sync client takes bytes, a file or an iterator of bytes, "
+            f"not {type(value).__name__}"
+        )
+    return value
+
+
+def raw_body(request: Request[Any], headers: httpx.Headers, is_async: bool) -> Any:
+    """The content of a text or binary body, with its Content-Type; None when there is none."""
+    value = request.body_value
+    if value is NOT_GIVEN or value is None:
+        return None
+    media, encoding = request.media()
+    if encoding == "text":
+        if not media or "*" in media:
+            media = "text/plain"
+        if isinstance(value, str):
+            if media.startswith("text/") and "charset" not in media.lower():
+                media += "; charset=utf-8"
+            value = value.encode("utf-8")
+        headers["Content-Type"] = media
+        return binary_content(value, headers, is_async)
+    headers["Content-Type"] = media if media and "*" not in media else "application/octet-stream"
+    return binary_content(value, headers, is_async)
+
+
+def multipart_parts(
+    data: Mapping[str, Any], files: list[tuple[str, Any]], part_types: Mapping[str, str]
+) -> list[tuple[str, Any]]:
+    """Every part of a multipart body as httpx `files` entries, so that a body without a file is
+    multipart too: fields as parts without a file name (objects as JSON, or the type the spec's
+    `encoding` gives them), files with the declared type where they do not bring their own."""
+    parts: list[tuple[str, Any]] = []
+    for name, value in data.items():
+        for item in value if isinstance(value, list) else [value]:
+            parts.append((name, (None, item.encode("utf-8"), part_types.get(name))))
+    for name, file in files:
+        declared = part_types.get(name)
+        if declared and not isinstance(file, tuple):
+            file = (
+                os.path.basename(str(getattr(file, "name", "") or "")) or "upload",
+                file,
+                declared,
+            )
+        elif declared and len(file) == 2:
+            file = (*file, declared)
+        parts.append((name, file))
+    return parts
 
 
 def _is_file(value: Any) -> bool:
@@ -636,13 +802,21 @@ def result_of(request: Request[Any], response: httpx.Response) -> Any:
     A body that is not JSON or not the declared type raises APIResponseValidationError
     (the content type is not checked: JSON labelled text/plain is still parsed).
     """
+    if request.response_kind == "none" or (
+        request.allow_empty and (response.status_code in (204, 205) or not response.content.strip())
+    ):
+        return None
     if request.response_kind == "bytes":
         return response.content
     if request.response_kind == "text":
         return response.text
-    if request.response_kind == "none":
-        return None
     try:
+        if request.response_kind == "jsonl":
+            return [
+                parse_response(request.response_type, line)
+                for line in response.content.splitlines()
+                if line.strip()
+            ]
         return parse_response(request.response_type, response.content)
     except ValueError as exc:  # pydantic.ValidationError is a ValueError
         raise unusable_body(response, request.response_type, exc) from exc
@@ -1057,7 +1231,9 @@ class BaseTransport:
         headers.update(request.header_params())
         if request.is_streaming():
             headers["Accept"] = "text/event-stream"
-        content, data, files = self._body(request, options, headers)
+        content, data, files = self._body(
+            request, options, headers, isinstance(http, httpx.AsyncClient)
+        )
         headers.update(options.extra_headers or {})
         timeout = (
             self.timeout if isinstance(options.timeout, NotGiven) else as_timeout(options.timeout)
@@ -1076,20 +1252,27 @@ class BaseTransport:
 
     @staticmethod
     def _body(
-        request: Request[Any], options: RequestOptions, headers: httpx.Headers
-    ) -> tuple[bytes | None, dict[str, Any] | None, list[tuple[str, Any]] | None]:
-        """(JSON bytes, form fields, files) for the request body; extra_body joins the fields."""
+        request: Request[Any], options: RequestOptions, headers: httpx.Headers, is_async: bool
+    ) -> tuple[Any, dict[str, Any] | None, list[tuple[str, Any]] | None]:
+        """(content, form fields, multipart parts) for the request body, in the media type the
+        caller chose or the spec's first; extra_body joins the fields of a JSON or form body."""
+        media, encoding = request.media()
+        if encoding in ("binary", "text"):
+            return raw_body(request, headers, is_async), None, None
         extra = {k: to_jsonable(v) for k, v in (options.extra_body or {}).items()}
-        if request.body_encoding in ("multipart", "form") and request.body is not None:
+        if encoding in ("multipart", "form"):
             data, files = request.form_parts()
             data.update({k: _form_value(v) for k, v in extra.items()})
-            return None, data, files or None
+            if encoding == "form":
+                return None, data or None, None
+            parts = multipart_parts(data, files, request.part_types)
+            return None, None, parts or None
         body = request.json_body()
         if extra:
             body = {**(body or {}), **extra}
         if body is None:
             return None, None, None
-        headers["Content-Type"] = "application/json"
+        headers["Content-Type"] = media or "application/json"
         return json.dumps(body, separators=(",", ":")).encode(), None, None
 
     def _retries(self, options: RequestOptions) -> int:
@@ -1188,10 +1371,30 @@ class SyncTransport(BaseTransport):
             response, request.stream_type, request.stream_envelope, scrub=self._api_key.scrub
         )
 
+    def download(
+        self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS
+    ) -> BinaryStream:
+        """The response body as a BinaryStream, read as it arrives."""
+        try:
+            return BinaryStream(self._send(request, options, stream=True))
+        except APIError as exc:
+            self._api_key.scrub(exc)
+            raise
+
+    def lines(
+        self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS
+    ) -> JSONLines[Any]:
+        """A JSON-lines response as typed items, read as they arrive."""
+        try:
+            return JSONLines(self._send(request, options, stream=True), request.response_type)
+        except APIError as exc:
+            self._api_key.scrub(exc)
+            raise
+
     def _send(self, request: Request[Any], options: RequestOptions, stream: bool) -> httpx.Response:
         """The first 2xx response (read in full unless `stream`); raises the final error."""
         built = self._build(self.http, request, options)
-        retries = self._retries(options)
+        retries = self._retries(options) if request.replayable() else 0
         attempt = 0
         while True:
             self._mark_attempt(built, attempt)
@@ -1272,12 +1475,34 @@ class AsyncTransport(BaseTransport):
             response, request.stream_type, request.stream_envelope, scrub=self._api_key.scrub
         )
 
+    async def download(
+        self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS
+    ) -> AsyncBinaryStream:
+        """The response body as an AsyncBinaryStream, read as it arrives."""
+        try:
+            return AsyncBinaryStream(await self._send(request, options, stream=True))
+        except APIError as exc:
+            self._api_key.scrub(exc)
+            raise
+
+    async def lines(
+        self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS
+    ) -> AsyncJSONLines[Any]:
+        """A JSON-lines response as typed items, read as they arrive."""
+        try:
+            return AsyncJSONLines(
+                await self._send(request, options, stream=True), request.response_type
+            )
+        except APIError as exc:
+            self._api_key.scrub(exc)
+            raise
+
     async def _send(
         self, request: Request[Any], options: RequestOptions, stream: bool
     ) -> httpx.Response:
         """The first 2xx response (read in full unless `stream`); raises the final error."""
         built = self._build(self.http, request, options)
-        retries = self._retries(options)
+        retries = self._retries(options) if request.replayable() else 0
         attempt = 0
         while True:
             self._mark_attempt(built, attempt)
@@ -1499,6 +1724,8 @@ class _StreamBase(Generic[T]):
         """(finished, event): `[DONE]` finishes, an `error` event raises, anything else is typed."""
         if sse.data == "[DONE]":
             return True, None
+        if self._event_type is ServerSentEvent:  # no schema: the events as they come
+            return False, sse  # type: ignore[return-value]
         if sse.event == "error":
             body = _json_or_text(sse.data)
             detail = body.get("error", body) if isinstance(body, dict) else body
@@ -1605,6 +1832,162 @@ class AsyncStream(_StreamBase[T]):
         except APIError as exc:
             self._failed(exc)
             raise
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        await self.response.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+class _BodyStream:
+    """What the binary and JSON-lines streams share: the response, and typed line parsing."""
+
+    def __init__(self, response: httpx.Response, item_type: Any = None) -> None:
+        self.response = response
+        self._item_type = item_type
+
+    @property
+    def content_type(self) -> str | None:
+        value: str | None = self.response.headers.get("content-type")
+        return value
+
+    def _item(self, line: str) -> Any:
+        try:
+            return parse_response(self._item_type, line.encode("utf-8"))
+        except ValueError as exc:
+            raise APIResponseValidationError(
+                f"a line of the response did not match its schema: {_problems(exc)}",
+                self.response,
+                line,
+            ) from exc
+
+
+class BinaryStream(_BodyStream):
+    """A binary response read as it arrives, never held whole in memory: iterate it for
+    chunks of bytes, or `write_to(path)`; close it (or use `with`) to release the connection."""
+
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        try:
+            yield from self.response.iter_bytes(chunk_size)
+        except httpx.HTTPError as exc:
+            raise read_failure(exc, self.response) from exc
+        finally:
+            self.close()
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.iter_bytes()
+
+    def write_to(self, path: str | os.PathLike[str]) -> int:
+        """Write the body to a file as it arrives; returns the number of bytes written."""
+        written = 0
+        with open(path, "wb") as fh:
+            for chunk in self.iter_bytes():
+                written += fh.write(chunk)
+        return written
+
+    def close(self) -> None:
+        self.response.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncBinaryStream(_BodyStream):
+    """BinaryStream for the async client: `async for chunk in stream`, `await write_to(path)`."""
+
+    async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self.response.aiter_bytes(chunk_size):
+                yield chunk
+        except httpx.HTTPError as exc:
+            raise read_failure(exc, self.response) from exc
+        finally:
+            await self.close()
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self.iter_bytes()
+
+    async def write_to(self, path: str | os.PathLike[str]) -> int:
+        """Write the body to a file as it arrives; returns the number of bytes written."""
+        written = 0
+        async with await anyio.open_file(path, "wb") as fh:
+            async for chunk in self.iter_bytes():
+                written += await fh.write(chunk)
+        return written
+
+    async def close(self) -> None:
+        await self.response.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+class JSONLines(_BodyStream, Generic[T]):
+    """A JSON-lines response (one JSON value per line) read as it arrives: iterate it for the
+    typed items; close it (or use `with`) to release the connection."""
+
+    def __iter__(self) -> Iterator[T]:
+        try:
+            for line in self.response.iter_lines():
+                if line.strip():
+                    yield self._item(line)
+        except httpx.HTTPError as exc:
+            raise read_failure(exc, self.response) from exc
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.response.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncJSONLines(_BodyStream, Generic[T]):
+    """JSONLines for the async client: `async for item in lines`."""
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        try:
+            async for line in self.response.aiter_lines():
+                if line.strip():
+                    yield self._item(line)
+        except httpx.HTTPError as exc:
+            raise read_failure(exc, self.response) from exc
         finally:
             await self.close()
 

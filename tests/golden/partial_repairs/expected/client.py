@@ -99,7 +99,7 @@ class ZooClient:
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Animal:
+    ) -> Animal | None:
         """Add an animal"""
         request = operations.add_animal(
             name=name,
@@ -197,7 +197,7 @@ class AsyncZooClient:
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Animal:
+    ) -> Animal | None:
         """Add an animal"""
         request = operations.add_animal(
             name=name,

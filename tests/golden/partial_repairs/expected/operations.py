@@ -29,7 +29,7 @@ def add_animal(
     tags: Mapping[str, int] | NotGiven = NOT_GIVEN,
     notes: Mapping[str, str | int] | NotGiven = NOT_GIVEN,
     keeper: Any | NotGiven = NOT_GIVEN,
-) -> Request[Animal]:
+) -> Request[Animal | None]:
     """Add an animal"""
     return Request(
         method="POST",
@@ -44,7 +44,8 @@ def add_animal(
             "notes": notes,
             "keeper": keeper,
         },
-        response_type=Animal,
+        allow_empty=True,
+        response_type=Animal | None,
     )
 
 
