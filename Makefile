@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BASE_STAMP := $(VENV)/.installed-base
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: generate check test golden lint clean bench lock check-releases
+.PHONY: generate check test golden lint clean bench lock check-releases corpus
 
 # The project's own environments install exactly the releases in requirements/*.txt (lock
 # files with hashes, made by pip-tools; `make lock` updates them), then this project itself.
@@ -96,6 +96,10 @@ lock:
 	$(LOCK_VENV)/bin/python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['client']))" > $(LOCK_VENV)/client.in
 	$(COMPILE) -c requirements/dev.txt -o requirements/client.txt $(LOCK_VENV)/client.in
 	$(COMPILE) --extra dev -o requirements/bench.txt pyproject.toml bench/requirements.txt requirements/build.in
+
+## corpus: generate every spec in ../shared/corpus/specs, cold, and print a table (spec, mode, operations, warnings)
+corpus: $(BASE_STAMP)
+	$(PY) -m tests.corpus_report
 
 ## check-releases: the drift check under other patch releases of PyYAML and Jinja2 (installs from the index)
 check-releases: $(BASE_STAMP)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -18,6 +19,7 @@ from generator.naming import (
     class_name,
     field_name,
     parameter_name,
+    verbatim_class_name,
 )
 from generator.problems import Problem, pointer
 from generator.prose import describe, doc_literal, doc_text, one_line
@@ -48,7 +50,7 @@ class Builder:
         schemas = (doc.get("components") or {}).get("schemas") or {}
         self.schemas: dict[str, Any] = schemas
         keys = sorted(schemas)
-        self.component_names = assign_unique((k, self.model_name(k)) for k in keys)
+        self.component_names = assign_unique(self.wanted_component_names(keys))
         self.used_names = {n.lower() for n in self.component_names.values()}
         self.model_names = set(self.component_names.values())
         classes = frozenset(k for k in keys if class_schema(doc, schemas[k]) is not None)
@@ -58,6 +60,18 @@ class Builder:
         self.operation_builder = OperationBuilder(doc, self.typer, self.component_names)
         self.deps: dict[str, frozenset[str]] = {}
         self.model_keys: set[str] = set()  # import keys the models module needs
+
+    def wanted_component_names(self, keys: list[str]) -> list[tuple[str, str]]:
+        """(key, wanted name) for each component schema: PascalCase; but keys that would share a
+        name (`foo-bar`, `foo_bar`) keep their own spelling where it is a Python name (`Foo_bar`),
+        so that only keys that are the same but for punctuation or case take a number."""
+        wanted = {k: self.model_name(k) for k in keys}
+        shared = Counter(name.lower() for name in wanted.values())
+        for k in keys:
+            if shared[wanted[k].lower()] > 1 and k.isidentifier() and k.isascii() and not k.startswith("_"):
+                name = verbatim_class_name(k)
+                wanted[k] = name + "Model" if name in self.reserved else name
+        return [(k, wanted[k]) for k in keys]
 
     def model_name(self, wanted: str) -> str:
         name = class_name(wanted)

@@ -119,6 +119,13 @@ def class_name(wire_name: str) -> str:
     return name + "Model" if name in GENERATED_MODULE_NAMES or name in BUILTINS else name
 
 
+def verbatim_class_name(wire_name: str) -> str:
+    """An identifier key as a class name, spelled as written but for its first letter (`foo_bar` ->
+    `Foo_bar`): for keys that would otherwise share a PascalCase name."""
+    name = wire_name[0].upper() + wire_name[1:]
+    return name + "Model" if name in GENERATED_MODULE_NAMES or name in BUILTINS else name
+
+
 def pascal_words(name: str) -> str:
     """The words of a name joined, each with its first letter upper-cased and its other capitals
     kept: `Auth_id` -> `AuthId`, `list_API_keys` -> `ListAPIKeys`, `First type of object` ->

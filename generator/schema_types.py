@@ -153,18 +153,19 @@ class SchemaTyper:
         is not of the schema's own `type`, is left out with a located warning, never typed silently:
         when none is left, the schema's type (or Any) stands instead."""
         types = schema_types(schema)
-        kept = [v for v in values if isinstance(v, (str, int, bool)) and (not types or any(
-            _is_of(v, t) for t in types))]
-        left = [v for v in values if not any(v is k for k in kept)]
-        if left:
-            why = f"not of its type {'/'.join(types)}" if all(isinstance(v, (str, int, bool)) for v in left) \
-                else "not a string, integer or boolean, which a Literal can hold"
-            typed = literal(kept).code if kept else "/".join(types) or "Any"
-            self.warn(f"{ptr}/{keyword}", f"{keyword} value(s) {left!r} {why}: typed as {typed}, without them",
-                      "inexact-type")
-        if kept:
-            return literal(kept)
-        return union([self._typed(t, schema, ptr, ctx) for t in types]) if types else ANY
+        fitting = [v for v in values if not types or any(_is_of(v, t) for t in types)]
+        kept = [v for v in fitting if isinstance(v, (str, int, bool))]
+        wider = [v for v in fitting if not isinstance(v, (str, int, bool))]  # fit, but no Literal holds them
+        unfit = [v for v in values if not any(v is f for f in fitting)]
+        found = union(([literal(kept)] if kept else []) + [_json_type(v) for v in wider]) if fitting else (
+            union([self._typed(t, schema, ptr, ctx) for t in types]) if types else ANY)
+        if wider:
+            self.warn(f"{ptr}/{keyword}", f"{keyword} value(s) {wider!r} cannot be in a Literal (only strings, "
+                      f"integers and booleans can): typed as {found.code}", "inexact-type")
+        if unfit:
+            self.warn(f"{ptr}/{keyword}", f"{keyword} value(s) {unfit!r} are not of its type {'/'.join(types)}, "
+                      f"so no valid value is one of them: typed as {found.code}, without them", "inexact-type")
+        return found
 
     def _typed(self, kind: str | None, schema: dict[str, Any], ptr: str, ctx: str) -> TypeExpr:
         if kind == "string":
@@ -237,9 +238,10 @@ class SchemaTyper:
         """The name an inline union branch is built from: its tag value, its title (a title written
         as one word may stand alone, see `inline_model`), where its `$ref` points, a property only
         it has, its kind; its position only when nothing else tells it apart."""
-        tags = single_valued_props(self.doc, branch)
-        for prop in _TAG_PREFERENCE:
-            if prop in tags:
+        tags = single_valued_props(self.doc, branch, required_only=False)
+        named = [p for p in _TAG_PREFERENCE if p in tags] + sorted(p for p in tags if p not in _TAG_PREFERENCE)
+        for prop in named:
+            if isinstance(tags[prop], (str, int)) and not isinstance(tags[prop], bool) and pascal(str(tags[prop])):
                 return ctx + pascal(str(tags[prop]))
         node = branch if isinstance(branch, dict) else {}
         title = node.get("title")
@@ -308,12 +310,23 @@ def _ref_name(node: Any) -> str:
     return unescape_token(ref.rsplit("/", 1)[-1]) if isinstance(ref, str) else ""
 
 
+def _json_type(value: Any) -> TypeExpr:
+    """The type of a JSON value that no Literal can hold: a float, a list or an object."""
+    if isinstance(value, float):
+        return TypeExpr("float")
+    if isinstance(value, list):
+        return TypeExpr("list[Any]", frozenset({"Any"}))
+    return TypeExpr("dict[str, Any]", frozenset({"Any"}))
+
+
 def _is_of(value: Any, kind: str) -> bool:
     """Whether a JSON value is of a JSON Schema type (a bool is no number)."""
     if kind == "string":
         return isinstance(value, str)
-    if kind in ("integer", "number"):
+    if kind == "integer":
         return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
     if kind == "boolean":
         return isinstance(value, bool)
     return kind not in ("array", "object", "null")
@@ -397,8 +410,9 @@ def has_object_branch(doc: dict[str, Any], node: Any, depth: int = 0) -> bool:
     return bool(node.get("properties"))
 
 
-def single_valued_props(doc: dict[str, Any], node: Any) -> dict[str, Any]:
-    """Required properties of an object schema that can hold only one value."""
+def single_valued_props(doc: dict[str, Any], node: Any, required_only: bool = True) -> dict[str, Any]:
+    """Required properties of an object schema that can hold only one value (with
+    `required_only=False`, optional ones too: they name a branch, though they cannot tell it)."""
     node = deref(doc, node)
     if not isinstance(node, dict):
         return {}
@@ -406,7 +420,7 @@ def single_valued_props(doc: dict[str, Any], node: Any) -> dict[str, Any]:
     out = {}
     for name, prop in (node.get("properties") or {}).items():
         prop = deref(doc, prop)
-        if name not in required or not isinstance(prop, dict):
+        if (required_only and name not in required) or not isinstance(prop, dict):
             continue
         if "const" in prop:
             out[name] = prop["const"]

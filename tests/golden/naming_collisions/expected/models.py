@@ -35,16 +35,16 @@ class FooBar_2(APIModel):
     dashed: str | None = None
 
 
-class FooBar_3(APIModel):
-    underscored: str | None = None
-
-
 class Foo_2(APIModel):
     pascal: str | None = None
 
 
 class Foo_3(APIModel):
     lower: str | None = None
+
+
+class Foo_bar(APIModel):
+    underscored: str | None = None
 
 
 class Model3d(APIModel):
@@ -64,7 +64,7 @@ class AllThings(APIModel):
 
     dashed: FooBar_2 | None = None
 
-    underscored: FooBar_3 | None = None
+    underscored: Foo_bar | None = None
 
     joined: FooBar | None = None
 
