@@ -21,7 +21,7 @@ from generator.naming import (
     parameter_name,
     verbatim_class_name,
 )
-from generator.problems import Problem, pointer
+from generator.problems import Problem
 from generator.prose import describe, doc_literal, doc_text, one_line
 from generator.schema_types import (
     SchemaTyper,
@@ -32,8 +32,8 @@ from generator.schema_types import (
     has_object_branch,
     is_nullable,
     merge_all_of,
-    non_null_branches,
 )
+from generator.spec import non_null_branches, pointer
 from generator.validate import CLIENT_EXTENSION
 
 _SCALARS = (str, int, bool, type(None))

@@ -14,18 +14,18 @@ from typing import Any
 from generator import media
 from generator.ir import OperationIR, ParamIR
 from generator.naming import assign_unique, claim, class_name, function_name, parameter_name, pascal
-from generator.problems import Problem, pointer
+from generator.problems import Problem
 from generator.prose import describe, doc_literal, one_line, operation_doc
 from generator.schema_types import (
     SchemaTyper,
     TypeExpr,
     component_key,
     component_pointer,
-    deref,
     leaf_objects,
     merge_all_of,
 )
-from generator.validate import iter_operations, ref_pointer, resolved_parameters
+from generator.spec import deref, iter_operations, pointer, ref_pointer
+from generator.validate import resolved_parameters
 
 _PATH_VAR = re.compile(r"{([^{}]+)}")
 LOCATIONS = ("path", "query", "header", "cookie")

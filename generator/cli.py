@@ -35,8 +35,9 @@ from generator.pipeline import (
     inputs_of,
     with_lines,
 )
-from generator.problems import Problem, SpecError, pointer
+from generator.problems import Problem, SpecError
 from generator.scope import Filters
+from generator.spec import pointer
 from generator.surface import SURFACE_FILE, Surface
 from generator.write import check_destination, drift, read_tree, recover, write_file, write_package
 

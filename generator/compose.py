@@ -36,7 +36,8 @@ from yaml.events import (
 )
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from generator.problems import Problem, SpecError, escape_token
+from generator.problems import Problem, SpecError
+from generator.spec import escape_token
 
 MAX_DEPTH = 64  # the deepest published OpenAPI document we know of nests 21 levels
 MAX_NODES = 5_000_000  # values in the document once every alias is expanded

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from generator.problems import unescape_token
+from generator.spec import unescape_token
 
 
 class Editor:

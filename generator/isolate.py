@@ -24,8 +24,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.edit import Editor
-from generator.problems import Problem, SpecError, pointer, unescape_token
-from generator.validate import HTTP_METHODS, iter_operations, iter_refs, path_item, ref_pointer
+from generator.problems import Problem, SpecError
+from generator.spec import (
+    HTTP_METHODS,
+    iter_operations,
+    iter_refs,
+    path_item,
+    pointer,
+    ref_pointer,
+    unescape_token,
+)
 
 Check = Callable[[dict[str, Any]], list[Problem]]  # validation: the warnings, or SpecError with the errors
 MAX_ROUNDS = 6

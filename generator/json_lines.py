@@ -18,8 +18,7 @@ import re
 from json.decoder import WHITESPACE, scanstring  # type: ignore[attr-defined]
 from typing import Any
 
-from generator.problems import escape_token
-from generator.validate import ref_pointer
+from generator.spec import escape_token, ref_pointer
 
 _MAX_REF_HOPS = 16
 _NEWLINE = re.compile("\n")

@@ -33,7 +33,8 @@ from yaml.events import (
 
 from generator.compose import MAX_DEPTH, Composer
 from generator.json_lines import json_lines
-from generator.problems import Problem, SpecError, escape_token, pointer
+from generator.problems import Problem, SpecError
+from generator.spec import escape_token, pointer
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

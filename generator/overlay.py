@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.load import parse_bytes
-from generator.problems import Problem, SpecError, pointer
+from generator.problems import Problem, SpecError
+from generator.spec import pointer
 
 
 def apply_overlays(doc: dict[str, Any], overlays: list[tuple[Path, bytes]]) -> dict[str, Any]:

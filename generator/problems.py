@@ -39,15 +39,3 @@ def sort_problems(problems: Iterable[Problem]) -> tuple[Problem, ...]:
     return tuple(sorted(set(problems), key=lambda p: (p.pointer, p.message, p.level)))
 
 
-def escape_token(token: object) -> str:
-    """Escape one JSON pointer reference token (RFC 6901)."""
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def pointer(*tokens: object) -> str:
-    """Build a JSON pointer from raw tokens: pointer("paths", "/a") == "/paths/~1a"."""
-    return "".join("/" + escape_token(t) for t in tokens)
-
-
-def unescape_token(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")

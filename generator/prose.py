@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from generator.schema_types import non_null_branches
+from generator.spec import non_null_branches
 
 
 def describe(node: Any) -> str:

@@ -26,16 +26,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.edit import Editor
-from generator.problems import Problem, pointer
-from generator.spec_walk import Tokens, iter_operations_written, iter_schemas
-from generator.validate import (
-    _MISSING,
-    _PATH_VAR,
+from generator.problems import Problem
+from generator.spec import (
+    MISSING,
+    Tokens,
     iter_operations,
+    iter_operations_written,
+    iter_schemas,
+    pointer,
     ref_pointer,
     resolve_pointer,
-    resolved_parameters,
 )
+from generator.validate import _PATH_VAR, resolved_parameters
 
 KIND = "repaired"
 _LOWER_RANGE = re.compile(r"[1-5][xX][xX]")
@@ -79,7 +81,7 @@ def find_fixes(doc: dict[str, Any]) -> Iterator[Fix]:
 def _schema_fixes(doc: dict[str, Any], tokens: Tokens, schema: dict[str, Any], is_property: bool,
                   is_30: bool) -> Iterator[Fix]:
     ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#") and resolve_pointer(doc, ref_pointer(ref)) is _MISSING:
+    if isinstance(ref, str) and ref.startswith("#") and resolve_pointer(doc, ref_pointer(ref)) is MISSING:
         yield _dangling(tokens, ref)
         return
     if isinstance(schema.get("required"), bool):

@@ -11,8 +11,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.naming import class_name, pascal, pascal_words
-from generator.problems import Problem, escape_token, unescape_token
-from generator.validate import _MISSING, ref_pointer, resolve_pointer
+from generator.problems import Problem
+from generator.spec import (
+    MISSING,
+    PROSE_KEYS,
+    deref,
+    escape_token,
+    is_null_branch,
+    non_null_branches,
+    prose_only,
+    ref_pointer,
+    resolve_pointer,
+    unescape_token,
+)
 
 COMPONENT_PREFIX = "#/components/schemas/"
 _PRIMITIVES = {"integer": "int", "number": "float", "boolean": "bool"}
@@ -117,7 +128,7 @@ class SchemaTyper:
         else:
             at = ref_pointer(ref)
             target = resolve_pointer(self.doc, at)
-            if target is _MISSING:
+            if target is MISSING:
                 expr = ANY
             elif at in self.following:  # a cycle through refs to what is not a component: no name to recur on
                 self.warn(ptr + "/$ref", f"refers back to {at}, which contains it, and is not a component schema: "
@@ -276,8 +287,8 @@ class SchemaTyper:
             return self._explicit(explicit, branches, ptr)
         flat = [obj for group in leaves for obj in group]
         for prop in _candidate_tags(self.doc, flat):
-            values = [single_valued_props(self.doc, obj).get(prop, _MISSING) for obj in flat]
-            if all(v is not _MISSING for v in values) and len(set(map(tag_key, values))) == len(values):
+            values = [single_valued_props(self.doc, obj).get(prop, MISSING) for obj in flat]
+            if all(v is not MISSING for v in values) and len(set(map(tag_key, values))) == len(values):
                 return prop, [leaf_values(self.doc, b, prop) for b in branches]
         return None
 
@@ -370,18 +381,6 @@ def _candidate_tags(doc: dict[str, Any], objects: list[Any]) -> list[str]:
                                          if p in _TAG_PREFERENCE else 0, p))
 
 
-def deref(doc: dict[str, Any], node: Any) -> Any:
-    for _ in range(64):
-        if isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
-            target = resolve_pointer(doc, ref_pointer(node["$ref"]))
-            if target is _MISSING:
-                return {}
-            node = target
-        else:
-            return node
-    return {}
-
-
 def leaf_objects(doc: dict[str, Any], node: Any, depth: int = 0) -> list[dict[str, Any]]:
     """The object schemas a union branch stands for (following refs and nested unions)."""
     node = deref(doc, node)
@@ -459,28 +458,10 @@ def is_nullable(schema: dict[str, Any]) -> bool:
         return True
     if isinstance(schema.get("enum"), list) and None in schema["enum"]:
         return True
-    return any(_is_null_branch(b) for key in ("oneOf", "anyOf", "allOf") for b in schema.get(key) or [])
+    return any(is_null_branch(b) for key in ("oneOf", "anyOf", "allOf") for b in schema.get(key) or [])
 
 
-_PROSE_KEYS = {"description", "title", "example", "examples"}
-
-
-def _is_null_branch(branch: Any) -> bool:
-    """`{type: "null"}`, `{enum: [null]}`, or the 3.0 idiom `allOf: [X, {nullable: true}]`'s marker."""
-    if not isinstance(branch, dict):
-        return False
-    if branch.get("type") == "null" or branch.get("enum") == [None]:
-        return True
-    return branch.get("nullable") is True and set(branch) - _PROSE_KEYS == {"nullable"}
-
-
-def non_null_branches(branches: Any) -> list[tuple[int, Any]]:
-    if not isinstance(branches, list):
-        return []
-    return [(i, b) for i, b in enumerate(branches) if not _is_null_branch(b) and not _prose_only(b)]
-
-
-_CONSTRAINT_KEYS = _PROSE_KEYS | {"required", "minProperties", "maxProperties", "not"}
+_CONSTRAINT_KEYS = PROSE_KEYS | {"required", "minProperties", "maxProperties", "not"}
 
 
 def _constraint_only(branch: Any) -> bool:
@@ -492,12 +473,8 @@ def admits_anything(schema: Any) -> bool:
     """A oneOf/anyOf with a branch that constrains nothing (`{}`, or prose only): any value fits."""
     if not isinstance(schema, dict):
         return False
-    return any(_prose_only(b) for key in ("oneOf", "anyOf") if isinstance(schema.get(key), list)
+    return any(prose_only(b) for key in ("oneOf", "anyOf") if isinstance(schema.get(key), list)
                for b in schema[key])
-
-
-def _prose_only(branch: Any) -> bool:
-    return isinstance(branch, dict) and set(branch) <= _PROSE_KEYS
 
 
 def schema_types(schema: dict[str, Any]) -> list[str]:

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from generator.problems import Problem, SpecError, unescape_token
-from generator.validate import iter_operations, ref_pointer
+from generator.problems import Problem, SpecError
+from generator.spec import iter_operations, ref_pointer, unescape_token
 
 _COMPONENT_REF = "#/components/"
 

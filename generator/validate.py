@@ -14,16 +14,27 @@ from collections import Counter
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
-from generator.problems import Level, Problem, SpecError, pointer, unescape_token
+from generator.problems import Level, Problem, SpecError
+from generator.spec import (
+    HTTP_METHODS,
+    MISSING,
+    deref,
+    iter_operations,
+    non_null_branches,
+    pointer,
+    ref_holders,
+    ref_pointer,
+    resolve_pointer,
+    unescape_token,
+)
 
 # The packages whose code decides a validation verdict: openapi-spec-validator and what it
 # validates with. A cached verdict is keyed on all of their versions (see `concurrent`).
 VALIDATOR_STACK = ("openapi-spec-validator", "openapi-schema-validator", "jsonschema", "jsonschema-specifications",
                    "referencing", "jsonschema-path", "rfc3339-validator")
 
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _PATH_VAR = re.compile(r"{([^{}]+)}")
 
 
@@ -261,7 +272,7 @@ def check_refs(doc: dict[str, Any]) -> Iterator[Problem]:
 
     Nothing is ever fetched or opened: a remote or file reference is refused, not followed.
     """
-    holders = list(_ref_holders(doc))
+    holders = list(ref_holders(doc))
     broken = False
     for where, node in holders:
         message = _ref_problem(doc, node["$ref"])
@@ -282,7 +293,7 @@ def _ref_problem(doc: dict[str, Any], ref: str) -> str:
                 "only local '#/...' references")
     if ref != "#" and not ref.startswith("#/"):
         return f"reference {ref!r} is not a JSON pointer: after '#' it must start with '/'"
-    if resolve_pointer(doc, ref_pointer(ref)) is _MISSING:
+    if resolve_pointer(doc, ref_pointer(ref)) is MISSING:
         return f"reference {ref!r} points at nothing"
     return ""
 
@@ -348,10 +359,6 @@ def _leads_back(doc: dict[str, Any], node: Any, home: str, seen: set[str]) -> bo
         return _leads_back(doc, resolve_pointer(doc, at), home, seen)
     if _OWN_CONTENT & node.keys():
         return False
-    # What counts as a null (or prose-only) branch is the typer's rule; imported here, as
-    # schema_types builds on this module.
-    from generator.schema_types import non_null_branches
-
     parts = node.get("allOf")
     if isinstance(parts, list) and any(_leads_back(doc, part, home, set(seen)) for part in parts):
         return True
@@ -360,33 +367,6 @@ def _leads_back(doc: dict[str, Any], node: Any, home: str, seen: set[str]) -> bo
         if branches and all(_leads_back(doc, b, home, set(seen)) for _, b in branches):
             return True
     return False
-
-
-def iter_refs(doc: Any) -> Iterator[tuple[str, str]]:
-    """Yield (pointer of the $ref, target) for every reference, iteratively (no recursion limit)."""
-    for where, node in _ref_holders(doc):
-        yield where + "/$ref", node["$ref"]
-
-
-def _ref_holders(doc: Any) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(pointer, node) of every mapping with a string `$ref`, in document order."""
-    stack: list[tuple[str, Any]] = [("", doc)]
-    while stack:
-        where, node = stack.pop()
-        if isinstance(node, dict):
-            if isinstance(node.get("$ref"), str):
-                yield where, node
-            stack.extend((where + pointer(k), v) for k, v in reversed(node.items()) if isinstance(v, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend((where + pointer(i), v) for i, v in reversed(list(enumerate(node)))
-                         if isinstance(v, (dict, list)))
-
-
-class _Missing:
-    pass
-
-
-_MISSING: Any = _Missing()
 
 
 def written_at(doc: Any, parts: tuple[Any, ...]) -> str:
@@ -400,7 +380,7 @@ def written_at(doc: Any, parts: tuple[Any, ...]) -> str:
             if not (isinstance(ref, str) and ref.startswith("#/")):
                 break
             target = resolve_pointer(doc, ref_pointer(ref))
-            if target is _MISSING:
+            if target is MISSING:
                 break
             node, at = target, [unescape_token(t) for t in ref[2:].split("/")]
         inside = (isinstance(node, dict) and part in node) or (
@@ -410,59 +390,6 @@ def written_at(doc: Any, parts: tuple[Any, ...]) -> str:
         node = node[part]
         at.append(part)
     return pointer(*at)
-
-
-def ref_pointer(ref: str) -> str:
-    """The JSON pointer a local `$ref` ("#/...") names: its URI fragment, percent-decoded
-    (`#/paths/~1items~1%7Bid%7D` is `/paths/~1items~1{id}`, as bundlers write it)."""
-    return unquote(ref[1:]) if "%" in ref else ref[1:]
-
-
-def resolve_pointer(doc: Any, ptr: str) -> Any:
-    """Follow a JSON pointer ("" is the whole document); return _MISSING when it leads nowhere."""
-    if ptr == "":
-        return doc
-    if not ptr.startswith("/"):
-        return _MISSING
-    node = doc
-    for raw in ptr[1:].split("/"):
-        token = unescape_token(raw)
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return _MISSING
-    return node
-
-
-def iter_operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
-    """Yield (path, method, operation, path item) in document order."""
-    paths = doc.get("paths") or {}
-    if not isinstance(paths, dict):
-        return  # the validator says what is wrong with it
-    for path, item in paths.items():
-        item = path_item(doc, item)
-        if not isinstance(item, dict):
-            continue
-        for method in HTTP_METHODS:
-            op = item.get(method)
-            if isinstance(op, dict):
-                yield path, method, op, item
-
-
-def path_item(doc: dict[str, Any], item: Any) -> Any:
-    """A Path Item with its `$ref` followed (OpenAPI 3.1: to `components/pathItems`); the
-    fields written beside the `$ref` win. A `$ref` that points at nothing is left to check_refs."""
-    for _ in range(16):  # a chain of refs; a cycle ends here
-        ref = item.get("$ref") if isinstance(item, dict) else None
-        if not (isinstance(ref, str) and ref.startswith("#")):
-            break
-        target = resolve_pointer(doc, ref_pointer(ref))
-        if not isinstance(target, dict):
-            break
-        item = {**target, **{k: v for k, v in item.items() if k != "$ref"}}
-    return item
 
 
 def check_parameters(doc: dict[str, Any]) -> Iterator[Problem]:
@@ -568,13 +495,3 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def deref(doc: dict[str, Any], node: Any) -> Any:
-    """Follow local $ref chains (bounded, so a cycle cannot hang)."""
-    for _ in range(64):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            return node
-        target = resolve_pointer(doc, ref_pointer(node["$ref"]))
-        if target is _MISSING:
-            return node
-        node = target
-    return node

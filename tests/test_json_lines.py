@@ -18,7 +18,8 @@ import pytest
 from generator.json_lines import json_lines
 from generator.load import LoadedSpec, load_spec
 from generator.pipeline import with_lines
-from generator.problems import Problem, SpecError, pointer
+from generator.problems import Problem, SpecError
+from generator.spec import pointer
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "specs"
 

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from generator.load import _lines_from_events, _lines_from_nodes, load_spec, yaml_lines
-from generator.problems import pointer
+from generator.spec import pointer
 
 REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
 

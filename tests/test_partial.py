@@ -16,9 +16,9 @@ import pytest
 
 from generator.edit import Editor, tokens_of
 from generator.isolate import isolate, isolate_once
-from generator.problems import Problem, SpecError, pointer
+from generator.problems import Problem, SpecError
 from generator.repair import repair
-from generator.spec_walk import iter_schemas
+from generator.spec import iter_schemas, pointer
 from generator.validate import validate
 
 Doc = dict[str, Any]

@@ -47,7 +47,8 @@ from hypothesis import strategies as st
 from openapi_schema_validator import OAS30Validator, OAS31Validator
 
 from generator.pipeline import Options, generate
-from generator.problems import SpecError, escape_token
+from generator.problems import SpecError
+from generator.spec import escape_token
 
 EXAMPLES = int(os.environ.get("OAPI_PYGEN_HYPOTHESIS_EXAMPLES") or 0)
 DEFAULT_EXAMPLES = 60

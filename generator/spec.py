@@ -1,18 +1,164 @@
-"""Where an OpenAPI document writes its operations and its schemas.
+"""The spec as data: JSON pointers, references, and where a document writes its parts.
 
-The places are found from the document's structure, never by key name alone: a
-property called `const` or `required`, or an `example` that holds a `title`, is
-not a schema keyword or an operation field. `$ref`s are not followed: each node
-is met where it is written (a YAML alias's node once at each place it is used).
-Tokens are raw (dict keys, list indexes as ints), ready for `edit.Editor`.
+One module for what the loader, the validator, the typer, the repairs and the isolation all
+need to walk a document: pointer escaping (RFC 6901), following local `$ref`s (bounded, so a
+cycle cannot hang), the operations and the schemas a document writes, and which branches of a
+union are only `null` or prose.
+
+Walks by structure never take a key name alone for a keyword: a property called `const` or
+`required`, or an `example` that holds a `title`, is not a schema keyword or an operation
+field. `iter_schemas` does not follow `$ref`s: each node is met where it is written (a YAML
+alias's node once at each place it is used); its tokens are raw (dict keys, list indexes as
+ints), ready for `edit.Editor`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import unquote
 
-from generator.validate import HTTP_METHODS
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+# ---- JSON pointers -------------------------------------------------------------------------
+
+
+def escape_token(token: object) -> str:
+    """Escape one JSON pointer reference token (RFC 6901)."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def pointer(*tokens: object) -> str:
+    """Build a JSON pointer from raw tokens: pointer("paths", "/a") == "/paths/~1a"."""
+    return "".join("/" + escape_token(t) for t in tokens)
+
+
+def unescape_token(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+# ---- references ----------------------------------------------------------------------------
+
+
+def iter_refs(doc: Any) -> Iterator[tuple[str, str]]:
+    """Yield (pointer of the $ref, target) for every reference, iteratively (no recursion limit)."""
+    for where, node in ref_holders(doc):
+        yield where + "/$ref", node["$ref"]
+
+
+def ref_holders(doc: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(pointer, node) of every mapping with a string `$ref`, in document order."""
+    stack: list[tuple[str, Any]] = [("", doc)]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                yield where, node
+            stack.extend((where + pointer(k), v) for k, v in reversed(node.items()) if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend((where + pointer(i), v) for i, v in reversed(list(enumerate(node)))
+                         if isinstance(v, (dict, list)))
+
+
+class _Missing:
+    pass
+
+
+MISSING: Any = _Missing()
+
+
+def ref_pointer(ref: str) -> str:
+    """The JSON pointer a local `$ref` ("#/...") names: its URI fragment, percent-decoded
+    (`#/paths/~1items~1%7Bid%7D` is `/paths/~1items~1{id}`, as bundlers write it)."""
+    return unquote(ref[1:]) if "%" in ref else ref[1:]
+
+
+def resolve_pointer(doc: Any, ptr: str) -> Any:
+    """Follow a JSON pointer ("" is the whole document); return MISSING when it leads nowhere."""
+    if ptr == "":
+        return doc
+    if not ptr.startswith("/"):
+        return MISSING
+    node = doc
+    for raw in ptr[1:].split("/"):
+        token = unescape_token(raw)
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return MISSING
+    return node
+
+
+def iter_operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    """Yield (path, method, operation, path item) in document order."""
+    paths = doc.get("paths") or {}
+    if not isinstance(paths, dict):
+        return  # the validator says what is wrong with it
+    for path, item in paths.items():
+        item = path_item(doc, item)
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if isinstance(op, dict):
+                yield path, method, op, item
+
+
+def path_item(doc: dict[str, Any], item: Any) -> Any:
+    """A Path Item with its `$ref` followed (OpenAPI 3.1: to `components/pathItems`); the
+    fields written beside the `$ref` win. A `$ref` that points at nothing is left to check_refs."""
+    for _ in range(16):  # a chain of refs; a cycle ends here
+        ref = item.get("$ref") if isinstance(item, dict) else None
+        if not (isinstance(ref, str) and ref.startswith("#")):
+            break
+        target = resolve_pointer(doc, ref_pointer(ref))
+        if not isinstance(target, dict):
+            break
+        item = {**target, **{k: v for k, v in item.items() if k != "$ref"}}
+    return item
+
+
+def deref(doc: dict[str, Any], node: Any) -> Any:
+    """Follow local $ref chains (bounded, so a cycle cannot hang)."""
+    for _ in range(64):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            return node
+        target = resolve_pointer(doc, ref_pointer(node["$ref"]))
+        if target is MISSING:
+            return node
+        node = target
+    return node
+
+
+# ---- unions: branches that only say `null`, or only prose -----------------------------------
+
+
+PROSE_KEYS = {"description", "title", "example", "examples"}
+
+
+def is_null_branch(branch: Any) -> bool:
+    """`{type: "null"}`, `{enum: [null]}`, or the 3.0 idiom `allOf: [X, {nullable: true}]`'s marker."""
+    if not isinstance(branch, dict):
+        return False
+    if branch.get("type") == "null" or branch.get("enum") == [None]:
+        return True
+    return branch.get("nullable") is True and set(branch) - PROSE_KEYS == {"nullable"}
+
+
+def non_null_branches(branches: Any) -> list[tuple[int, Any]]:
+    if not isinstance(branches, list):
+        return []
+    return [(i, b) for i, b in enumerate(branches) if not is_null_branch(b) and not prose_only(b)]
+
+
+def prose_only(branch: Any) -> bool:
+    return isinstance(branch, dict) and set(branch) <= PROSE_KEYS
+
+
+# ---- where a document writes its operations and schemas -------------------------------------
 
 Tokens = tuple[Any, ...]
 Found = tuple[Tokens, dict[str, Any]]
