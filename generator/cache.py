@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -56,3 +57,16 @@ def put(kind: str, digest: str, data: bytes) -> None:
         os.replace(tmp, folder / digest)
     except OSError:
         pass
+
+
+def versions(distributions: Iterable[str]) -> str:
+    """`name==version` of each installed distribution ("-" for one that is absent), for a key."""
+    from importlib import metadata
+
+    def version(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "-"
+
+    return " ".join(f"{name}=={version(name)}" for name in distributions)

@@ -12,7 +12,6 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -353,13 +352,7 @@ def result_key(options: Options, recorded_inputs: dict[str, Any]) -> str:
 
 
 def tool_versions() -> str:
-    def version(name: str) -> str:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return "-"
-
-    return " ".join(f"{name}=={version(name)}" for name in TOOLS)
+    return cache.versions(TOOLS)
 
 
 def generate_cached(options: Options) -> Result:

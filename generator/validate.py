@@ -221,15 +221,9 @@ def _with_locations(base: Any) -> Any:
 
 def validator_versions() -> str:
     """The installed version of every package in VALIDATOR_STACK ("-" for one that is absent)."""
-    from importlib import metadata
+    from generator.cache import versions
 
-    def version(name: str) -> str:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return "-"
-
-    return " ".join(f"{name}=={version(name)}" for name in VALIDATOR_STACK)
+    return versions(VALIDATOR_STACK)
 
 
 def preload_validator() -> None:

@@ -329,14 +329,11 @@ class Request(Generic[T]):
         return self.body_media, self.body_encoding
 
     def replayable(self) -> bool:
-        """Whether the body can be sent again for a retry: not an iterator, nor a file that
-        cannot seek back to where it started."""
+        """Whether the body can be sent again for a retry: anything but a raw body given as an
+        iterator, or as a file that cannot seek back to where it started."""
         value = self.body_value
-        if value is NOT_GIVEN or value is None or isinstance(value, (str, bytes, bytearray)):
-            return True
-        if isinstance(value, (memoryview, Mapping, list, tuple)) or not self.media()[1] in (
-            "binary",
-            "text",
+        if self.media()[1] not in ("binary", "text") or isinstance(
+            value, (NotGiven, type(None), str, bytes, bytearray, memoryview)
         ):
             return True
         return hasattr(value, "read") and _seekable(value)
