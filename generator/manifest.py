@@ -79,8 +79,8 @@ class Recorded:
     def names(self) -> dict[str, str] | None:
         """package, client_name and env_prefix as recorded; None when one is missing."""
         found = {key: self.options.get(key) for key in NAMED_OPTIONS}
-        return {k: v for k, v in found.items() if isinstance(v, str)} if all(
-            isinstance(v, str) for v in found.values()) else None
+        named = {key: value for key, value in found.items() if isinstance(value, str)}
+        return named if len(named) == len(NAMED_OPTIONS) else None
 
 
 class ManifestError(ValueError):
