@@ -18,7 +18,7 @@ import re
 from json.decoder import WHITESPACE, scanstring  # type: ignore[attr-defined]
 from typing import Any
 
-from generator.spec import escape_token, ref_pointer
+from generator.spec import escape_token, on_the_way, ref_pointer
 
 _MAX_REF_HOPS = 16
 _NEWLINE = re.compile("\n")
@@ -69,13 +69,7 @@ class _Lookup:
 
     def walk(self, pointers: set[str]) -> tuple[dict[str, int], dict[str, str]]:
         """The lines of the nodes on the way to these pointers, and the `$ref`s of the objects on it."""
-        on_way = {""}
-        for ptr in pointers:
-            cut = ptr.find("/", 1)
-            while cut != -1:
-                on_way.add(ptr[:cut])
-                cut = ptr.find("/", cut + 1)
-            on_way.add(ptr)
+        on_way = on_the_way(pointers)
         lines: dict[str, int] = {}
         refs: dict[str, str] = {}
         start = WHITESPACE.match(self.text, 0).end()

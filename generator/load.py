@@ -34,7 +34,7 @@ from yaml.events import (
 from generator.compose import MAX_DEPTH, Composer
 from generator.json_lines import json_lines
 from generator.problems import Problem, SpecError
-from generator.spec import escape_token, pointer
+from generator.spec import escape_token, on_the_way, pointer
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -235,13 +235,7 @@ def _lines_from_events(text: str, pointers: list[str]) -> tuple[dict[str, int], 
     One pass over the parser's events, keeping the path only inside the nodes on the
     way to a wanted pointer; every other subtree is skipped by counting its brackets.
     """
-    on_way = {""}
-    for ptr in pointers:
-        cut = ptr.find("/", 1)
-        while cut != -1:
-            on_way.add(ptr[:cut])
-            cut = ptr.find("/", cut + 1)
-        on_way.add(ptr)
+    on_way = on_the_way(pointers)
     lines: dict[str, int] = {}
     indirect: set[str] = set()  # a mapping with a `$ref`, a merge or an alias as key: children may be elsewhere
     aliases: set[str] = set()  # composed, an alias is the node it names, with that node's line

@@ -14,7 +14,7 @@ ints), ready for `edit.Editor`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote
 
@@ -36,6 +36,18 @@ def pointer(*tokens: object) -> str:
 
 def unescape_token(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
+
+
+def on_the_way(pointers: Iterable[str]) -> set[str]:
+    """Every pointer on the way to these ones, themselves and the document's root ("") included."""
+    found = {""}
+    for ptr in pointers:
+        cut = ptr.find("/", 1)
+        while cut != -1:
+            found.add(ptr[:cut])
+            cut = ptr.find("/", cut + 1)
+        found.add(ptr)
+    return found
 
 
 # ---- references ----------------------------------------------------------------------------
