@@ -1693,6 +1693,46 @@ class SSEDecoder:
         return event
 
 
+class _Closing:
+    """A response read as it arrives: close it, or use a `with` block, to release the connection."""
+
+    response: httpx.Response
+
+    def close(self) -> None:
+        self.response.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class _AsyncClosing:
+    """The same for the async client: `await close()`, or an `async with` block."""
+
+    response: httpx.Response
+
+    async def close(self) -> None:
+        await self.response.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
 class _StreamBase(Generic[T]):
     """What the sync and async streams share: decoding, typing, and mapping read errors.
 
@@ -1769,7 +1809,7 @@ def _json_or_text(text: str) -> Any:
         return text
 
 
-class Stream(_StreamBase[T]):
+class Stream(_StreamBase[T], _Closing):
     """Typed events of a streamed response: iterate it, and close it (or use `with`) when done."""
 
     def __iter__(self) -> Iterator[T]:
@@ -1792,22 +1832,8 @@ class Stream(_StreamBase[T]):
         finally:
             self.close()
 
-    def close(self) -> None:
-        self.response.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncStream(_StreamBase[T]):
+class AsyncStream(_StreamBase[T], _AsyncClosing):
     """Typed events of a streamed response: `async for` over it, and close it (or `async with`)."""
 
     async def __aiter__(self) -> AsyncIterator[T]:
@@ -1831,20 +1857,6 @@ class AsyncStream(_StreamBase[T]):
             raise
         finally:
             await self.close()
-
-    async def close(self) -> None:
-        await self.response.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
 
 class _BodyStream:
@@ -1870,7 +1882,7 @@ class _BodyStream:
             ) from exc
 
 
-class BinaryStream(_BodyStream):
+class BinaryStream(_BodyStream, _Closing):
     """A binary response read as it arrives, never held whole in memory: iterate it for
     chunks of bytes, or `write_to(path)`; close it (or use `with`) to release the connection."""
 
@@ -1893,22 +1905,8 @@ class BinaryStream(_BodyStream):
                 written += fh.write(chunk)
         return written
 
-    def close(self) -> None:
-        self.response.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncBinaryStream(_BodyStream):
+class AsyncBinaryStream(_BodyStream, _AsyncClosing):
     """BinaryStream for the async client: `async for chunk in stream`, `await write_to(path)`."""
 
     async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
@@ -1931,22 +1929,8 @@ class AsyncBinaryStream(_BodyStream):
                 written += await fh.write(chunk)
         return written
 
-    async def close(self) -> None:
-        await self.response.aclose()
 
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-
-class JSONLines(_BodyStream, Generic[T]):
+class JSONLines(_BodyStream, _Closing, Generic[T]):
     """A JSON-lines response (one JSON value per line) read as it arrives: iterate it for the
     typed items; close it (or use `with`) to release the connection."""
 
@@ -1960,22 +1944,8 @@ class JSONLines(_BodyStream, Generic[T]):
         finally:
             self.close()
 
-    def close(self) -> None:
-        self.response.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncJSONLines(_BodyStream, Generic[T]):
+class AsyncJSONLines(_BodyStream, _AsyncClosing, Generic[T]):
     """JSONLines for the async client: `async for item in lines`."""
 
     async def __aiter__(self) -> AsyncIterator[T]:
@@ -1987,17 +1957,3 @@ class AsyncJSONLines(_BodyStream, Generic[T]):
             raise read_failure(exc, self.response) from exc
         finally:
             await self.close()
-
-    async def close(self) -> None:
-        await self.response.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
