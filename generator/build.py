@@ -6,7 +6,7 @@ import dataclasses
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from generator import HEADER
@@ -14,10 +14,12 @@ from generator.build_operations import OperationBuilder, pascal_ctx
 from generator.imports import import_block, sort_exports, type_members
 from generator.ir import FieldIR, ModelIR, OperationIR, PackageIR
 from generator.naming import (
+    Claim,
     assign_unique,
     claim,
     class_name,
     field_name,
+    inline_model_names,
     parameter_name,
     verbatim_class_name,
 )
@@ -44,7 +46,8 @@ _PARSED_FROM_TEXT = re.compile(r"\b(datetime\.datetime|datetime\.date|bytes)\b")
 class Builder:
     """Holds the naming state for one build; `build_package` is the entry point."""
 
-    def __init__(self, doc: dict[str, Any], reserved: Iterable[str] = ()) -> None:
+    def __init__(self, doc: dict[str, Any], reserved: Iterable[str] = (),
+                 decided: Mapping[str, str] | None = None) -> None:
         self.doc = doc
         self.reserved = frozenset(reserved)  # names the package defines besides models (the clients)
         schemas = (doc.get("components") or {}).get("schemas") or {}
@@ -52,7 +55,13 @@ class Builder:
         keys = sorted(schemas)
         self.component_names = assign_unique(self.wanted_component_names(keys))
         self.used_names = {n.lower() for n in self.component_names.values()}
-        self.model_names = set(self.component_names.values())
+        # The inline models' names from the naming pass over an earlier build (see build_package),
+        # and what this build handed out, asked for and named its fields against.
+        self.decided: Mapping[str, str] = decided or {}
+        self.claims: list[Claim] = []
+        self.handed_out: dict[str, str] = {}
+        self.model_names = set(self.component_names.values()) | set(self.decided.values())
+        self.capital_fields: dict[str, bool] = {}  # a field name that could hide a model -> did it avoid one
         classes = frozenset(k for k in keys if class_schema(doc, schemas[k]) is not None)
         nullable = frozenset(k for k in classes if is_nullable(schemas[k]))
         object_like = classes | frozenset(k for k in keys if has_object_branch(doc, schemas[k]))
@@ -77,14 +86,32 @@ class Builder:
         name = class_name(wanted)
         return name + "Model" if name in self.reserved else name
 
-    def claim_name(self, wanted: str, preferred: str = "") -> str:
-        """A model name for an inline schema: `preferred` when it is free, else `wanted`, unique
-        against every other model name."""
-        if preferred and self.model_name(preferred).lower() not in self.used_names:
-            wanted = preferred
-        unique = claim(self.model_name(wanted), self.used_names)  # used_names holds lower-cased names
-        self.model_names.add(unique)
-        return unique
+    def claim_name(self, ptr: str, wanted: str, preferred: str = "") -> str:
+        """A model name for the inline schema at `ptr`: the naming pass's when there was one, else
+        the name it would most likely give (`naming.inline_model_names` has the rules)."""
+        request = Claim(ptr, self.model_name(wanted), self.model_name(preferred) if preferred else "")
+        self.claims.append(request)
+        name = self.decided.get(ptr, "")
+        if not name or name.lower() in self.used_names:
+            if request.title and request.in_components and request.title.lower() not in self.used_names:
+                name = request.title
+            elif request.wanted.lower() not in self.used_names:
+                name = request.wanted
+            else:
+                name = claim(request.wanted + "Inline", self.used_names)
+        self.used_names.add(name.lower())
+        self.model_names.add(name)
+        self.handed_out[ptr] = name
+        return name
+
+    def settled(self) -> dict[str, str] | None:
+        """None when the naming pass over this build's claims agrees with every name it handed out
+        and every field was named against the final model names; else the pass's names."""
+        final = inline_model_names(self.claims, set(self.component_names.values()) | self.reserved)
+        names = set(final.values()) | set(self.component_names.values())
+        if final == self.handed_out and all((base in names) == avoided for base, avoided in self.capital_fields.items()):
+            return None
+        return final
 
     # ---- models -------------------------------------------------------------
 
@@ -120,9 +147,7 @@ class Builder:
         props: dict[str, Any] = schema.get("properties") or {}
         required = set(schema.get("required") or ())
         # A field named like a model would hide the model from the other fields' annotations.
-        names = assign_unique((wire, field_name(wire) + ("_" if field_name(wire) in self.model_names else ""))
-                              for wire in props)
-        self.used_names |= {n.lower() for n in names.values() if n[:1].isupper()}  # and inline models avoid it
+        names = assign_unique((wire, self.field_name(wire)) for wire in props)
         fields: list[FieldIR] = []
         refs: set[str] = set()
         for wire, prop in props.items():
@@ -133,6 +158,12 @@ class Builder:
         self.deps[name] = frozenset(refs)
         self.model_keys |= {"APIModel"} | ({"Field"} if any("Field(" in f.assignment for f in fields) else set())
         return ModelIR(name, ptr, True, doc_literal(describe(schema)), tuple(fields))
+
+    def field_name(self, wire: str) -> str:
+        base = field_name(wire)
+        if base[:1].isupper():
+            self.capital_fields[base] = base in self.model_names
+        return base + "_" if base in self.model_names else base
 
     # ---- operations ---------------------------------------------------------
 
@@ -417,12 +448,22 @@ def server_url(doc: dict[str, Any]) -> str:
     return _SERVER_VARIABLE.sub(default, str(server.get("url") or "http://localhost"))
 
 
+# A parent's new name renames its inline children, so a build can bring new claims; each round
+# settles one more level. Real specs settle in the first (no clash at all) or the second.
+_NAMING_ROUNDS = 6
+
+
 def build_package(doc: dict[str, Any], package_name: str, client_name: str,
                   env_prefix: str) -> tuple[PackageIR, list[Problem]]:
     """The IR, and what in the spec could not be generated (as problems with pointers)."""
-    builder = Builder(doc, reserved=(client_name, "Async" + client_name))
-    operations = builder.operations()
-    models = builder.models()
+    decided: dict[str, str] | None = {}
+    for _ in range(_NAMING_ROUNDS):  # build, name, and build again with the names if they differ
+        builder = Builder(doc, (client_name, "Async" + client_name), decided)
+        operations = builder.operations()
+        models = builder.models()
+        decided = builder.settled()
+        if decided is None:
+            break
     model_keys = builder.model_keys
     info = doc.get("info") or {}
     model_names = {m.python_name for m in models}

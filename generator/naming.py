@@ -1,9 +1,14 @@
-"""Stage 3: every Python name, assigned in one deterministic pass.
+"""Stage 3: every Python name.
 
 Rules, applied in order: split the wire name into words; join them in the
 target case; make the result a valid identifier (leading digits, keywords,
-reserved names); then resolve collisions inside the scope by suffixing
-`_2`, `_3`, ... in a fixed order, so the same spec always gets the same names.
+reserved names); then resolve collisions inside the scope.
+
+Models found inline in other schemas are named by `inline_model_names`, a pass over every
+such schema of the spec at once (see its docstring): the result does not depend on
+the order in which the typer met them, and adding an operation renames no model.
+Other scopes (functions, arguments, fields, component keys that differ only in
+punctuation) suffix `_2`, `_3`, ... in a fixed order.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ import builtins
 import keyword
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from generator.imports import KEY_SOURCES
 
@@ -160,3 +167,55 @@ def claim(wanted: str, used: set[str]) -> str:
         name = f"{wanted}_{n}" if not wanted[-1].isdigit() else f"{wanted}_v{n}"
     used.add(name.lower())
     return name
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An inline schema that needs a model name, as the typer met it."""
+
+    pointer: str  # where the schema is; one claim per pointer
+    wanted: str  # the name from its place: its parent's name and the way to it (`PetOwner`)
+    title: str = ""  # a name of its own (a one-word title), used when no other model wants it
+
+    @property
+    def in_components(self) -> bool:
+        return self.pointer.startswith("/components/")
+
+
+def inline_model_names(claims: Iterable[Claim], taken: Iterable[str]) -> dict[str, str]:
+    """The naming pass: a model name for every claim (by pointer), unique against `taken` (the
+    component schemas' names and what else the package defines) and each other, ignoring case.
+
+    The rules see every claim at once, so no claim wins by being met first:
+    - Claims inside component schemas are named first, then those inside operations: adding an
+      operation never renames a model of the components.
+    - A claim inside the components takes its title when no other claim there and no taken
+      name wants that title; otherwise (`Owner` under both `Pet` and `Store`) each takes
+      its longer name from its place (`PetOwner`, `StoreOwner`). Claims inside operations
+      always take the name from their place, which starts with the operation's own name: a
+      new operation then cannot take a name an existing one has.
+    - A claim whose name from its place is taken by a component (`PetOwner` beside the inline
+      schema of `Pet.owner`) says it is the inline one: `PetOwnerInline`. Of claims whose places
+      give the same name (`naïve` and `naive_` under one parent), the first in pointer order has
+      it and the others take `_2`, `_3`: none of the real specs we test with has such a pair.
+    """
+    used = {t.lower() for t in taken}
+    everything = sorted(claims, key=lambda c: c.pointer)
+    titles = Counter(c.title.lower() for c in everything if c.title and c.in_components)
+    wanted = Counter(c.wanted.lower() for c in everything if c.in_components)
+    names: dict[str, str] = {}
+    from_places: set[str] = set()  # names wanted from a place and given out
+    for group in ([c for c in everything if c.in_components], [c for c in everything if not c.in_components]):
+        for c in group:
+            if c.title and c.in_components and titles[c.title.lower()] == 1 and c.title.lower() not in used and (
+                    wanted[c.title.lower()] == (c.wanted.lower() == c.title.lower())):
+                names[c.pointer] = c.title
+                used.add(c.title.lower())
+        rest = [c for c in group if c.pointer not in names]
+        for c in rest:  # in pointer order: of two that want one name, the first has it
+            if c.wanted.lower() in used and c.wanted.lower() not in from_places:
+                names[c.pointer] = claim(c.wanted + "Inline", used)  # a component or a title has it
+            else:
+                names[c.pointer] = claim(c.wanted, used)
+                from_places.add(c.wanted.lower())
+    return names

@@ -94,7 +94,7 @@ class SchemaTyper:
 
     doc: dict[str, Any]
     component_names: dict[str, str]  # component key -> Python name
-    claim_name: Any  # callable(wanted: str, preferred: str = "") -> unique model name
+    claim_name: Any  # callable(pointer: str, wanted: str, preferred: str = "") -> the model's name
     nullable_components: frozenset[str] = frozenset()  # classes whose component schema admits null
     object_like: frozenset[str] = frozenset()  # components that are objects, or unions with object branches
     inline: list[InlineModel] = field(default_factory=list)
@@ -209,7 +209,7 @@ class SchemaTyper:
         name = self.by_pointer.get(ptr) or (self.by_all_of.get(id(all_of)) if all_of is not None else None)
         if name is None:
             preferred = self.preferred.get(ptr)
-            name = self.by_pointer[ptr] = self.claim_name(ctx, preferred) if preferred else self.claim_name(ctx)
+            name = self.by_pointer[ptr] = self.claim_name(ptr, ctx, preferred or "")
             self.inline.append(InlineModel(name, schema, ptr))
         if all_of is not None:
             self.by_all_of.setdefault(id(all_of), name)
@@ -259,9 +259,9 @@ class SchemaTyper:
         if isinstance(title, str) and pascal_words(title):
             if title.strip().isidentifier():
                 self.preferred[where] = class_name(title.strip())
-            return ctx + pascal_words(title)
+            return _joined(ctx, pascal_words(title))
         if _ref_name(branch):
-            return ctx + pascal_words(_ref_name(branch))
+            return _joined(ctx, pascal_words(_ref_name(branch)))
         own = own_property(self.doc, branch, siblings)
         if own:
             return f"{ctx}With{pascal_words(own)}"
@@ -314,6 +314,12 @@ class SchemaTyper:
 
     def warn(self, where: str, message: str, kind: str) -> None:
         self.warnings.append(Problem(where, message, "warning", kind=kind))
+
+
+def _joined(ctx: str, name: str) -> str:
+    """A branch's name in its place: `PetOwner` and `Card` -> `PetOwnerCard`, but a place that
+    already ends in the name is not repeated (`PetOwner` and `Owner` -> `PetOwner`)."""
+    return ctx if ctx.endswith(name) else ctx + name
 
 
 def _ref_name(node: Any) -> str:

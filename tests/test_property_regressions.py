@@ -214,7 +214,7 @@ def test_schema_named_like_the_client_does_not_clash_with_it(build: Any) -> None
     package = build(spec_of(schemas, {"$ref": COMPONENT + "ThingClient"}))
     client = package.module("client")
     assert client.ThingClient.get_thing.__annotations__["return"] == "ThingClientModel"
-    assert {"ThingClientModel", "ThingClientModel_2"} <= set(vars(package.models))
+    assert {"ThingClientModel", "ThingClientModelInline"} <= set(vars(package.models))
     assert mypy_strict(package).startswith("Success"), mypy_strict(package)
 
 

@@ -12,15 +12,15 @@ from ._runtime import APIModel
 
 
 class AllThingsNaive(APIModel):
-    """An inline object under a non-ASCII key (its model is named from the key)."""
-
-    accented: str | None = None
-
-
-class AllThingsNaive_2(APIModel):
     """An inline object whose derived model name collides with the one above."""
 
     underscore: str | None = None
+
+
+class AllThingsNaive_2(APIModel):
+    """An inline object under a non-ASCII key (its model is named from the key)."""
+
+    accented: str | None = None
 
 
 class FOO(APIModel):
@@ -72,8 +72,8 @@ class AllThings(APIModel):
 
     plain: Naive | None = None
 
-    naive: AllThingsNaive | None = Field(default=None, alias="naïve")
+    naive: AllThingsNaive_2 | None = Field(default=None, alias="naïve")
     """An inline object under a non-ASCII key (its model is named from the key)."""
 
-    naive_: AllThingsNaive_2 | None = None
+    naive_: AllThingsNaive | None = None
     """An inline object whose derived model name collides with the one above."""

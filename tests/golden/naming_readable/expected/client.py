@@ -25,13 +25,14 @@ from ._runtime import (
     resolve_base_url,
 )
 from .models import (
-    Card,
     CreateFilterV2BodyKeywordsAttributesItem,
     FilterResult,
+    GetManagerResponseManager,
     MakePaymentBodyNoteListItem,
     MakePaymentBodyNoteWithText,
     MakePaymentBodyNoteWithUrl,
     MakePaymentBodySourceBankAccount,
+    MakePaymentBodySourceCard,
 )
 
 DEFAULT_BASE_URL = "https://names.example.test/v1"
@@ -113,10 +114,24 @@ class ZooClient:
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
         return self._transport.send(request, options)
 
+    def get_manager(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> GetManagerResponseManager | str:
+        """A union branch whose title a component's branch has too; the component keeps it."""
+        request = operations.get_manager()
+        options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
+        return self._transport.send(request, options)
+
     def make_payment(
         self,
         *,
-        source: Card | MakePaymentBodySourceBankAccount | dict[str, Any],
+        source: MakePaymentBodySourceCard | MakePaymentBodySourceBankAccount | dict[str, Any],
         note: (
             MakePaymentBodyNoteWithText
             | MakePaymentBodyNoteWithUrl
@@ -208,10 +223,24 @@ class AsyncZooClient:
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
         return await self._transport.send(request, options)
 
+    async def get_manager(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> GetManagerResponseManager | str:
+        """A union branch whose title a component's branch has too; the component keeps it."""
+        request = operations.get_manager()
+        options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
+        return await self._transport.send(request, options)
+
     async def make_payment(
         self,
         *,
-        source: Card | MakePaymentBodySourceBankAccount | dict[str, Any],
+        source: MakePaymentBodySourceCard | MakePaymentBodySourceBankAccount | dict[str, Any],
         note: (
             MakePaymentBodyNoteWithText
             | MakePaymentBodyNoteWithUrl

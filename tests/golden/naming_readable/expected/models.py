@@ -13,14 +13,6 @@ from ._runtime import OPEN_ENUM, APIModel
 AccountEnumStatus: TypeAlias = Annotated[Literal["active", "suspended"], OPEN_ENUM]
 
 
-class Card(APIModel):
-    """Card"""
-
-    number: str | None = None
-
-    cvc: str | None = None
-
-
 class CreateFilterV2BodyKeywordsAttributesItem(APIModel):
     keyword: str | None = None
 
@@ -31,6 +23,12 @@ class FilterResult(APIModel):
     id: str | None = None
 
     account_enum_status: AccountEnumStatus | None = None
+
+
+class GetManagerResponseManager(APIModel):
+    """Manager"""
+
+    id: str | None = None
 
 
 class MakePaymentBodyNoteListItem(APIModel):
@@ -53,5 +51,56 @@ class MakePaymentBodySourceBankAccount(APIModel):
     owner: str | None = None
 
 
+class MakePaymentBodySourceCard(APIModel):
+    """Card"""
+
+    number: str | None = None
+
+    cvc: str | None = None
+
+
+class Manager(APIModel):
+    """A title no other schema has is the model's name."""
+
+    name: str | None = None
+
+
+class PetOwner(APIModel):
+    """Owner"""
+
+    name: str
+
+
+class PetTagInline(APIModel):
+    """Named from its place, PetTag; that is a component, so this one says it is inline."""
+
+    label: str | None = None
+
+
+class Pet(APIModel):
+    """Its owner's union branch has a title that Store's has too, so neither takes it."""
+
+    owner: PetOwner | str | None = None
+
+    tag: PetTagInline | None = None
+    """Named from its place, PetTag; that is a component, so this one says it is inline."""
+
+
+class PetTag(APIModel):
+    text: str | None = None
+
+
 class PkiWriteAuthIdRequest(APIModel):
     auth_id: str | None = None
+
+
+class StoreOwner(APIModel):
+    """Owner"""
+
+    company: str
+
+
+class Store(APIModel):
+    owner: StoreOwner | str | None = None
+
+    manager: Manager | str | None = None

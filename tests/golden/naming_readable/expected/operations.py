@@ -11,17 +11,19 @@ from typing import Any
 
 from ._runtime import NOT_GIVEN, NotGiven, Request, SequenceNotStr
 from .models import (
-    Card,
     CreateFilterV2BodyKeywordsAttributesItem,
     FilterResult,
+    GetManagerResponseManager,
     MakePaymentBodyNoteListItem,
     MakePaymentBodyNoteWithText,
     MakePaymentBodyNoteWithUrl,
     MakePaymentBodySourceBankAccount,
+    MakePaymentBodySourceCard,
 )
 
 __all__ = [
     "create_filter_v_2",
+    "get_manager",
     "make_payment",
 ]
 
@@ -45,9 +47,18 @@ def create_filter_v_2(
     )
 
 
+def get_manager() -> Request[GetManagerResponseManager | str]:
+    """A union branch whose title a component's branch has too; the component keeps it."""
+    return Request(
+        method="GET",
+        path="/managers",
+        response_type=GetManagerResponseManager | str,
+    )
+
+
 def make_payment(
     *,
-    source: Card | MakePaymentBodySourceBankAccount | dict[str, Any],
+    source: MakePaymentBodySourceCard | MakePaymentBodySourceBankAccount | dict[str, Any],
     note: (
         MakePaymentBodyNoteWithText
         | MakePaymentBodyNoteWithUrl
