@@ -12,7 +12,7 @@ from typing import Any
 from generator import HEADER
 from generator.build_operations import OperationBuilder, pascal_ctx
 from generator.imports import import_block, sort_exports, type_members
-from generator.ir import FieldIR, ModelIR, OperationIR, PackageIR
+from generator.ir import FieldIR, ModelIR, OperationIR, PackageIR, SchemeIR
 from generator.naming import (
     Claim,
     assign_unique,
@@ -35,6 +35,7 @@ from generator.schema_types import (
     is_nullable,
     merge_all_of,
 )
+from generator.security import security_of
 from generator.spec import non_null_branches, pointer
 from generator.validate import CLIENT_EXTENSION
 
@@ -357,7 +358,7 @@ def mark_forward(models: list[ModelIR], names: set[str]) -> list[ModelIR]:
 RUNTIME_EXPORTS = (
     "NOT_GIVEN", "APIConnectionError", "APIError", "APIModel", "APIResponseValidationError", "APIStatusError",
     "APITimeoutError", "AsyncPage", "AsyncStream", "AuthenticationError", "BadRequestError",
-    "ConflictError", "InternalServerError", "NotFoundError", "NotGiven", "PathParameterError",
+    "ConflictError", "CredentialsError", "InternalServerError", "NotFoundError", "NotGiven", "PathParameterError",
     "PermissionDeniedError", "RateLimitError", "Request", "RequestOptions", "ServerSentEvent",
     "Stream", "StreamError", "SyncPage", "UnknownVariant", "UnprocessableEntityError",
 )
@@ -389,7 +390,7 @@ def operations_imports(ops: list[OperationIR], models: set[str]) -> tuple[str, .
     return import_block(["datetime"] if "datetime" in used else [], members)
 
 
-def client_imports(ops: list[OperationIR], models: set[str]) -> tuple[str, ...]:
+def client_imports(ops: list[OperationIR], models: set[str], schemes: tuple[SchemeIR, ...]) -> tuple[str, ...]:
     texts = [p.annotation for op in ops for p in op.path_params]
     texts += [arg for op in ops for arg in op.keyword_args + op.stream_true_args + op.stream_false_args]
     texts += [op.stream_type if op.page_item == "" else op.page_item for op in ops]
@@ -399,7 +400,9 @@ def client_imports(ops: list[OperationIR], models: set[str]) -> tuple[str, ...]:
     streams = any(op.stream_type and not op.stream_always for op in ops)
     members = type_members(used) + [(".models", m) for m in sorted(used & models)]
     members += [("._runtime", n) for n in ("NOT_GIVEN", "AsyncTransport", "NotGiven", "RequestOptions",
-                                            "SyncTransport", "resolve_api_key", "resolve_base_url")]
+                                            "SyncTransport", "resolve_base_url")]
+    members += [(".", "_runtime")] + ([("collections.abc", "Callable")] if any(s.accepts_callable for s in schemes)
+                                      else [])
     members += [("._runtime", n) for n in ("AsyncPage", "SyncPage")] if paged else []
     members += [("._runtime", n) for n in ("AsyncStream", "Stream")] if streams or any(
         op.stream_always for op in ops) else []
@@ -416,17 +419,18 @@ def client_imports(ops: list[OperationIR], models: set[str]) -> tuple[str, ...]:
     return import_block(["httpx"] + (["datetime"] if "datetime" in used else []), members)
 
 
-CONSTRUCTOR_ARGUMENTS = frozenset({"self", "api_key", "base_url", "max_retries", "timeout", "default_headers",
-                                   "http_client"})
+CONSTRUCTOR_ARGUMENTS = frozenset({"self", "base_url", "max_retries", "timeout", "default_headers", "http_client"})
 
 
-def client_headers(doc: dict[str, Any]) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
-    """Headers declared with the `x-oapi-pygen-client` extension: (always sent, optional by argument)."""
+def client_headers(doc: dict[str, Any], taken: Iterable[str]) -> tuple[tuple[tuple[str, str], ...],
+                                                                     tuple[tuple[str, str], ...]]:
+    """Headers declared with the `x-oapi-pygen-client` extension: (always sent, optional by an argument
+    named unlike those in `taken`)."""
     ext = doc.get(CLIENT_EXTENSION) or {}
     defaults = ext.get("default-headers") or {}
     optional = ext.get("optional-headers") or {}
     always = tuple((repr(str(k)), repr(str(v))) for k, v in sorted(defaults.items()))
-    names = assign_unique(((str(k), parameter_name(str(k))) for k in sorted(optional)), taken=CONSTRUCTOR_ARGUMENTS)
+    names = assign_unique(((str(k), parameter_name(str(k))) for k in sorted(optional)), taken=taken)
     by_argument = tuple((names[str(k)], repr(str(v))) for k, v in sorted(optional.items()))
     return always, by_argument
 
@@ -467,7 +471,10 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str,
     model_keys = builder.model_keys
     info = doc.get("info") or {}
     model_names = {m.python_name for m in models}
-    default_headers, optional_headers = client_headers(doc)
+    security = security_of(doc, env_prefix, CONSTRUCTOR_ARGUMENTS)
+    operations = [dataclasses.replace(op, security=security.per_operation.get(op.pointer)) for op in operations]
+    default_headers, optional_headers = client_headers(
+        doc, CONSTRUCTOR_ARGUMENTS | {a for s in security.schemes for a in s.arguments})
     pkg = PackageIR(
         package_name=package_name,
         client_name=client_name,
@@ -482,9 +489,11 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str,
         model_imports=models_imports(model_keys),
         operations=tuple(operations),
         operation_imports=operations_imports(operations, model_names),
-        client_imports=client_imports(operations, model_names),
+        client_imports=client_imports(operations, model_names, security.schemes),
         init_exports=sort_exports(RUNTIME_EXPORTS + (client_name, "Async" + client_name)),
         default_headers=default_headers,
         optional_headers=optional_headers,
+        security_schemes=security.schemes,
+        default_security=security.default,
     )
-    return pkg, builder.operation_builder.dropped + builder.typer.warnings
+    return pkg, builder.operation_builder.dropped + builder.typer.warnings + list(security.warnings)

@@ -105,7 +105,21 @@ class OperationBuilder:
             stream_false_args=stream_variant(keyword, False) if stream and not stream[2] else (),
             stream_true_args=stream_variant(keyword, True) if stream and not stream[2] else (),
             **wire_fields(body, result, args["media"]),
+            accept=accept if (accept := media.accept(*self.response_media(op))) != media.DEFAULT_ACCEPT else "",
         )
+
+    def response_media(self, op: dict[str, Any]) -> tuple[list[str], list[str]]:
+        """The media types the operation declares for its successes (2xx, 2XX) and for its other
+        responses, in the spec's order."""
+        responses = op.get("responses")
+        success: list[str] = []
+        others: list[str] = []
+        for code, response in (responses.items() if isinstance(responses, dict) else ()):
+            found = deref(self.doc, response)
+            content = found.get("content") if isinstance(found, dict) else None
+            (success if str(code).startswith("2") else others).extend(
+                str(m) for m in (content if isinstance(content, dict) else ()))
+        return success, others
 
     # ---- arguments ----------------------------------------------------------------------
 
@@ -114,7 +128,7 @@ class OperationBuilder:
         """Arguments by location, named in one pass so that the same name in two places cannot collide."""
         params = resolved_parameters(self.doc, item, op)
         order = {n: i for i, n in enumerate(_PATH_VAR.findall(path))}
-        raw = {where: [p for p in params if p.get("in") == where] for where in LOCATIONS}
+        raw = {where: [p for p in params if p.get("in") == where and not client_set(p)] for where in LOCATIONS}
         raw["path"].sort(key=lambda p: order.get(p.get("name"), len(order)))
         for p in params:
             if p.get("in") not in LOCATIONS:
@@ -385,6 +399,15 @@ def query_style(raw: dict[str, Any]) -> str:
     if raw.get("explode") is False and raw.get("style", "form") == "form":
         return "csv"
     return ""
+
+
+# Headers the client sets itself (from the operation's media types and the security schemes):
+# OpenAPI says header parameters of these names are ignored; so are query and cookie ones.
+CLIENT_SET = frozenset({"accept", "content-type", "authorization"})
+
+
+def client_set(p: dict[str, Any]) -> bool:
+    return p.get("in") in ("header", "query", "cookie") and str(p.get("name", "")).lower() in CLIENT_SET
 
 
 def pascal_ctx(wire: str) -> str:

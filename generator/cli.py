@@ -22,7 +22,7 @@ import click
 from click.core import ParameterSource
 
 from generator import TOOL_NAME, manifest
-from generator.config import Settings, load_settings
+from generator.config import Settings, env_prefix_of, load_settings
 from generator.naming import BUILTINS, GENERATED_MODULE_NAMES
 from generator.pipeline import (
     Coverage,
@@ -117,7 +117,9 @@ def _options(args: SpecArgs, package: str | None = None, client_name: str | None
         overlays=args.overlays or (cfg.overlays if own_spec else ()),
         package=package or cfg.package,
         client_name=client_name or cfg.client_name,
-        env_prefix=env_prefix or cfg.env_prefix,
+        # the configured prefix goes with the configured package; another one names its own
+        env_prefix=env_prefix or (cfg.env_prefix if package in (None, cfg.package) else "")
+        or env_prefix_of(package or cfg.package),
         templates=cfg.templates,
         filters=filters,
         strict=args.strict,

@@ -28,7 +28,7 @@ class Settings:
     out: Path = Path("generated")
     package: str = "assistants_client"
     client_name: str = "AssistantsClient"
-    env_prefix: str = "OPENAI"
+    env_prefix: str = "OPENAI"  # the built-in spec's; "" where a configured spec has none: see env_prefix_of
     filters: Filters = NO_FILTERS
     templates: Path = DEFAULT_TEMPLATES  # a folder of templates; missing ones fall back to the built-in
 
@@ -36,6 +36,16 @@ class Settings:
 _TEXT_KEYS = {"spec": "a path", "out": "a path", "templates": "a path", "package": "a name",
               "client-name": "a name", "env-prefix": "a name"}
 _LIST_KEYS = {"overlays": "a list of paths", "tags": "a list of tag names", "operations": "a list of operationIds"}
+
+
+def env_prefix_of(package: str) -> str:
+    """The prefix of the client's environment variables when none is set: the package name
+    without a trailing `_client`, `_sdk` or `_api`, in capitals (`petstore_client` -> PETSTORE)."""
+    for suffix in ("_client", "_sdk", "_api"):
+        if package.endswith(suffix) and len(package) > len(suffix):
+            package = package.removesuffix(suffix)
+            break
+    return package.upper()
 
 
 def load_settings(project_file: Path) -> Settings:
@@ -63,7 +73,7 @@ def load_settings(project_file: Path) -> Settings:
         out=base / section.get("out", defaults.out),
         package=section.get("package", defaults.package),
         client_name=section.get("client-name", defaults.client_name),
-        env_prefix=section.get("env-prefix", defaults.env_prefix),
+        env_prefix=section.get("env-prefix", defaults.env_prefix if "spec" not in section else ""),
         filters=Filters(tuple(section.get("tags", ())), tuple(section.get("operations", ()))),
         templates=templates,
     )

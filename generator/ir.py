@@ -101,13 +101,37 @@ class OperationIR:
     response_item: str = ""  # JSON lines: the type of one line
     twin_kind: str = ""  # "download" (binary) or "lines" (JSON lines): a twin method streams the result
     twin_name: str = ""  # that twin's method name
+    security: Requirements | None = None  # the operation's own security requirements; None: the API's
+    accept: str = ""  # the Accept header: the media types of the declared responses, JSON first
+
+
+Requirements = tuple[tuple[str, ...], ...]  # security alternatives, each the schemes sent together
+
+
+@dataclass(frozen=True)
+class SchemeIR:
+    """One security scheme as the client takes and sends it."""
+
+    key: str  # the scheme's name in the spec
+    kind: str  # "apiKey", "basic", "bearer" (http bearer), "oauth2" (and openIdConnect), "http", "mutualTLS"
+    location: str  # "header", "query" or "cookie"
+    wire_name: str  # the header, query parameter or cookie the credential goes in
+    scheme: str  # http schemes: the word before the value in Authorization ("Bearer", "Basic", "Digest")
+    arguments: tuple[str, ...]  # the constructor's arguments: (name,), (username, password), or none
+    env_vars: tuple[str, ...]  # one per argument
+    description: str  # one line for the constructor's docstring
+
+    @property
+    def accepts_callable(self) -> bool:
+        """OAuth2 and OpenID Connect tokens expire: a callable returning a fresh one is accepted."""
+        return self.kind == "oauth2"
 
 
 @dataclass(frozen=True)
 class PackageIR:
     package_name: str
     client_name: str
-    env_prefix: str  # API key and base URL come from {env_prefix}_API_KEY / _BASE_URL
+    env_prefix: str  # credentials and the base URL are read from {env_prefix}_... variables
     title: str
     title_doc: str  # the title, escaped for use inside a docstring
     api_version: str
@@ -122,3 +146,5 @@ class PackageIR:
     init_exports: tuple[str, ...]  # names the package __init__ re-exports, in __all__ order
     default_headers: tuple[tuple[str, str], ...] = ()  # (name literal, value literal) sent on every call
     optional_headers: tuple[tuple[str, str], ...] = ()  # (constructor argument, header name literal)
+    security_schemes: tuple[SchemeIR, ...] = ()  # the credentials the client takes
+    default_security: Requirements = ()  # the document's security requirements

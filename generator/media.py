@@ -52,3 +52,17 @@ def body_encoding(media: str) -> str:
 def wildcard(media: str) -> bool:
     """`*/*` or `image/*`: the caller names the real type."""
     return "*" in base(media)
+
+
+DEFAULT_ACCEPT = "application/json"  # what the runtime sends when an operation says nothing else
+
+
+def accept(success: list[str], others: list[str]) -> str:
+    """The Accept header for an operation whose successes are declared in the media types
+    `success` and its other responses in `others`: each once, the successes' first, JSON first
+    in each group (`application/json` before `+json` types); `*/*` when none is declared."""
+    found: list[str] = []
+    for group in (success, others):
+        types = [t for t in dict.fromkeys(base(t) for t in group if base(t)) if t not in found]
+        found += sorted(types, key=lambda t: 0 if t == "application/json" else 1 if is_json(t) else 2)
+    return ", ".join(found) or "*/*"

@@ -47,7 +47,8 @@ GENERATED_MODULE_NAMES = frozenset(
         "format_path", "PageInfo", "FileTypes", "RequestOptions", "SyncTransport", "AsyncTransport",
         "SyncPage", "AsyncPage", "Stream", "AsyncStream", "resolve_api_key", "resolve_base_url",
         "Mapping", "SequenceNotStr", "Self", "TracebackType", "overload", "httpx",
-        "DEFAULT_BASE_URL", "API_KEY_ENV", "BASE_URL_ENV", "DEFAULT_HEADERS",
+        "DEFAULT_BASE_URL", "API_KEY_ENV", "BASE_URL_ENV", "DEFAULT_HEADERS", "Callable",
+        "SECURITY_SCHEMES", "DEFAULT_SECURITY",
     }
 )
 # What a class body in models.py may name (field annotations and defaults are evaluated

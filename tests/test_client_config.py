@@ -80,15 +80,30 @@ def header_values(request: Any, name: str) -> list[str]:
 # ---- api key and base url ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("client_name", ["AssistantsClient", "AsyncAssistantsClient"])
-def test_missing_api_key_is_a_clear_error(ac: ModuleType, client_name: str) -> None:
-    cls = getattr(ac, client_name)
-    with pytest.raises(ac.APIError) as caught:
-        cls(base_url=UNUSED_URL)
-    assert "OPENAI_API_KEY" in str(caught.value)
-    assert "api_key" in str(caught.value)
-    with pytest.raises(ac.APIError, match="OPENAI_API_KEY"):
-        cls(api_key="", base_url=UNUSED_URL)
+def test_missing_api_key_is_a_clear_error_when_a_call_needs_it(
+    ac: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The client is built without a key (public operations of other APIs work so); a call
+    that needs one raises before anything is sent, naming the scheme, argument and variable."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    for key in (None, ""):
+        with (
+            ac.AssistantsClient(api_key=key, base_url=UNUSED_URL, max_retries=0) as client,
+            pytest.raises(ac.CredentialsError) as caught,
+        ):
+            client.list_assistants()
+        message = str(caught.value)
+        assert "'ApiKeyAuth'" in message and "api_key=" in message and "OPENAI_API_KEY" in message
+        assert message.startswith("GET /assistants needs credentials")
+        assert isinstance(caught.value, ac.APIError)
+
+    async def go() -> BaseException:
+        async with ac.AsyncAssistantsClient(base_url=UNUSED_URL, max_retries=0) as client:
+            with pytest.raises(ac.CredentialsError) as async_caught:
+                await client.get_thread("thread_1")
+            return async_caught.value
+
+    assert "AsyncAssistantsClient(...)" in str(arun(go))
 
 
 def test_env_api_key_and_base_url_are_used(

@@ -171,8 +171,7 @@ def test_client_has_the_configured_name_and_env_prefix(configured: Configured) -
     client = (configured.package_dir / "client.py").read_text(encoding="utf-8")
     assert f"class {CLIENT}:" in client
     assert f"class Async{CLIENT}:" in client
-    assert f'API_KEY_ENV = "{PREFIX}_API_KEY"' in client
-    assert f"{PREFIX}_BASE_URL" in client
+    assert f'BASE_URL_ENV = "{PREFIX}_BASE_URL"' in client
     assert "OPENAI_API_KEY" not in client and "AssistantsClient" not in client
     init = (configured.package_dir / "__init__.py").read_text(encoding="utf-8")
     assert CLIENT in init
@@ -237,6 +236,19 @@ def test_check_uses_the_config_too(tmp_path: Path) -> None:
 # --- the command line over the file --------------------------------------------------------
 
 
+def test_another_package_takes_its_env_prefix_from_its_name_not_the_config(tmp_path: Path) -> None:
+    """The configured env prefix goes with the configured package; a client generated under
+    another package name reads variables named after it (`door_client` -> DOOR_...)."""
+    project = make_project(tmp_path)
+    spec = REPO / "tests" / "golden" / "security_schemes" / "spec.yaml"
+    proc = run_cli("generate", "--spec", str(spec), "--package", "door_client", "--out", "doors", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    assert manifest(project / "doors" / "door_client")["options"]["env_prefix"] == "DOOR"
+    client = (project / "doors" / "door_client" / "client.py").read_text(encoding="utf-8")
+    assert '"DOOR_USERNAME"' in client and 'BASE_URL_ENV = "DOOR_BASE_URL"' in client
+    assert "OPENAI" not in client and PREFIX not in client
+
+
 def test_command_line_options_override_the_config(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     proc = run_cli("generate", "--package", "other", "--env-prefix", "OTHER", "--tag", "admin", cwd=project)
@@ -247,7 +259,7 @@ def test_command_line_options_override_the_config(tmp_path: Path) -> None:
                                "tags": ["admin"], "operations": [], "allow_partial": False}
     assert [o["file"] for o in data["overlays"]] == ["tags.yaml"]  # the configured spec keeps its overlays
     assert operations_all(project / OUT, "other") == ["create_pet"]
-    assert 'API_KEY_ENV = "OTHER_API_KEY"' in (project / OUT / "other" / "client.py").read_text()
+    assert 'BASE_URL_ENV = "OTHER_BASE_URL"' in (project / OUT / "other" / "client.py").read_text()
 
     proc = run_cli("generate", "--out", "elsewhere", cwd=project)
     assert proc.returncode == 0, proc.stderr
@@ -347,7 +359,7 @@ def test_empty_config_falls_back_to_the_defaults(tmp_path: Path, pyproject: str)
     assert data["overlays"] == []
     assert data["templates"]["sha256"] == sources_hash(template_sources(BUILTIN_TEMPLATES))
     client = (package_dir / "client.py").read_text(encoding="utf-8")
-    assert "class AssistantsClient:" in client and 'API_KEY_ENV = "OPENAI_API_KEY"' in client
+    assert "class AssistantsClient:" in client and 'BASE_URL_ENV = "OPENAI_BASE_URL"' in client
     assert operations_all(tmp_path / "generated", "assistants_client") == ALL_OPERATIONS
     assert run_cli("check", cwd=tmp_path).returncode == 0
 

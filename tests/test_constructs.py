@@ -478,7 +478,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[RawServer]:
 def client_for(load: Any, case: str, server: RawServer, asynchronous: bool = False) -> Any:
     module = load(case, "client")
     cls = module.AsyncZooClient if asynchronous else module.ZooClient
-    return cls(api_key="sk-test", base_url=server.base_url + "/v1", max_retries=0)
+    return cls(base_url=server.base_url + "/v1", max_retries=0)
 
 
 def only(server: RawServer) -> Recorded:
@@ -502,7 +502,7 @@ def test_params_locations_on_the_wire(load: Any, server: RawServer) -> None:
     assert seen.header("X-Trace-Id") == "t-1" and seen.header("X-Api-Version") == "2"
     cookies = sorted(c.strip() for c in (seen.header("Cookie") or "").split(";"))
     assert cookies == ["session=s1", "tracking=true"]
-    assert seen.header("Authorization") == "Bearer sk-test"
+    assert seen.header("Authorization") is None  # the spec declares no security
 
 
 def test_params_locations_omitted_optional_and_path_level_override(load: Any, server: RawServer) -> None:

@@ -94,7 +94,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
 
 def client(package: ModuleType, server: Server, asynchronous: bool = False, retries: int = 0) -> Any:
     cls = package.AsyncZooClient if asynchronous else package.ZooClient
-    return cls(api_key="sk-test", base_url=server.base_url + "/v1", max_retries=retries)
+    return cls(base_url=server.base_url + "/v1", max_retries=retries)
 
 
 def only(server: Server) -> Recorded:

@@ -198,7 +198,7 @@ def test_operations_named_like_client_members_do_not_replace_them(build: Any) ->
     package = build(spec)
     client_module = package.module("client")
     assert hasattr(client_module.ThingClient, "close_") and hasattr(client_module.ThingClient, "base_url_")
-    with client_module.ThingClient(api_key="k", base_url="http://127.0.0.1:9") as client:
+    with client_module.ThingClient(base_url="http://127.0.0.1:9") as client:
         assert client.base_url == "http://127.0.0.1:9"
     assert client._transport.http.is_closed  # close() closed it, and sent nothing
     assert mypy_strict(package).startswith("Success"), mypy_strict(package)

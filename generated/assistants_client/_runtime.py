@@ -9,6 +9,7 @@ when to retry, which error to raise, how to parse); only the I/O loop differs.
 
 from __future__ import annotations
 
+import base64
 import codecs
 import dataclasses
 import datetime
@@ -21,6 +22,7 @@ import random
 import re
 import time
 import warnings
+import weakref
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -288,6 +290,9 @@ class PageInfo:
     has_more_field: str = "has_more"
 
 
+Requirements = tuple[tuple[str, ...], ...]  # alternatives, each the schemes sent together
+
+
 @dataclass(frozen=True)
 class Request(Generic[T]):
     """Everything needed to send one API call; built by the operations module, no I/O."""
@@ -319,6 +324,8 @@ class Request(Generic[T]):
         default_factory=dict
     )  # multipart: the content type the spec's `encoding` gives a part
     allow_empty: bool = False  # a 2xx without a body (a declared 204, say) returns None
+    security: Requirements | None = None  # the operation's own security; None: the API's
+    accept: str = "application/json"  # the Accept header: the media types of the declared responses
 
     def media(self) -> tuple[str, str]:
         """(content type, encoding) of the body: the caller's choice, else the spec's first."""
@@ -974,13 +981,6 @@ def should_retry(response: httpx.Response) -> bool:
 # ---- configuration --------------------------------------------------------------------
 
 
-def resolve_api_key(api_key: str | None, env_var: str) -> str:
-    key = api_key if api_key is not None else os.environ.get(env_var)
-    if not key:
-        raise APIError(f"no API key: pass api_key=... or set the {env_var} environment variable")
-    return key
-
-
 def resolve_base_url(base_url: str | None, env_var: str, default: str) -> str:
     return (base_url or os.environ.get(env_var) or default).rstrip("/")
 
@@ -992,33 +992,187 @@ def as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
 _REDACTED = "<redacted>"
 
 
-class _Secret:
-    """Holds the API key so that it never shows in a repr, a log line or an error."""
+@dataclass(frozen=True)
+class SecurityScheme:
+    """One of the spec's security schemes: where its credential goes and what it is called."""
+
+    key: str  # the scheme's name in the spec
+    kind: str  # "apiKey", "basic", "bearer", "oauth2", "http" (another Authorization scheme), "mutualTLS"
+    location: str = "header"  # "header", "query" or "cookie"
+    name: str = "Authorization"  # the header, query parameter or cookie
+    scheme: str = ""  # the word before the value in Authorization ("Bearer", "Basic", ...)
+    arguments: tuple[str, ...] = ()  # the client's constructor arguments for it
+    env_vars: tuple[str, ...] = ()  # where each argument's default is read
+
+
+S = TypeVar("S")
+
+
+class _Secret(Generic[S]):
+    """Holds a secret so that it never shows in a repr, a str or a log line."""
 
     __slots__ = ("_value",)
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: S) -> None:
         self._value = value
 
-    def reveal(self) -> str:
+    def reveal(self) -> S:
         return self._value
-
-    def scrub(self, exc: BaseException) -> None:
-        """Take the key out of an error, should a server have echoed it back.
-
-        The key reads `<redacted>` in the message (str, repr, args), in `text`, and in every
-        string of `body` (values, list items and dict keys, however deep; the body is walked
-        only when the raw text holds the key, literally or JSON-escaped). In the cause chain,
-        an exception whose text would show the key is replaced by a _RedactedCause.
-        `response` and `request` stay the raw httpx objects (see APIStatusError). A value
-        shorter than 8 characters is not a real key and is left alone.
-        """
-        if len(self._value) < 8 or not isinstance(exc, APIError):
-            return
-        _scrub_chain(exc, self._value)
 
     def __repr__(self) -> str:
         return _REDACTED
+
+
+class CredentialsError(APIError):
+    """An operation needs credentials the client was not given (raised when it is called)."""
+
+
+class Credentials:
+    """The credentials a client was built with, by scheme; decides what each call sends.
+
+    A call sends the first of its requirement's alternatives whose credentials are all
+    present (an empty alternative needs none). Values never show in a repr, and every
+    value sent is taken out of the errors a call raises (see `scrub`).
+    """
+
+    def __init__(
+        self,
+        client: str,
+        schemes: Sequence[SecurityScheme],
+        default: Requirements,
+        given: Mapping[str, Any],
+    ) -> None:
+        self._client = client
+        self._schemes = {s.key: s for s in schemes}
+        self._default = default
+        values: dict[str, Any] = {}
+        for s in schemes:
+            for argument, env_var in zip(s.arguments, s.env_vars):
+                value = given.get(argument)
+                if value is None:
+                    value = os.environ.get(env_var) or None
+                if value is not None and value != "":
+                    values[argument] = value
+        # Held by _Secrets, whose reprs show nothing: the values given, and the secret texts sent
+        # lately (tokens from callables too).
+        self._values: _Secret[dict[str, Any]] = _Secret(values)
+        self._sent: _Secret[dict[str, None]] = _Secret({})
+        if any(s.location == "query" and s.kind == "apiKey" for s in schemes):
+            _LOG_SCRUBBER.watch(self)
+
+    def __repr__(self) -> str:
+        return f"Credentials(schemes={sorted(self._schemes)!r})"
+
+    def _has(self, scheme: SecurityScheme) -> bool:
+        return all(a in self._values.reveal() for a in scheme.arguments)
+
+    def chosen(self, requirements: Requirements | None, what: str) -> tuple[SecurityScheme, ...]:
+        """The schemes to send for a call (`what` names it in the error when none can be met)."""
+        alternatives = self._default if requirements is None else requirements
+        if not alternatives:
+            return ()
+        for alternative in alternatives:
+            schemes = [self._schemes[k] for k in alternative if k in self._schemes]
+            if all(self._has(s) for s in schemes):
+                return tuple(schemes)
+        raise CredentialsError(
+            f"{what} needs credentials: "
+            + "; or ".join(self._needed(alternative) for alternative in alternatives)
+        )
+
+    def _needed(self, alternative: tuple[str, ...]) -> str:
+        parts = []
+        for key in alternative:
+            s = self._schemes[key]
+            missing = [
+                (a, e) for a, e in zip(s.arguments, s.env_vars) if a not in self._values.reveal()
+            ]
+            if missing:
+                given = " and ".join(f"{a}=..." for a, _ in missing)
+                envs = " and ".join(e for _, e in missing)
+                parts.append(
+                    f"the {key!r} scheme: pass {given} to {self._client}(...) or set {envs}"
+                )
+        return ", with ".join(parts)
+
+    def apply(
+        self,
+        requirements: Requirements | None,
+        what: str,
+        headers: httpx.Headers,
+        params: list[tuple[str, Any]],
+        cookies: dict[str, str],
+    ) -> None:
+        """Put the credentials of the chosen alternative where their schemes say."""
+        for s in self.chosen(requirements, what):
+            if not s.arguments:  # mutual TLS: the http_client's certificate does it
+                continue
+            value = self._text(s)
+            self._remember(value)
+            if s.location == "query":
+                params.append((s.name, value))
+            elif s.location == "cookie":
+                cookies[s.name] = value
+            else:
+                headers[s.name] = f"{s.scheme} {value}" if s.scheme else value
+
+    def _text(self, s: SecurityScheme) -> str:
+        if s.kind == "basic":
+            username, password = (str(self._values.reveal()[a]) for a in s.arguments)
+            self._remember(password)
+            return base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+        value = self._values.reveal()[s.arguments[0]]
+        return str(value() if callable(value) else value)
+
+    def _remember(self, secret: str) -> None:
+        sent = self._sent.reveal()
+        sent[secret] = None
+        while len(sent) > 16:  # a callable's tokens: the older ones have expired
+            del sent[next(iter(sent))]
+
+    def secrets(self) -> list[str]:
+        """Every credential text this client holds or has sent lately, longest first; those
+        sent in a URL also as they are written there."""
+        found = {str(v) for v in self._values.reveal().values() if isinstance(v, str)} | set(
+            self._sent.reveal()
+        )
+        found |= {quote(v, safe="") for v in found}
+        return sorted(found, key=len, reverse=True)
+
+    def scrub(self, exc: BaseException) -> None:
+        """Take every credential out of an error (see `_scrub_chain`); a value shorter than
+        8 characters is not a real secret and is left alone."""
+        if not isinstance(exc, APIError):
+            return
+        for secret in self.secrets():
+            if len(secret) >= 8:
+                _scrub_chain(exc, secret)
+
+
+class _LogScrubber(logging.Filter):
+    """Takes API keys sent in the query string out of httpx's request log lines."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._watched: weakref.WeakSet[Credentials] = weakref.WeakSet()
+
+    def watch(self, credentials: Credentials) -> None:
+        if not self._watched:
+            logging.getLogger("httpx").addFilter(self)
+        self._watched.add(credentials)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = [s for c in list(self._watched) for s in c.secrets() if len(s) >= 8]
+        if secrets:
+            text = record.getMessage()
+            if any(s in text for s in secrets):
+                for s in secrets:
+                    text = text.replace(s, _REDACTED)
+                record.msg, record.args = text, None
+        return True
+
+
+_LOG_SCRUBBER = _LogScrubber()
 
 
 def _scrub_chain(exc: APIError, key: str) -> None:
@@ -1196,13 +1350,13 @@ class BaseTransport:
         self,
         *,
         base_url: str,
-        api_key: str,
+        credentials: Credentials,
         headers: Mapping[str, str] | httpx.Headers,
         max_retries: int,
         timeout: float | httpx.Timeout | None,
     ) -> None:
         self.base_url = base_url
-        self._api_key = _Secret(api_key)
+        self._credentials = credentials
         self.headers = httpx.Headers(headers)
         self.max_retries = max_retries
         self.timeout = as_timeout(timeout)
@@ -1221,11 +1375,14 @@ class BaseTransport:
             extra = Request("GET", "", options.extra_query).query_params()
             replaced = {name for name, _ in extra}
             params = [pair for pair in params if pair[0] not in replaced] + extra
-        headers = httpx.Headers(
-            self.headers
-        )  # header names are case-insensitive: later ones replace
-        headers["Authorization"] = f"Bearer {self._api_key.reveal()}"
+        headers = httpx.Headers(self.headers)  # names are case-insensitive: later ones replace
+        cookies = request.cookie_params()
+        self._credentials.apply(
+            request.security, f"{request.method} {request.path}", headers, params, cookies
+        )
         headers.update(request.header_params())
+        if "Accept" not in self.headers:  # default_headers may choose one for every call
+            headers["Accept"] = request.accept
         if request.is_streaming():
             headers["Accept"] = "text/event-stream"
         content, data, files = self._body(
@@ -1243,7 +1400,7 @@ class BaseTransport:
             data=data,
             files=files,
             headers=headers,
-            cookies=request.cookie_params() or None,
+            cookies=cookies or None,
             timeout=timeout,
         )
 
@@ -1342,7 +1499,7 @@ class SyncTransport(BaseTransport):
             response = self._send(request, options, stream=False)
             return result_of(request, response)  # type: ignore[no-any-return]
         except APIError as exc:
-            self._api_key.scrub(exc)
+            self._credentials.scrub(exc)
             raise
 
     def page(
@@ -1362,10 +1519,10 @@ class SyncTransport(BaseTransport):
                     raise read_failure(exc, response) from exc
                 raise not_a_stream(response)
         except APIError as exc:
-            self._api_key.scrub(exc)
+            self._credentials.scrub(exc)
             raise
         return Stream(
-            response, request.stream_type, request.stream_envelope, scrub=self._api_key.scrub
+            response, request.stream_type, request.stream_envelope, scrub=self._credentials.scrub
         )
 
     def download(
@@ -1375,7 +1532,7 @@ class SyncTransport(BaseTransport):
         try:
             return BinaryStream(self._send(request, options, stream=True))
         except APIError as exc:
-            self._api_key.scrub(exc)
+            self._credentials.scrub(exc)
             raise
 
     def lines(
@@ -1385,7 +1542,7 @@ class SyncTransport(BaseTransport):
         try:
             return JSONLines(self._send(request, options, stream=True), request.response_type)
         except APIError as exc:
-            self._api_key.scrub(exc)
+            self._credentials.scrub(exc)
             raise
 
     def _send(self, request: Request[Any], options: RequestOptions, stream: bool) -> httpx.Response:
@@ -1446,7 +1603,7 @@ class AsyncTransport(BaseTransport):
             response = await self._send(request, options, stream=False)
             return result_of(request, response)  # type: ignore[no-any-return]
         except APIError as exc:
-            self._api_key.scrub(exc)
+            self._credentials.scrub(exc)
             raise
 
     async def page(
@@ -1466,10 +1623,10 @@ class AsyncTransport(BaseTransport):
                     raise read_failure(exc, response) from exc
                 raise not_a_stream(response)
         except APIError as exc:
-            self._api_key.scrub(exc)
+            self._credentials.scrub(exc)
             raise
         return AsyncStream(
-            response, request.stream_type, request.stream_envelope, scrub=self._api_key.scrub
+            response, request.stream_type, request.stream_envelope, scrub=self._credentials.scrub
         )
 
     async def download(
@@ -1479,7 +1636,7 @@ class AsyncTransport(BaseTransport):
         try:
             return AsyncBinaryStream(await self._send(request, options, stream=True))
         except APIError as exc:
-            self._api_key.scrub(exc)
+            self._credentials.scrub(exc)
             raise
 
     async def lines(
@@ -1491,7 +1648,7 @@ class AsyncTransport(BaseTransport):
                 await self._send(request, options, stream=True), request.response_type
             )
         except APIError as exc:
-            self._api_key.scrub(exc)
+            self._credentials.scrub(exc)
             raise
 
     async def _send(

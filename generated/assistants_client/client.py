@@ -13,7 +13,7 @@ from typing import Any, Literal, Self, overload
 
 import httpx
 
-from . import operations
+from . import _runtime, operations
 from ._runtime import (
     NOT_GIVEN,
     AsyncPage,
@@ -26,7 +26,6 @@ from ._runtime import (
     SyncPage,
     SyncTransport,
     deprecated,
-    resolve_api_key,
     resolve_base_url,
 )
 from .models import (
@@ -68,10 +67,21 @@ from .models import (
 )
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-API_KEY_ENV = "OPENAI_API_KEY"
 BASE_URL_ENV = "OPENAI_BASE_URL"
+# The spec's securitySchemes: where each credential goes, its constructor arguments and variables.
+SECURITY_SCHEMES: tuple[_runtime.SecurityScheme, ...] = (
+    _runtime.SecurityScheme(
+        "ApiKeyAuth",
+        "bearer",
+        "header",
+        "Authorization",
+        "Bearer",
+        ("api_key",),
+        ("OPENAI_API_KEY",),
+    ),
+)
+DEFAULT_SECURITY: _runtime.Requirements = (("ApiKeyAuth",),)
 DEFAULT_HEADERS: dict[str, str] = {
-    "Accept": "application/json",
     "OpenAI-Beta": "assistants=v2",
 }
 
@@ -79,9 +89,13 @@ DEFAULT_HEADERS: dict[str, str] = {
 class AssistantsClient:
     """Synchronous client for OpenAI Assistants API.
 
-    `api_key` defaults to $OPENAI_API_KEY; `base_url` to $OPENAI_BASE_URL,
-    then to the spec's server. Failed calls are retried up to `max_retries` times.
-    Use it as a context manager, or call `close()`, to release its connections.
+    Credentials, each read from its environment variable when not given; an operation that
+    needs one you did not give raises CredentialsError when called:
+    - `api_key` ($OPENAI_API_KEY): ApiKeyAuth: a bearer token.
+
+    `base_url` defaults to $OPENAI_BASE_URL, then to the spec's server. Failed
+    calls are retried up to `max_retries` times. Use it as a context manager, or call
+    `close()`, to release its connections.
     """
 
     _transport_class = SyncTransport
@@ -107,7 +121,14 @@ class AssistantsClient:
         self.base_url = resolve_base_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL)
         self._transport = self._transport_class(
             base_url=self.base_url,
-            api_key=resolve_api_key(api_key, API_KEY_ENV),
+            credentials=_runtime.Credentials(
+                type(self).__name__,
+                SECURITY_SCHEMES,
+                DEFAULT_SECURITY,
+                {
+                    "api_key": api_key,
+                },
+            ),
             headers=headers,
             max_retries=max_retries,
             timeout=timeout,
@@ -1304,7 +1325,14 @@ class AsyncAssistantsClient:
         self.base_url = resolve_base_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL)
         self._transport = self._transport_class(
             base_url=self.base_url,
-            api_key=resolve_api_key(api_key, API_KEY_ENV),
+            credentials=_runtime.Credentials(
+                type(self).__name__,
+                SECURITY_SCHEMES,
+                DEFAULT_SECURITY,
+                {
+                    "api_key": api_key,
+                },
+            ),
             headers=headers,
             max_retries=max_retries,
             timeout=timeout,

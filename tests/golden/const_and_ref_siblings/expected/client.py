@@ -13,32 +13,31 @@ from typing import Self
 
 import httpx
 
-from . import operations
+from . import _runtime, operations
 from ._runtime import (
     NOT_GIVEN,
     AsyncTransport,
     NotGiven,
     RequestOptions,
     SyncTransport,
-    resolve_api_key,
     resolve_base_url,
 )
 from .models import Ticket
 
 DEFAULT_BASE_URL = "https://zoo.example.test/v1"
-API_KEY_ENV = "ZOO_API_KEY"
 BASE_URL_ENV = "ZOO_BASE_URL"
-DEFAULT_HEADERS: dict[str, str] = {
-    "Accept": "application/json",
-}
+# The spec's securitySchemes: where each credential goes, its constructor arguments and variables.
+SECURITY_SCHEMES: tuple[_runtime.SecurityScheme, ...] = ()
+DEFAULT_SECURITY: _runtime.Requirements = ()
+DEFAULT_HEADERS: dict[str, str] = {}
 
 
 class ZooClient:
     """Synchronous client for Const and Ref Siblings.
 
-    `api_key` defaults to $ZOO_API_KEY; `base_url` to $ZOO_BASE_URL,
-    then to the spec's server. Failed calls are retried up to `max_retries` times.
-    Use it as a context manager, or call `close()`, to release its connections.
+    `base_url` defaults to $ZOO_BASE_URL, then to the spec's server. Failed
+    calls are retried up to `max_retries` times. Use it as a context manager, or call
+    `close()`, to release its connections.
     """
 
     _transport_class = SyncTransport
@@ -46,7 +45,6 @@ class ZooClient:
     def __init__(
         self,
         *,
-        api_key: str | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int = 2,
@@ -58,7 +56,12 @@ class ZooClient:
         self.base_url = resolve_base_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL)
         self._transport = self._transport_class(
             base_url=self.base_url,
-            api_key=resolve_api_key(api_key, API_KEY_ENV),
+            credentials=_runtime.Credentials(
+                type(self).__name__,
+                SECURITY_SCHEMES,
+                DEFAULT_SECURITY,
+                {},
+            ),
             headers=headers,
             max_retries=max_retries,
             timeout=timeout,
@@ -111,7 +114,6 @@ class AsyncZooClient:
     def __init__(
         self,
         *,
-        api_key: str | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int = 2,
@@ -123,7 +125,12 @@ class AsyncZooClient:
         self.base_url = resolve_base_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL)
         self._transport = self._transport_class(
             base_url=self.base_url,
-            api_key=resolve_api_key(api_key, API_KEY_ENV),
+            credentials=_runtime.Credentials(
+                type(self).__name__,
+                SECURITY_SCHEMES,
+                DEFAULT_SECURITY,
+                {},
+            ),
             headers=headers,
             max_retries=max_retries,
             timeout=timeout,

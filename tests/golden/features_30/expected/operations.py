@@ -68,6 +68,7 @@ def _delete_toy(
             },
         ),
         response_kind="none",
+        accept="*/*",
         response_type=None,
     )
 

@@ -49,6 +49,7 @@ def add_note(
         body_encoding="text",
         body_media="text/plain",
         response_kind="text",
+        accept="text/plain",
         response_type=str,
     )
 
@@ -89,6 +90,7 @@ def download_photo(
             },
         ),
         response_kind="bytes",
+        accept="image/png",
         response_type=bytes,
     )
 
@@ -99,6 +101,7 @@ def export_events() -> Request[list[Event]]:
         method="GET",
         path="/events",
         response_kind="jsonl",
+        accept="application/x-ndjson",
         response_type=Event,
     )
 
@@ -115,6 +118,7 @@ def get_report(
                 "report_id": report_id,
             },
         ),
+        accept="application/json, text/csv",
         response_type=Report,
     )
 
@@ -160,6 +164,7 @@ def tag_documents(
         },
         body_encoding="multipart",
         response_kind="none",
+        accept="*/*",
         response_type=None,
     )
 
@@ -203,6 +208,7 @@ def upload_photo(
         body_encoding="binary",
         body_media="application/octet-stream",
         response_kind="none",
+        accept="*/*",
         response_type=None,
     )
 
@@ -213,6 +219,7 @@ def watch_events() -> Request[None]:
         method="GET",
         path="/events/live",
         response_kind="sse",
+        accept="text/event-stream",
         response_type=None,
         stream_type=Event,
         stream_envelope=False,
@@ -225,6 +232,7 @@ def watch_raw_events() -> Request[None]:
         method="GET",
         path="/events/raw",
         response_kind="sse",
+        accept="text/event-stream",
         response_type=None,
         stream_type=ServerSentEvent,
         stream_envelope=False,

@@ -76,5 +76,6 @@ def make_payment(
             "note": note,
         },
         response_kind="none",
+        accept="*/*",
         response_type=None,
     )

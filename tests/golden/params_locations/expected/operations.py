@@ -69,5 +69,6 @@ def remove_animal(
             "X-Trace-Id": x_trace_id,
         },
         response_kind="none",
+        accept="*/*",
         response_type=None,
     )

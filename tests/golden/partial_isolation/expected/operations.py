@@ -21,6 +21,7 @@ def clear_cages() -> Request[None]:
         method="DELETE",
         path="/cages",
         response_kind="none",
+        accept="*/*",
         response_type=None,
     )
 

@@ -30,6 +30,7 @@ def delete_animal(
             },
         ),
         response_kind="none",
+        accept="*/*",
         response_type=None,
     )
 
@@ -46,6 +47,7 @@ def get_notes(
             },
         ),
         response_kind="text",
+        accept="text/plain",
         response_type=str,
     )
 
@@ -62,6 +64,7 @@ def get_photo(
             },
         ),
         response_kind="bytes",
+        accept="application/octet-stream",
         response_type=bytes,
     )
 
