@@ -83,8 +83,13 @@ class OperationBuilder:
         # A call that may answer with a stream returns the response or the stream, not a page.
         page = None if stream else self.pagination(args["query"], op)
         keyword = args["query"] + args["header"] + args["cookie"] + args["body"] + args["media"]
-        styles = {str(q["name"]): style for q in resolved_parameters(self.doc, item, op)
-                  if q.get("in") == "query" and (style := query_style(q))}
+        declared = [q for q in resolved_parameters(self.doc, item, op) if not client_set(q)]
+        styles = {str(q["name"]): style for q in declared if q.get("in") == "query" and (style := query_style(q))}
+        path_styles = {str(q["name"]): style for q in declared if q.get("in") == "path" and (
+            style := located_style(q, "simple", False)) != "simple"}
+        header_styles = {str(q["name"]): style for q in declared if q.get("in") == "header" and (
+            style := located_style(q, "simple", False)) != "simple"}
+        reserved = tuple(sorted(str(q["name"]) for q in declared if q.get("in") == "query" and q.get("allowReserved")))
         return OperationIR(
             python_name=name, operation_id=op.get("operationId") or name, method=method.upper(),
             path=path, path_literal=repr(path), pointer=ptr, path_params=args["path"], query_params=args["query"],
@@ -92,6 +97,8 @@ class OperationBuilder:
             body_params=args["body"], body_model=body.model, body_required=bool(args["body"] and body.model),
             body_encoding=body.encoding, whole_body=body.whole,
             query_styles=repr(dict(sorted(styles.items()))) if styles else "",
+            path_styles=tuple(sorted(path_styles.items())), header_styles=tuple(sorted(header_styles.items())),
+            query_reserved=reserved,
             response_type=result.expr.code, response_kind="sse" if stream and stream[2] else result.kind,
             summary=one_line(op.get("summary") or ""),
             doc_literal=doc_literal(operation_doc(op)), deprecated=bool(op.get("deprecated")),
@@ -390,15 +397,24 @@ def param_pointer(doc: dict[str, Any], path: str, op_ptr: str, item: dict[str, A
 
 def query_style(raw: dict[str, Any]) -> str:
     """'json' for a parameter given by `content`, 'deepObject' for deepObject objects, 'csv' for
-    `explode: false` (form) arrays and objects, else ''."""
+    `explode: false` (form) arrays and objects, 'space' and 'pipe' for spaceDelimited and
+    pipeDelimited ones, else '' (form, exploded: a list repeats the name, an object spreads)."""
     content = raw.get("content")
     if isinstance(content, dict) and any("json" in str(media) for media in content):
         return "json"
-    if raw.get("style") == "deepObject":
+    style = raw.get("style", "form")
+    if style == "deepObject":
         return "deepObject"
-    if raw.get("explode") is False and raw.get("style", "form") == "form":
-        return "csv"
+    explode = raw.get("explode", style == "form")
+    if explode is False:
+        return {"form": "csv", "spaceDelimited": "space", "pipeDelimited": "pipe"}.get(str(style), "csv")
     return ""
+
+
+def located_style(raw: dict[str, Any], default: str, explode_default: bool) -> str:
+    """A path or header parameter's style, with `*` when it explodes: 'simple', 'label*', 'matrix'."""
+    style = str(raw.get("style") or default)
+    return style + ("*" if raw.get("explode", explode_default) is True else "")
 
 
 # Headers the client sets itself (from the operation's media types and the security schemes):

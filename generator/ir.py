@@ -103,6 +103,9 @@ class OperationIR:
     twin_name: str = ""  # that twin's method name
     security: Requirements | None = None  # the operation's own security requirements; None: the API's
     accept: str = ""  # the Accept header: the media types of the declared responses, JSON first
+    path_styles: tuple[tuple[str, str], ...] = ()  # (wire name, style) where not "simple": "label*", "matrix"
+    header_styles: tuple[tuple[str, str], ...] = ()  # (wire name, "simple*") for exploded headers
+    query_reserved: tuple[str, ...] = ()  # query parameters sent with reserved characters as they are
 
 
 Requirements = tuple[tuple[str, ...], ...]  # security alternatives, each the schemes sent together

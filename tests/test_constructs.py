@@ -534,6 +534,18 @@ def test_query_styles_on_the_wire(load: Any, server: RawServer) -> None:
     assert raw.endswith("&size=10&cursor=c1&box=w,3,h,4")
 
 
+def test_path_header_cookie_and_other_query_styles_on_the_wire(load: Any, server: RawServer) -> None:
+    server.reset(lambda r: (200, {}, ["ok"]))
+    with client_for(load, "params_query_styles", server) as client:
+        client.browse(["a b", "c"], ["x", "y"], {"w": 3, "h": 4}, words=["a", "b"], pipes=["a", "b"],
+                      next_="/a?b=c", open_=True, x_size={"w": 3, "h": 4}, x_tags=["a", "b"], prefs=["a", "b"])
+    seen = only(server)
+    assert seen.path == "/v1/shelves/a%20b,c/.x.y;matrix=w,3,h,4"
+    assert seen.raw_query == "words=a%20b&pipes=a%7Cb&next=/a?b=c&open=true"
+    assert seen.header("X-Size") == "w=3,h=4" and seen.header("X-Tags") == "a,b"
+    assert seen.header("Cookie") == "prefs=a,b"
+
+
 def test_query_styles_accept_a_model_for_deep_object(load: Any, server: RawServer) -> None:
     models = load("params_query_styles")
     server.reset(lambda r: (200, {}, []))

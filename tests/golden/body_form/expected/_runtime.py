@@ -325,6 +325,8 @@ class Request(Generic[T]):
     )  # multipart: the content type the spec's `encoding` gives a part
     allow_empty: bool = False  # a 2xx without a body (a declared 204, say) returns None
     security: Requirements | None = None  # the operation's own security; None: the API's
+    header_styles: Sequence[tuple[str, str]] = ()  # (header, "simple*") where objects explode
+    query_reserved: Sequence[str] = ()  # query parameters whose reserved characters go as they are
     accept: str = "application/json"  # the Accept header: the media types of the declared responses
 
     def media(self) -> tuple[str, str]:
@@ -388,16 +390,30 @@ class Request(Generic[T]):
             return None
         return {k: to_jsonable(v) for k, v in self.body.items() if v is not NOT_GIVEN}
 
+    def query_fragments(self) -> list[tuple[str, str]]:
+        """(parameter, encoded `name=value` text) in order, as query_params pairs them; each
+        value is percent-encoded but for the separators its style puts between values (`,` of
+        form without explode), and reserved characters stay where the spec allows them."""
+        reserved = set(self.query_reserved)
+        found: list[tuple[str, str]] = []
+        for key, value in self.query.items():
+            if value is NOT_GIVEN or value is None:
+                continue
+            style = self.query_styles.get(key, "")
+            found += [(key, text) for text in styled_query(key, value, style, key in reserved)]
+        return found
+
     def header_params(self) -> dict[str, str]:
+        styles = dict(self.header_styles)
         return {
-            k: _header_text(v)
+            k: styled_header_value(v, styles.get(k, "simple"))
             for k, v in self.headers.items()
             if v is not NOT_GIVEN and v is not None
         }
 
     def cookie_params(self) -> dict[str, str]:
         return {
-            k: _header_text(v)
+            k: styled_header_value(v, "form")
             for k, v in self.cookies.items()
             if v is not NOT_GIVEN and v is not None
         }
@@ -559,13 +575,6 @@ def _form_value(value: Any) -> Any:
     return str(value)
 
 
-def _header_text(value: Any) -> str:
-    value = to_jsonable(value)
-    if isinstance(value, (list, tuple)):
-        return ",".join(_query_text(v) for v in value)
-    return _query_text(value)
-
-
 def _query_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -589,30 +598,159 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+# ---- parameter styles --------------------------------------------------------------------
+#
+# OpenAPI's `style` and `explode`, per RFC 6570: the style code a Request carries for a
+# parameter is the style's name, with "*" appended when it explodes ("label*", "form").
+
+_RESERVED = ":/?#[]@!$&'()*+,;="  # RFC 3986 gen-delims and sub-delims
+
+
+def _scalar(value: Any) -> str:
+    """A primitive as parameter text: booleans as true/false, dates in ISO 8601, null empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _enc(text: str, reserved: bool = False) -> str:
+    """Percent-encode all but the unreserved characters (and the reserved ones when allowed)."""
+    return quote(text, safe=_RESERVED if reserved else "")
+
+
+def _items(value: Any) -> list[tuple[str, str]] | None:
+    """An object's (key, text) pairs, None for anything that is not an object."""
+    if isinstance(value, Mapping):
+        return [(str(k), _scalar(v)) for k, v in value.items() if v is not None]
+    return None
+
+
+def _list(value: Any) -> list[str] | None:
+    if isinstance(value, (list, tuple)):
+        return [_scalar(v) for v in value if v is not None]
+    return None
+
+
+def styled_path_value(name: str, value: Any, style: str) -> str:
+    """The text that replaces `{name}` in a path, encoded, for style simple, label or matrix."""
+    explode = style.endswith("*")
+    kind = style.rstrip("*") or "simple"
+    value = to_jsonable(value)
+    pairs, items = _items(value), _list(value)
+    if kind == "matrix":
+        if pairs is not None:
+            if explode:
+                return "".join(f";{_enc(k)}={_enc(v)}" for k, v in pairs)
+            return f";{_enc(name)}=" + ",".join(f"{_enc(k)},{_enc(v)}" for k, v in pairs)
+        if items is not None:
+            if explode:
+                return "".join(f";{_enc(name)}={_enc(v)}" for v in items) or f";{_enc(name)}"
+            return (
+                f";{_enc(name)}=" + ",".join(_enc(v) for v in items) if items else f";{_enc(name)}"
+            )
+        text = _scalar(value)
+        return f";{_enc(name)}={_enc(text)}" if text else f";{_enc(name)}"
+    joined = _joined(value, pairs, items, explode, "." if kind == "label" and explode else ",")
+    return ("." + joined) if kind == "label" else joined
+
+
+def _joined(
+    value: Any,
+    pairs: list[tuple[str, str]] | None,
+    items: list[str] | None,
+    explode: bool,
+    separator: str,
+) -> str:
+    if pairs is not None:
+        if explode:
+            return separator.join(f"{_enc(k)}={_enc(v)}" for k, v in pairs)
+        return ",".join(f"{_enc(k)},{_enc(v)}" for k, v in pairs)
+    if items is not None:
+        return separator.join(_enc(v) for v in items)
+    return _enc(_scalar(value))
+
+
+_SEPARATORS = {"csv": ",", "space": "%20", "pipe": "%7C"}
+
+
+def styled_pairs(pairs: Sequence[tuple[str, Any]]) -> list[str]:
+    """Encoded `name=value` texts of plain pairs (credentials sent in the query)."""
+    return [f"{_enc(name)}={_enc(_scalar(value))}" for name, value in pairs]
+
+
+def styled_query(name: str, value: Any, style: str, reserved: bool = False) -> list[str]:
+    """Encoded `name=value` texts of one query parameter: style "" is form exploded (a list
+    repeats the name, an object spreads its keys), "csv", "space" and "pipe" join the values (an
+    object's as key, value, ...), "deepObject" writes `name[key]=value`, "json" the JSON text."""
+
+    def enc(text: str) -> str:
+        return _enc(text, reserved)
+
+    value = to_jsonable(value)
+    if style == "json":
+        return [f"{_enc(name)}={enc(json.dumps(value, separators=(',', ':'), ensure_ascii=False))}"]
+    pairs, items = _items(value), _list(value)
+    if style == "deepObject" and pairs is not None:
+        return [f"{_enc(f'{name}[{k}]')}={enc(v)}" for k, v in pairs]
+    separator = _SEPARATORS.get(style)
+    if pairs is not None:
+        if separator is None:
+            return [f"{_enc(k)}={enc(v)}" for k, v in pairs]
+        return [f"{_enc(name)}=" + separator.join(f"{enc(k)}{separator}{enc(v)}" for k, v in pairs)]
+    if items is not None:
+        if separator is None:
+            return [f"{_enc(name)}={enc(v)}" for v in items]
+        return [f"{_enc(name)}=" + separator.join(enc(v) for v in items)]
+    return [f"{_enc(name)}={enc(_scalar(value))}"]
+
+
+def styled_header_value(value: Any, style: str) -> str:
+    """A header's text: style simple, arrays comma-joined, objects `k,v,...` (or `k=v,...`
+    exploded); no percent-encoding beyond what keeps the value one header line."""
+    value = to_jsonable(value)
+    pairs, items = _items(value), _list(value)
+    if pairs is not None:
+        if style.endswith("*"):
+            return ",".join(f"{k}={v}" for k, v in pairs)
+        return ",".join(f"{k},{v}" for k, v in pairs)
+    if items is not None:
+        return ",".join(items)
+    return _scalar(value)
+
+
 _DOT_SEGMENTS = frozenset({".", ".."})
 
 
-def format_path(template: str, params: Mapping[str, Any]) -> str:
+def format_path(
+    template: str, params: Mapping[str, Any], styles: Sequence[tuple[str, str]] = ()
+) -> str:
     """Fill `{name}` slots with percent-encoded values, so no value can change the path's shape.
 
+    Each value is written in its parameter's style (`styles`: name -> "label", "matrix*"...;
+    default "simple"): a list comma-joined, an object as `k,v` pairs, booleans as true/false.
     Every character outside the unreserved set is encoded (`/`, `?`, `#`, `%`, spaces, CR/LF,
     non-ASCII), so each value stays one segment. Values that would still move the request
     elsewhere are refused before anything is sent: None, "" (the segment would vanish), and
     "." and ".." (dot segments: httpx removes them, and servers and proxies collapse them
     even when sent as `%2E%2E`).
     """
+    chosen = dict(styles)
     path = template
     for name, value in params.items():
         if value is None:
             raise PathParameterError(f"path parameter {name!r} must not be None")
-        text = str(value)
+        text = styled_path_value(name, value, chosen.get(name, "simple"))
         if text == "":
             raise PathParameterError(f"path parameter {name!r} must not be empty")
         if text in _DOT_SEGMENTS:
             raise PathParameterError(
                 f"path parameter {name!r} must not be {text!r}: it would change the request path"
             )
-        path = path.replace("{" + name + "}", quote(text, safe=""))
+        path = path.replace("{" + name + "}", text)
     return path
 
 
@@ -1370,11 +1508,12 @@ class BaseTransport:
         request: Request[Any],
         options: RequestOptions,
     ) -> httpx.Request:
-        params = request.query_params()
+        fragments = request.query_fragments()
         if options.extra_query:  # a name given here replaces the documented parameter's value
-            extra = Request("GET", "", options.extra_query).query_params()
+            extra = Request("GET", "", options.extra_query).query_fragments()
             replaced = {name for name, _ in extra}
-            params = [pair for pair in params if pair[0] not in replaced] + extra
+            fragments = [pair for pair in fragments if pair[0] not in replaced] + extra
+        params: list[tuple[str, Any]] = []  # credentials sent in the query
         headers = httpx.Headers(self.headers)  # names are case-insensitive: later ones replace
         cookies = request.cookie_params()
         self._credentials.apply(
@@ -1392,10 +1531,11 @@ class BaseTransport:
         timeout = (
             self.timeout if isinstance(options.timeout, NotGiven) else as_timeout(options.timeout)
         )
+        query = "&".join([text for _, text in fragments] + styled_pairs(params))
+        url = httpx.URL(self.base_url + request.path)
         return http.build_request(
             request.method,
-            self.base_url + request.path,
-            params=params,
+            url.copy_with(query=query.encode("ascii")) if query else url,
             content=content,
             data=data,
             files=files,

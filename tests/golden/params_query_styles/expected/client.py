@@ -23,7 +23,7 @@ from ._runtime import (
     SyncTransport,
     resolve_base_url,
 )
-from .models import SearchBox, SearchFilter, SearchPage, SearchWhere
+from .models import BrowseMatrix, BrowseXSize, SearchBox, SearchFilter, SearchPage, SearchWhere
 
 DEFAULT_BASE_URL = "https://zoo.example.test/v1"
 BASE_URL_ENV = "ZOO_BASE_URL"
@@ -86,6 +86,41 @@ class ZooClient:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def browse(
+        self,
+        shelf: SequenceNotStr[str],
+        labels: SequenceNotStr[str],
+        matrix: BrowseMatrix | dict[str, Any],
+        *,
+        words: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
+        pipes: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
+        next_: str | NotGiven = NOT_GIVEN,
+        open_: bool | NotGiven = NOT_GIVEN,
+        x_size: BrowseXSize | dict[str, Any] | NotGiven = NOT_GIVEN,
+        x_tags: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
+        prefs: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> list[str]:
+        """Path, header and query parameters in every other style."""
+        request = operations.browse(
+            shelf,
+            labels,
+            matrix,
+            words=words,
+            pipes=pipes,
+            next_=next_,
+            open_=open_,
+            x_size=x_size,
+            x_tags=x_tags,
+            prefs=prefs,
+        )
+        options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
+        return self._transport.send(request, options)
 
     def search(
         self,
@@ -169,6 +204,41 @@ class AsyncZooClient:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+    async def browse(
+        self,
+        shelf: SequenceNotStr[str],
+        labels: SequenceNotStr[str],
+        matrix: BrowseMatrix | dict[str, Any],
+        *,
+        words: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
+        pipes: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
+        next_: str | NotGiven = NOT_GIVEN,
+        open_: bool | NotGiven = NOT_GIVEN,
+        x_size: BrowseXSize | dict[str, Any] | NotGiven = NOT_GIVEN,
+        x_tags: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
+        prefs: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> list[str]:
+        """Path, header and query parameters in every other style."""
+        request = operations.browse(
+            shelf,
+            labels,
+            matrix,
+            words=words,
+            pipes=pipes,
+            next_=next_,
+            open_=open_,
+            x_size=x_size,
+            x_tags=x_tags,
+            prefs=prefs,
+        )
+        options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
+        return await self._transport.send(request, options)
 
     async def search(
         self,

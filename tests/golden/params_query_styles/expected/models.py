@@ -9,6 +9,18 @@ and a program pays only for the models it touches.
 from ._runtime import APIModel
 
 
+class BrowseMatrix(APIModel):
+    w: int | None = None
+
+    h: int | None = None
+
+
+class BrowseXSize(APIModel):
+    w: int | None = None
+
+    h: int | None = None
+
+
 class SearchBox(APIModel):
     w: int | None = None
 

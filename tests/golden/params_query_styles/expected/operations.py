@@ -9,12 +9,58 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ._runtime import NOT_GIVEN, NotGiven, Request, SequenceNotStr
-from .models import SearchBox, SearchFilter, SearchPage, SearchWhere
+from ._runtime import NOT_GIVEN, NotGiven, Request, SequenceNotStr, format_path
+from .models import BrowseMatrix, BrowseXSize, SearchBox, SearchFilter, SearchPage, SearchWhere
 
 __all__ = [
+    "browse",
     "search",
 ]
+
+
+def browse(
+    shelf: SequenceNotStr[str],
+    labels: SequenceNotStr[str],
+    matrix: BrowseMatrix | dict[str, Any],
+    *,
+    words: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
+    pipes: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
+    next_: str | NotGiven = NOT_GIVEN,
+    open_: bool | NotGiven = NOT_GIVEN,
+    x_size: BrowseXSize | dict[str, Any] | NotGiven = NOT_GIVEN,
+    x_tags: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
+    prefs: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
+) -> Request[list[str]]:
+    """Path, header and query parameters in every other style."""
+    return Request(
+        method="GET",
+        path=format_path(
+            "/shelves/{shelf}/{labels}{matrix}",
+            {
+                "shelf": shelf,
+                "labels": labels,
+                "matrix": matrix,
+            },
+            (("labels", "label*"), ("matrix", "matrix")),
+        ),
+        query={
+            "words": words,
+            "pipes": pipes,
+            "next": next_,
+            "open": open_,
+        },
+        query_styles={"pipes": "pipe", "words": "space"},
+        query_reserved=("next",),
+        header_styles=(("X-Size", "simple*"),),
+        headers={
+            "X-Size": x_size,
+            "X-Tags": x_tags,
+        },
+        cookies={
+            "prefs": prefs,
+        },
+        response_type=list[str],
+    )
 
 
 def search(
