@@ -261,8 +261,8 @@ class OperationBuilder:
         an event stream, text, raw bytes, or nothing; None too where another 2xx has no body."""
         code, response = success_response(self.doc, op)
         content = (response or {}).get("content") or {}
-        if not isinstance(content, dict) or not content:
-            return Result("none", TypeExpr("None"))
+        if not isinstance(content, dict) or not content or code in ("204", "205"):
+            return Result("none", TypeExpr("None"))  # a 204 or 205 has no body, whatever it declares
         chosen = next((m for m in content if media.is_json(m)), None) or next(
             (m for m in content if media.is_json_lines(m)), None) or next(iter(content))
         schema = schema_of(content[chosen])

@@ -611,7 +611,7 @@ PHOTO = bytes(range(256))
 
 
 def _responses_router(request: Recorded) -> tuple[int, dict[str, str], Any]:
-    if request.method == "DELETE":
+    if request.method in ("DELETE", "PUT"):
         return 204, {}, None
     if request.path.endswith("/photo"):
         return 200, {"Content-Type": "application/octet-stream"}, PHOTO
@@ -625,6 +625,7 @@ def test_response_kinds(load: Any, server: RawServer) -> None:
     models = load("responses_kinds")
     with client_for(load, "responses_kinds", server) as client:
         assert client.delete_animal("a1") is None
+        assert client.touch_animal("a1") is None  # its spec declares JSON for the 204
         photo = client.get_photo("a1")
         notes = client.get_notes("a1")
         status = client.get_status()
@@ -632,8 +633,8 @@ def test_response_kinds(load: Any, server: RawServer) -> None:
     assert type(notes) is str and notes == "Eats at 9:00 — no fish.\n"
     assert type(status) is models.GetStatusResponse and status.ok is True
     assert [(r.method, r.path) for r in server.requests] == [
-        ("DELETE", "/v1/animals/a1"), ("GET", "/v1/animals/a1/photo"), ("GET", "/v1/animals/a1/notes"),
-        ("GET", "/v1/status")]
+        ("DELETE", "/v1/animals/a1"), ("PUT", "/v1/animals/a1"), ("GET", "/v1/animals/a1/photo"),
+        ("GET", "/v1/animals/a1/notes"), ("GET", "/v1/status")]
 
 
 def test_response_kinds_async(load: Any, server: RawServer) -> None:

@@ -169,6 +169,23 @@ class ZooClient:
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
         return self._transport.send(request, options)
 
+    def touch_animal(
+        self,
+        animal_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """Its only success is a 204 that declares JSON content, which a 204 cannot carry."""
+        request = operations.touch_animal(
+            animal_id,
+        )
+        options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
+        return self._transport.send(request, options)
+
 
 class AsyncZooClient:
     """Asynchronous client for Response Kinds: the same methods as ZooClient, awaited.
@@ -300,5 +317,22 @@ class AsyncZooClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> GetStatusResponse:
         request = operations.get_status()
+        options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
+        return await self._transport.send(request, options)
+
+    async def touch_animal(
+        self,
+        animal_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """Its only success is a 204 that declares JSON content, which a 204 cannot carry."""
+        request = operations.touch_animal(
+            animal_id,
+        )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
         return await self._transport.send(request, options)

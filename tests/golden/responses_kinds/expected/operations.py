@@ -15,6 +15,7 @@ __all__ = [
     "get_notes",
     "get_photo",
     "get_status",
+    "touch_animal",
 ]
 
 
@@ -74,4 +75,21 @@ def get_status() -> Request[GetStatusResponse]:
         method="GET",
         path="/status",
         response_type=GetStatusResponse,
+    )
+
+
+def touch_animal(
+    animal_id: str,
+) -> Request[None]:
+    """Its only success is a 204 that declares JSON content, which a 204 cannot carry."""
+    return Request(
+        method="PUT",
+        path=format_path(
+            "/animals/{animal_id}",
+            {
+                "animal_id": animal_id,
+            },
+        ),
+        response_kind="none",
+        response_type=None,
     )
