@@ -12,7 +12,7 @@ from typing import Any
 from generator import HEADER
 from generator.build_operations import OperationBuilder, pascal_ctx
 from generator.imports import import_block, sort_exports, type_members
-from generator.ir import FieldIR, ModelIR, OperationIR, PackageIR, SchemeIR
+from generator.ir import FieldIR, ModelIR, OperationIR, PackageIR, SchemeIR, ServerVariableIR
 from generator.naming import (
     Claim,
     assign_unique,
@@ -438,18 +438,26 @@ def client_headers(doc: dict[str, Any], taken: Iterable[str]) -> tuple[tuple[tup
 _SERVER_VARIABLE = re.compile(r"\{([^{}]*)\}")
 
 
-def server_url(doc: dict[str, Any]) -> str:
-    """The first server's URL, each `{variable}` in it replaced by the variable's default."""
+def server_of(doc: dict[str, Any], taken: Iterable[str]) -> tuple[str, tuple[ServerVariableIR, ...]]:
+    """The first server's URL (`/` when there is none, which demands a base_url) with its
+    `{variable}`s, and each variable as a constructor argument named unlike those in `taken`."""
     servers = doc.get("servers")
     server = servers[0] if isinstance(servers, list) and servers and isinstance(servers[0], dict) else {}
+    url = str(server.get("url") or "/")
     found = server.get("variables")
-    variables: dict[str, Any] = found if isinstance(found, dict) else {}
-
-    def default(match: re.Match[str]) -> str:
-        variable = variables.get(match.group(1))
-        return str(variable["default"]) if isinstance(variable, dict) and "default" in variable else match.group(0)
-
-    return _SERVER_VARIABLE.sub(default, str(server.get("url") or "http://localhost"))
+    declared: dict[str, Any] = found if isinstance(found, dict) else {}
+    used = [n for n in dict.fromkeys(_SERVER_VARIABLE.findall(url))
+            if isinstance(declared.get(n), dict) and "default" in declared[n]]
+    names = assign_unique(((n, parameter_name(n)) for n in used), taken=taken)
+    variables = []
+    for name in used:
+        raw = declared[name]
+        values = tuple(str(v) for v in raw.get("enum") or () if v is not None)
+        text = one_line(str(raw.get("description") or ""))
+        choice = f"one of {', '.join(values)}; " if values else ""
+        variables.append(ServerVariableIR(name, names[name], str(raw["default"]), values,
+                                          doc_text(f"{choice}default {raw['default']}" + (f": {text}" if text else ""))))
+    return url, tuple(variables)
 
 
 # A parent's new name renames its inline children, so a build can bring new claims; each round
@@ -473,8 +481,9 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str,
     model_names = {m.python_name for m in models}
     security = security_of(doc, env_prefix, CONSTRUCTOR_ARGUMENTS)
     operations = [dataclasses.replace(op, security=security.per_operation.get(op.pointer)) for op in operations]
-    default_headers, optional_headers = client_headers(
-        doc, CONSTRUCTOR_ARGUMENTS | {a for s in security.schemes for a in s.arguments})
+    credentials = {a for s in security.schemes for a in s.arguments}
+    default_headers, optional_headers = client_headers(doc, CONSTRUCTOR_ARGUMENTS | credentials)
+    server = server_of(doc, CONSTRUCTOR_ARGUMENTS | credentials | {a for a, _ in optional_headers})
     pkg = PackageIR(
         package_name=package_name,
         client_name=client_name,
@@ -483,7 +492,7 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str,
         title_doc=doc_text(one_line(str(info.get("title") or package_name))),
         api_version=one_line(str(info.get("version") or "")),
         api_version_doc=doc_text(one_line(str(info.get("version") or ""))),
-        server_url=server_url(doc),
+        server_url=server[0],
         header_comment=HEADER,
         models=tuple(models),
         model_imports=models_imports(model_keys),
@@ -495,5 +504,7 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str,
         optional_headers=optional_headers,
         security_schemes=security.schemes,
         default_security=security.default,
+        server_variables=server[1],
+        server_url_doc=doc_text(server[0]),
     )
     return pkg, builder.operation_builder.dropped + builder.typer.warnings + list(security.warnings)

@@ -131,6 +131,17 @@ class SchemeIR:
 
 
 @dataclass(frozen=True)
+class ServerVariableIR:
+    """A variable of the spec's first server URL, taken by the client's constructor."""
+
+    name: str  # as written in the URL's `{name}`
+    argument: str  # the constructor argument
+    default: str
+    values: tuple[str, ...]  # the spec's `enum`, or () for any value
+    doc: str  # one line for the docstring, escaped
+
+
+@dataclass(frozen=True)
 class PackageIR:
     package_name: str
     client_name: str
@@ -139,7 +150,7 @@ class PackageIR:
     title_doc: str  # the title, escaped for use inside a docstring
     api_version: str
     api_version_doc: str  # the version, escaped for use inside a docstring
-    server_url: str
+    server_url: str  # the first server's URL; `{name}` where it has variables; relative ones demand base_url
     header_comment: str  # the "generated, do not edit" line, without the leading marker
     models: tuple[ModelIR, ...]
     model_imports: tuple[str, ...]  # import lines for the models module
@@ -151,3 +162,5 @@ class PackageIR:
     optional_headers: tuple[tuple[str, str], ...] = ()  # (constructor argument, header name literal)
     security_schemes: tuple[SchemeIR, ...] = ()  # the credentials the client takes
     default_security: Requirements = ()  # the document's security requirements
+    server_variables: tuple[ServerVariableIR, ...] = ()
+    server_url_doc: str = ""  # server_url, escaped for use inside a docstring

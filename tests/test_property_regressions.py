@@ -420,7 +420,10 @@ def test_server_variables_take_their_defaults_in_the_base_url(build: Any) -> Non
     spec["servers"] = [{"url": "https://{region}.example.com/{version}", "variables": {
         "region": {"default": "eu", "enum": ["eu", "us"]}, "version": {"default": "v2"}}}]
     package = build(spec)
-    assert package.module("client").DEFAULT_BASE_URL == "https://eu.example.com/v2"
+    client_module = package.module("client")
+    assert client_module.DEFAULT_BASE_URL == "https://{region}.example.com/{version}"  # filled when built
+    with client_module.ThingClient() as client:
+        assert client.base_url == "https://eu.example.com/v2"
 
 
 def test_allof_body_with_own_properties_takes_every_property(build: Any) -> None:

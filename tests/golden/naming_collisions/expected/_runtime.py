@@ -1119,8 +1119,33 @@ def should_retry(response: httpx.Response) -> bool:
 # ---- configuration --------------------------------------------------------------------
 
 
-def resolve_base_url(base_url: str | None, env_var: str, default: str) -> str:
-    return (base_url or os.environ.get(env_var) or default).rstrip("/")
+_SERVER_VARIABLE = re.compile(r"\{([^{}]*)\}")
+
+
+def resolve_base_url(
+    base_url: str | None,
+    env_var: str,
+    default: str,
+    variables: Mapping[str, str | None] | None = None,
+    defaults: Mapping[str, str] | None = None,
+) -> str:
+    """`base_url`, else the environment variable, else the spec's server URL with its
+    `{variables}` filled (the values given, else the spec's defaults). A server URL that is
+    not absolute (the spec's is relative, or it has none) needs one of the first two."""
+    url = base_url or os.environ.get(env_var)
+    if not url:
+        chosen = {
+            **(defaults or {}),
+            **{k: v for k, v in (variables or {}).items() if v is not None},
+        }
+        url = _SERVER_VARIABLE.sub(
+            lambda m: quote(chosen.get(m.group(1), m.group(0)), safe=":/@.-_~"), default
+        )
+        if "://" not in url:
+            raise APIError(
+                f"the spec's server URL {default!r} is not absolute: pass base_url=... or set {env_var}"
+            )
+    return url.rstrip("/")
 
 
 def as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
