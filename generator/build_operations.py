@@ -50,6 +50,7 @@ class Body:
     any_media: bool = False  # a wildcard (`*/*`, `image/*`): the caller may name any content type
     encodings: dict[str, str] = field(default_factory=dict)  # a choice's encoding, where not `encoding`'s
     part_types: dict[str, str] = field(default_factory=dict)  # multipart: property -> part content type
+    form_styles: dict[str, str] = field(default_factory=dict)  # form: property -> query style code, where declared
 
 
 BINARY_HINT = TypeExpr("BinaryContent", frozenset({"BinaryContent"}))
@@ -183,6 +184,7 @@ class OperationBuilder:
             return Body()
         found = self.typed_body(first, raw, bool(body.get("required")), where + pointer("content", first), name)
         found.part_types = self.part_types(content[first], found) if found.encoding == media.MULTIPART else {}
+        found.form_styles = form_styles(content[first]) if found.encoding == media.FORM else {}
         found.choices = tuple(m for m in content if m == first or self.same_arguments(found, raw, m, content[m]))
         found.encodings = {media.base(m): media.body_encoding(m) for m in found.choices
                            if media.body_encoding(m) != found.encoding}
@@ -411,6 +413,15 @@ def query_style(raw: dict[str, Any]) -> str:
     return ""
 
 
+def form_styles(entry: Any) -> dict[str, str]:
+    """A form body's properties whose `encoding` gives a style or explode, with its query style code
+    (a form body is written like a query string); the others keep the runtime's default."""
+    declared = entry.get("encoding") if isinstance(entry, dict) else None
+    return {str(name): query_style({k: v for k, v in spec.items() if k in ("style", "explode")})
+            for name, spec in (declared.items() if isinstance(declared, dict) else ())
+            if isinstance(spec, dict) and ("style" in spec or "explode" in spec)}
+
+
 def located_style(raw: dict[str, Any], default: str, explode_default: bool) -> str:
     """A path or header parameter's style, with `*` when it explodes: 'simple', 'label*', 'matrix'."""
     style = str(raw.get("style") or default)
@@ -468,6 +479,7 @@ def wire_fields(body: Body, result: Result, media_params: tuple[ParamIR, ...]) -
         "media_params": media_params,
         "media_encodings": repr(dict(sorted(body.encodings.items()))) if body.encodings else "",
         "part_types": repr(dict(sorted(body.part_types.items()))) if body.part_types else "",
+        "form_styles": tuple(sorted(body.form_styles.items())),
         "allow_empty": result.allow_empty,
         "response_item": result.item,
         "twin_kind": result.twin,

@@ -106,6 +106,7 @@ class OperationIR:
     path_styles: tuple[tuple[str, str], ...] = ()  # (wire name, style) where not "simple": "label*", "matrix"
     header_styles: tuple[tuple[str, str], ...] = ()  # (wire name, "simple*") for exploded headers
     query_reserved: tuple[str, ...] = ()  # query parameters sent with reserved characters as they are
+    form_styles: tuple[tuple[str, str], ...] = ()  # form body: (property, query style code) its encoding gives
 
 
 Requirements = tuple[tuple[str, ...], ...]  # security alternatives, each the schemes sent together

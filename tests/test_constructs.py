@@ -605,6 +605,18 @@ def test_form_body_on_the_wire(load: Any, server: RawServer) -> None:
                                              ("max_age", "3600")]
 
 
+def test_form_body_properties_take_the_styles_their_encoding_gives(load: Any, server: RawServer) -> None:
+    server.reset(lambda r: (200, {}, ["lion"]))
+    with client_for(load, "body_form", server) as client:
+        found = client.search_animals(ids=[1, 2], kinds=["cat", "dog"], filter_={"age": 3, "name": "Kiki"},
+                                      size={"w": 3, "h": 4}, tags=["a b", "c"])
+    assert found == ["lion"]
+    seen = only(server)
+    assert seen.header("Content-Type") == "application/x-www-form-urlencoded"
+    assert seen.body == (b"ids=1,2&kinds=cat%7Cdog&filter%5Bage%5D=3&filter%5Bname%5D=Kiki&w=3&h=4"
+                         b"&tags=a%20b&tags=c")
+
+
 # ---- responses --------------------------------------------------------------------------
 
 PHOTO = bytes(range(256))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 import httpx
 
@@ -19,10 +19,11 @@ from ._runtime import (
     AsyncTransport,
     NotGiven,
     RequestOptions,
+    SequenceNotStr,
     SyncTransport,
     resolve_base_url,
 )
-from .models import GetTokenResponse
+from .models import GetTokenResponse, SearchAnimalsBodyFilter, SearchAnimalsBodySize
 
 DEFAULT_BASE_URL = "https://zoo.example.test/v1"
 BASE_URL_ENV = "ZOO_BASE_URL"
@@ -108,6 +109,31 @@ class ZooClient:
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
         return self._transport.send(request, options)
 
+    def search_animals(
+        self,
+        *,
+        ids: SequenceNotStr[int] | NotGiven = NOT_GIVEN,
+        kinds: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
+        filter_: SearchAnimalsBodyFilter | dict[str, Any] | NotGiven = NOT_GIVEN,
+        size: SearchAnimalsBodySize | dict[str, Any] | NotGiven = NOT_GIVEN,
+        tags: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> list[str]:
+        """A form body whose encoding gives its properties styles, as a query string would."""
+        request = operations.search_animals(
+            ids=ids,
+            kinds=kinds,
+            filter_=filter_,
+            size=size,
+            tags=tags,
+        )
+        options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
+        return self._transport.send(request, options)
+
 
 class AsyncZooClient:
     """Asynchronous client for Form Body: the same methods as ZooClient, awaited.
@@ -179,6 +205,31 @@ class AsyncZooClient:
             client_id=client_id,
             scope=scope,
             max_age=max_age,
+        )
+        options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
+        return await self._transport.send(request, options)
+
+    async def search_animals(
+        self,
+        *,
+        ids: SequenceNotStr[int] | NotGiven = NOT_GIVEN,
+        kinds: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
+        filter_: SearchAnimalsBodyFilter | dict[str, Any] | NotGiven = NOT_GIVEN,
+        size: SearchAnimalsBodySize | dict[str, Any] | NotGiven = NOT_GIVEN,
+        tags: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> list[str]:
+        """A form body whose encoding gives its properties styles, as a query string would."""
+        request = operations.search_animals(
+            ids=ids,
+            kinds=kinds,
+            filter_=filter_,
+            size=size,
+            tags=tags,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
         return await self._transport.send(request, options)

@@ -13,3 +13,15 @@ class GetTokenResponse(APIModel):
     access_token: str
 
     expires_in: int | None = None
+
+
+class SearchAnimalsBodyFilter(APIModel):
+    age: int | None = None
+
+    name: str | None = None
+
+
+class SearchAnimalsBodySize(APIModel):
+    w: int | None = None
+
+    h: int | None = None

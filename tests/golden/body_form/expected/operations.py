@@ -7,13 +7,14 @@ Arguments left out are not sent; an explicit None is sent as JSON null.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from ._runtime import NOT_GIVEN, NotGiven, Request
-from .models import GetTokenResponse
+from ._runtime import NOT_GIVEN, NotGiven, Request, SequenceNotStr
+from .models import GetTokenResponse, SearchAnimalsBodyFilter, SearchAnimalsBodySize
 
 __all__ = [
     "get_token",
+    "search_animals",
 ]
 
 
@@ -35,4 +36,29 @@ def get_token(
         },
         body_encoding="form",
         response_type=GetTokenResponse,
+    )
+
+
+def search_animals(
+    *,
+    ids: SequenceNotStr[int] | NotGiven = NOT_GIVEN,
+    kinds: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
+    filter_: SearchAnimalsBodyFilter | dict[str, Any] | NotGiven = NOT_GIVEN,
+    size: SearchAnimalsBodySize | dict[str, Any] | NotGiven = NOT_GIVEN,
+    tags: SequenceNotStr[str] | NotGiven = NOT_GIVEN,
+) -> Request[list[str]]:
+    """A form body whose encoding gives its properties styles, as a query string would."""
+    return Request(
+        method="POST",
+        path="/animals/search",
+        body={
+            "ids": ids,
+            "kinds": kinds,
+            "filter": filter_,
+            "size": size,
+            "tags": tags,
+        },
+        body_encoding="form",
+        form_styles=(("filter", "deepObject"), ("ids", "csv"), ("kinds", "pipe"), ("size", "")),
+        response_type=list[str],
     )

@@ -327,6 +327,9 @@ class Request(Generic[T]):
     security: Requirements | None = None  # the operation's own security; None: the API's
     header_styles: Sequence[tuple[str, str]] = ()  # (header, "simple*") where objects explode
     query_reserved: Sequence[str] = ()  # query parameters whose reserved characters go as they are
+    form_styles: Sequence[
+        tuple[str, str]
+    ] = ()  # form body: (property, query style) its encoding gives
     accept: str = "application/json"  # the Accept header: the media types of the declared responses
 
     def media(self) -> tuple[str, str]:
@@ -434,6 +437,26 @@ class Request(Generic[T]):
             else:
                 data[key] = _form_value(to_jsonable(value))
         return data, files
+
+    def form_fields(self, extra: Mapping[str, Any]) -> list[str]:
+        """A form body's encoded `name=value` texts: properties that the spec's `encoding` gives a
+        style are written in it, like query parameters; the others as in form_parts (a list
+        repeats the name, an object is JSON text), then `extra`."""
+        styles = dict(self.form_styles)
+        whole = self.body_value if isinstance(self.body_value, Mapping) else {}
+        fields = {**(self.body if self.body is not None else whole), **extra}
+        found: list[str] = []
+        for key, value in fields.items():
+            if value is NOT_GIVEN or value is None:
+                continue
+            if key in styles:
+                found += styled_query(key, value, styles[key])
+                continue
+            text = _form_value(to_jsonable(value))
+            found += [
+                f"{_enc(key)}={_enc(v)}" for v in (text if isinstance(text, list) else [text])
+            ]
+        return found
 
     def is_streaming(self) -> bool:
         """Whether the answer is an event stream: always (`sse`), or when `stream=True` is sent."""
@@ -1579,6 +1602,9 @@ class BaseTransport:
         if encoding in ("binary", "text"):
             return raw_body(request, headers, is_async), None, None
         extra = {k: to_jsonable(v) for k, v in (options.extra_body or {}).items()}
+        if encoding == "form" and request.form_styles:
+            headers["Content-Type"] = media or "application/x-www-form-urlencoded"
+            return "&".join(request.form_fields(extra)).encode("ascii"), None, None
         if encoding in ("multipart", "form"):
             data, files = request.form_parts()
             data.update({k: _form_value(v) for k, v in extra.items()})
