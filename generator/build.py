@@ -507,4 +507,5 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str,
         server_variables=server[1],
         server_url_doc=doc_text(server[0]),
     )
-    return pkg, builder.operation_builder.dropped + builder.typer.warnings + list(security.warnings)
+    return pkg, (builder.operation_builder.dropped + builder.typer.warnings + list(security.warnings)
+                 + builder.operation_builder.notes)

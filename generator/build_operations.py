@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator import media
+from generator import media, pagination
 from generator.ir import OperationIR, ParamIR
 from generator.naming import assign_unique, claim, class_name, function_name, parameter_name, pascal
 from generator.problems import Problem
@@ -63,6 +63,7 @@ class OperationBuilder:
     typer: SchemaTyper
     component_names: dict[str, str]
     dropped: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # info lines (an ambiguous paging style)
 
     def operations(self) -> list[OperationIR]:
         found = [(function_name(op.get("operationId") or f"{method}_{path}"), path, method, op, item)
@@ -82,7 +83,7 @@ class OperationBuilder:
         result = self.response(op, ptr, ctx)
         stream = self.streaming(op, ptr, ctx, args["body"])
         # A call that may answer with a stream returns the response or the stream, not a page.
-        page = None if stream else self.pagination(args["query"], op)
+        page = None if stream else self.pagination(args["query"], op, ptr, ctx, item)
         keyword = args["query"] + args["header"] + args["cookie"] + args["body"] + args["media"]
         declared = [q for q in resolved_parameters(self.doc, item, op) if not client_set(q)]
         styles = {str(q["name"]): style for q in declared if q.get("in") == "query" and (style := query_style(q))}
@@ -300,22 +301,51 @@ class OperationBuilder:
                 return True
         return False
 
-    def pagination(self, query: tuple[ParamIR, ...], op: dict[str, Any]) -> tuple[str, str] | None:
-        """(item type, PageInfo expression) when the operation pages with an `after` cursor."""
-        cursor = next((p for p in query if p.wire_name == "after"), None)
+    def pagination(self, query: tuple[ParamIR, ...], op: dict[str, Any], ptr: str, ctx: str,
+                   item: dict[str, Any]) -> tuple[str, str] | None:
+        """(item type, PageInfo expression) when the operation pages: OpenAI's `after` cursor with
+        `data`/`has_more`/`last_id`, else a style of pagination.paging."""
         raw = self.success_schema(op, media.is_json)
         schema = deref(self.doc, raw)
         props = schema.get("properties") if isinstance(schema, dict) else None
-        if cursor is None or not props or not {"data", "has_more", "last_id"} <= set(props):
+        cursor = next((p for p in query if p.wire_name == "after"), None)
+        if cursor is not None and props and {"data", "has_more", "last_id"} <= set(props) and op.get(
+                pagination.EXTENSION) is None:
+            items = deref(self.doc, props["data"])
+            if not isinstance(items, dict):
+                return None  # `data: true` and the like: nothing says it is a list
+            key = component_key(raw.get("$ref") if isinstance(raw, dict) else None) or ""
+            owner = self.component_names.get(key, "Page")
+            found = self.typer.hint(items.get("items"), component_pointer(key) + "/properties/data/items",
+                                    owner + "DataItem")
+            return found.code, f"PageInfo(cursor_param={cursor.wire_literal}, cursor_field='last_id')"
+        declared = {str(q["name"]): q for q in resolved_parameters(self.doc, item, op) if q.get("in") == "query"}
+        code, response = success_response(self.doc, op)
+        headers = {str(h).lower() for h in ((response or {}).get("headers") or {})}
+        paging, notes = pagination.paging(self.doc, op, ptr, declared, raw, headers)
+        self.notes += notes
+        if paging is None or raw is None:
             return None
-        items = deref(self.doc, props["data"])
-        if not isinstance(items, dict):
-            return None  # `data: true` and the like: nothing says it is a list
-        key = component_key(raw.get("$ref") if isinstance(raw, dict) else None) or ""
-        ptr = component_pointer(key) + "/properties/data/items"
-        owner = self.component_names.get(key, "Page")
-        item = self.typer.hint(items.get("items"), ptr, owner + "DataItem")
-        return item.code, f"PageInfo(cursor_param={cursor.wire_literal}, cursor_field='last_id')"
+        media_type = next(m for m in (response or {}).get("content") or {} if media.is_json(m))
+        where = ptr + pointer("responses", code, "content", media_type, "schema")
+        item_type = self.page_item(raw, paging.items, where, ctx + "Response")
+        if item_type is None:
+            return None
+        return item_type.code, page_info(paging)
+
+    def page_item(self, raw: Any, items: str, where: str, ctx: str) -> TypeExpr | None:
+        """The type of a page's items, typed where the response's own typing puts them (one model)."""
+        key = component_key(raw.get("$ref") if isinstance(raw, dict) else None)
+        if key is not None and key in self.component_names:
+            where, ctx = component_pointer(key), self.component_names[key]
+        schema = deref(self.doc, raw)
+        if items:
+            prop = (schema.get("properties") or {}).get(items) if isinstance(schema, dict) else None
+            if prop is None:
+                return None
+            return self.page_item(prop, "", where + pointer("properties", items), ctx + pascal_ctx(items))
+        return self.typer.hint(schema.get("items") if isinstance(schema, dict) else None, where + "/items",
+                               ctx + "Item")
 
     def streaming(self, op: dict[str, Any], ptr: str, ctx: str,
                   body: tuple[ParamIR, ...]) -> tuple[TypeExpr, bool, bool] | None:
@@ -420,6 +450,16 @@ def form_styles(entry: Any) -> dict[str, str]:
     return {str(name): query_style({k: v for k, v in spec.items() if k in ("style", "explode")})
             for name, spec in (declared.items() if isinstance(declared, dict) else ())
             if isinstance(spec, dict) and ("style" in spec or "explode" in spec)}
+
+
+def page_info(paging: pagination.Paging) -> str:
+    """The runtime's PageInfo(...) for a paging style: every field that differs from OpenAI's."""
+    args = [f"cursor_param={paging.param!r}"]
+    args += [f"cursor_field={paging.field!r}"] if paging.field else []
+    args += [f"items_field={paging.items!r}", f"has_more_field={paging.has_more!r}", f"style={paging.style!r}"]
+    args += [f"limit_param={paging.limit!r}"] if paging.limit else []
+    args += [f"start={paging.start!r}"] if paging.start != 1 else []
+    return f"PageInfo({', '.join(args)})"
 
 
 def located_style(raw: dict[str, Any], default: str, explode_default: bool) -> str:

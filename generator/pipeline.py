@@ -62,7 +62,7 @@ class Coverage:
 
     def summary(self) -> str:
         scope = "" if self.scope_operations == self.spec_operations else f" ({self.scope_operations} in scope)"
-        kinds = Counter(p.kind for p in self.warnings)
+        kinds = Counter(p.kind for p in self.warnings if p.level != "info")
         said = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) or "none"
         return (f"coverage: {self.operations}/{self.spec_operations} operations{scope}, "
                 f"{self.models} models; warnings: {said}")
@@ -215,10 +215,12 @@ def too_deep() -> SpecError:
 def coverage_of(options: Options, prepared: Prepared, pkg: PackageIR, problems: list[Problem]) -> Coverage:
     """What was generated, with the build's problems: dropped items fail unless partial output is allowed."""
     problems = with_lines(problems, prepared.loaded)
+    infos = [p for p in problems if p.level == "info"]
+    problems = [p for p in problems if p.level != "info"]
     dropped = [p for p in problems if p.level == "error"]
     if (dropped and not options.allow_partial) or (problems and options.strict):
         raise SpecError(dropped if not options.strict else [as_error(p) for p in problems])
-    warnings = prepared.warnings + [dataclasses.replace(p, level="warning") for p in problems]
+    warnings = prepared.warnings + [dataclasses.replace(p, level="warning") for p in problems] + infos
     return Coverage(prepared.spec_operations, prepared.scope_operations, len(pkg.operations),
                     len(pkg.models), sort_problems(warnings))
 

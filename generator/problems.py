@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-Level = Literal["error", "warning"]
+Level = Literal["error", "warning", "info"]  # info: said, never counted or made an error
 
 
 @dataclass(frozen=True, order=True)

@@ -282,12 +282,35 @@ class OpenUnion:
 
 @dataclass(frozen=True)
 class PageInfo:
-    """How a list operation pages: which query parameter takes the cursor, and where it is."""
+    """How a list operation pages (`style`):
+
+    - "cursor": the response's `cursor_field` (a dotted path) holds the next page's value of the
+      query parameter `cursor_param`; no value (or `has_more_field` false) ends the list;
+    - "offset": `cursor_param` is an offset, moved on by the items received; a page shorter than
+      the `limit_param` sent, or an empty one, ends it;
+    - "page": `cursor_param` is a page number, counted up from `start`; an empty page ends it;
+    - "link": the response's `Link` header with rel="next" is the next page's URL;
+    - "next-url": the response's `cursor_field` is the next page's URL.
+
+    `items_field` (a dotted path) holds the items; "" when the response is the list itself.
+    """
 
     cursor_param: str
-    cursor_field: str
+    cursor_field: str = ""
     items_field: str = "data"
     has_more_field: str = "has_more"
+    style: str = "cursor"
+    limit_param: str = ""
+    start: int = 1
+
+
+def _field(value: Any, path: str) -> Any:
+    """`a.b` of a model or a mapping; None where a step is missing."""
+    for step in path.split(".") if path else []:
+        value = value.get(step) if isinstance(value, Mapping) else getattr(value, step, None)
+        if value is None:
+            return None
+    return value
 
 
 Requirements = tuple[tuple[str, ...], ...]  # alternatives, each the schemes sent together
@@ -324,6 +347,7 @@ class Request(Generic[T]):
         default_factory=dict
     )  # multipart: the content type the spec's `encoding` gives a part
     allow_empty: bool = False  # a 2xx without a body (a declared 204, say) returns None
+    url: str = ""  # a whole URL to send to instead of base_url + path + query (a next-page link)
     security: Requirements | None = None  # the operation's own security; None: the API's
     header_styles: Sequence[tuple[str, str]] = ()  # (header, "simple*") where objects explode
     query_reserved: Sequence[str] = ()  # query parameters whose reserved characters go as they are
@@ -1579,8 +1603,12 @@ class BaseTransport:
         timeout = (
             self.timeout if isinstance(options.timeout, NotGiven) else as_timeout(options.timeout)
         )
-        query = "&".join([text for _, text in fragments] + styled_pairs(params))
-        url = httpx.URL(self.base_url + request.path)
+        if request.url:  # a next-page link: its own query, and credentials sent in the query
+            url = httpx.URL(request.url)
+            query = "&".join(filter(None, [url.query.decode("ascii")] + styled_pairs(params)))
+        else:
+            url = httpx.URL(self.base_url + request.path)
+            query = "&".join([text for _, text in fragments] + styled_pairs(params))
         return http.build_request(
             request.method,
             url.copy_with(query=query.encode("ascii")) if query else url,
@@ -1696,7 +1724,13 @@ class SyncTransport(BaseTransport):
     def page(
         self, request: Request[ResponseT], options: RequestOptions = DEFAULT_OPTIONS
     ) -> SyncPage[Any, ResponseT]:
-        return SyncPage(self, request, options, self.send(request, options))
+        try:
+            response = self._send(request, options, stream=False)
+            result = result_of(request, response)
+        except APIError as exc:
+            self._credentials.scrub(exc)
+            raise
+        return SyncPage(self, request, options, result, response.headers)
 
     def stream(
         self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS
@@ -1800,7 +1834,13 @@ class AsyncTransport(BaseTransport):
     async def page(
         self, request: Request[ResponseT], options: RequestOptions = DEFAULT_OPTIONS
     ) -> AsyncPage[Any, ResponseT]:
-        return AsyncPage(self, request, options, await self.send(request, options))
+        try:
+            response = await self._send(request, options, stream=False)
+            result = result_of(request, response)
+        except APIError as exc:
+            self._credentials.scrub(exc)
+            raise
+        return AsyncPage(self, request, options, result, response.headers)
 
     async def stream(
         self, request: Request[Any], options: RequestOptions = DEFAULT_OPTIONS
@@ -1891,28 +1931,59 @@ class _PageBase(Generic[ItemT, ResponseT]):
         request: Request[ResponseT],
         options: RequestOptions,
         response: ResponseT,
+        headers: httpx.Headers | None = None,
     ) -> None:
         self._transport = transport
         self._request = request
         self._options = options
         self.response = response  # the typed list response, e.g. ListMessagesResponse
+        self._headers = headers or httpx.Headers()
         info = request.page or PageInfo("after", "last_id")
         self._info = info
-        self.data: list[ItemT] = list(getattr(response, info.items_field, None) or [])
-        self.has_more: bool = bool(getattr(response, info.has_more_field, False))
+        items = _field(response, info.items_field) if info.items_field else response
+        self.data: list[ItemT] = list(items or []) if isinstance(items, (list, tuple)) else []
+        more = _field(response, info.has_more_field) if info.has_more_field else None
+        self.has_more: bool = bool(more) if more is not None else bool(self.data)
 
     def _next_request(self) -> Request[ResponseT] | None:
-        cursor = getattr(self.response, self._info.cursor_field, None)
-        if not self.has_more or not self.data or not cursor:
+        info, query = self._info, self._request.query
+        if not self.has_more or not self.data:
             return None
-        return dataclasses.replace(
-            self._request,
-            query={**self._request.query, self._info.cursor_param: cursor},
-        )
+        if info.style in ("link", "next-url"):
+            url = self._next_url()
+            return dataclasses.replace(self._request, url=url) if url else None
+        if info.style == "offset":
+            limit = query.get(info.limit_param) if info.limit_param else None
+            if isinstance(limit, int) and len(self.data) < limit:
+                return None
+            offset = query.get(info.cursor_param)
+            value: Any = (offset if isinstance(offset, int) else 0) + len(self.data)
+        elif info.style == "page":
+            number = query.get(info.cursor_param)
+            value = (number if isinstance(number, int) else info.start) + 1
+        else:
+            value = _field(self.response, info.cursor_field)
+            if value is None or value == "":
+                return None
+        return dataclasses.replace(self._request, query={**query, info.cursor_param: value})
+
+    def _next_url(self) -> str:
+        """The next page's URL: from the Link header or the response field, made absolute."""
+        if self._info.style == "link":
+            found = httpx.Response(200, headers=self._headers).links.get("next", {}).get("url", "")
+        else:
+            found = _field(self.response, self._info.cursor_field) or ""
+        if not isinstance(found, str) or not found:
+            return ""
+        base = self._request.url or self._transport.base_url + self._request.path
+        return str(httpx.URL(base).join(found))
 
     def _next_options(self) -> RequestOptions:
-        """The cursor decides later pages: an `extra_query` value for it applies to the first only."""
+        """The cursor decides later pages: an `extra_query` value for it applies to the first only
+        (and none to a next-page link, which carries its whole query)."""
         extra = self._options.extra_query
+        if extra and self._info.style in ("link", "next-url"):
+            return dataclasses.replace(self._options, extra_query=None)
         if not extra or self._info.cursor_param not in extra:
             return self._options
         rest = {k: v for k, v in extra.items() if k != self._info.cursor_param}
