@@ -71,9 +71,7 @@ def _log_tail(log_path: Path) -> str:
     return log_path.read_text(errors="replace")[-8000:]
 
 
-def start_prism(
-    spec: Path, log_path: Path, *, errors: bool
-) -> tuple[subprocess.Popen[bytes], str]:
+def start_prism(spec: Path, log_path: Path, *, errors: bool) -> tuple[subprocess.Popen[bytes], str]:
     """Start `prism mock` (with `--errors` when asked) on a free port of 127.0.0.1; return the
     process once it answers, with its base URL. Raises PrismStartError when it does not."""
     port = free_port()
