@@ -9,9 +9,13 @@ client's SECURITY_SCHEMES. Each failed call is classed as the GENERATOR's fault 
 SPEC/MOCK fault, with a reason (tests/live_judge.py); when unsure, the generator's.
 
 A call is made again, once, when that is what a user would do: with the optional parameters
-Prism's violations name (an optional header the spec restricts, say), after Prism crashed
-(restarted, with every optional parameter), and on a mock of its path alone when the spec
-has paths identical up to parameter names (Prism routes those to the first it meets).
+Prism's violations name (an optional header the spec restricts, say); after a timeout, with a
+longer one (Prism's first answer for an operation can take seconds); after Prism crashed, on
+a new Prism with every optional parameter; and on a mock of its path alone when the spec has
+paths identical up to parameter names (Prism routes those to the first it meets).
+
+Specs are checked two at a time, the largest first; a spec over 1 MB with over 200
+operations is called in two halves at once, each on a Prism mocking its half of the paths.
 
 The target: generator faults are at most 3% of the calls that are not spec/mock faults.
 `python -m tests.live_check` (make live) prints the report; tests/test_live_corpus.py asserts it.
