@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BASE_STAMP := $(VENV)/.installed-base
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: generate check test golden lint clean bench lock check-releases corpus
+.PHONY: generate check test golden lint clean bench lock check-releases corpus live
 
 # The project's own environments install exactly the releases in requirements/*.txt (lock
 # files with hashes, made by pip-tools; `make lock` updates them), then this project itself.
@@ -100,6 +100,11 @@ lock:
 ## corpus: generate every spec in ../shared/corpus/specs, cold, and print a table (spec, mode, operations, warnings)
 corpus: $(BASE_STAMP)
 	$(PY) -m tests.corpus_report
+
+## live: call every operation of every corpus spec's client on a Prism mock of the spec, and print
+## a table (spec, called, worked, generator faults, spec/mock faults) and every failure's reason
+live: $(DEV_STAMP) $(NODE_STAMP)
+	$(PY) -m tests.live_check
 
 ## check-releases: the drift check under other patch releases of PyYAML and Jinja2 (installs from the index)
 check-releases: $(BASE_STAMP)

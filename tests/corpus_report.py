@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.test_corpus import SPECS, generate
+from tests.corpus_support import SPECS, generate
 
 WARNING = re.compile(r"^warning: ")
 MODEL_NAME = re.compile(r"^class (\w+)\(|^(\w+): TypeAlias\b|^(\w+) = TypeAliasType", re.MULTILINE)

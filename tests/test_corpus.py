@@ -15,59 +15,17 @@ The folder is beside the project; the tests skip when it is absent. `make corpus
 from __future__ import annotations
 
 import json
-import os
-import re
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus" / "specs"
-SPECS = sorted(CORPUS.glob("*")) if CORPUS.is_dir() else []
-COVERAGE = re.compile(r"^coverage: (\d+)/(\d+) operations(?: \((\d+) in scope\))?, (\d+) models; warnings: (.*)$",
-                      re.MULTILINE)
+from tests.corpus_support import CORPUS, SPECS, Generated, generate, package_name
+
 pytestmark = pytest.mark.skipif(not SPECS, reason=f"the corpus is not present ({CORPUS} is absent)")
-
-
-@dataclass(frozen=True)
-class Generated:
-    spec: Path
-    package: str
-    mode: str  # "default" or "--allow-partial"
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def coverage(self) -> re.Match[str] | None:
-        return COVERAGE.search(self.stdout)
-
-
-def package_name(spec: Path) -> str:
-    return "c_" + re.sub(r"\W", "_", spec.stem)
-
-
-def _cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("MAKELEVEL", None)
-    return subprocess.run([sys.executable, "-m", "generator", *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, check=False)
-
-
-def generate(spec: Path, out: Path) -> Generated:
-    """By default; with --allow-partial only when the default run refuses the spec."""
-    args = ["generate", "--spec", spec, "--out", out, "--package", package_name(spec), "--client-name", "Client",
-            "--env-prefix", "CORPUS"]
-    proc = _cli(*args, cwd=out.parent)
-    mode = "default"
-    if proc.returncode == 2:
-        proc, mode = _cli(*args, "--allow-partial", cwd=out.parent), "--allow-partial"
-    return Generated(spec, package_name(spec), mode, proc.returncode, proc.stdout, proc.stderr)
 
 
 @pytest.fixture(scope="module")

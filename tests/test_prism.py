@@ -18,13 +18,9 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,24 +31,20 @@ import httpx
 import pytest
 
 try:
+    from . import prism_support
     from .spec_contract import CONTRACT
 except ImportError:  # tests/ is not a package: pytest puts tests/ on sys.path
+    import prism_support  # type: ignore[no-redef]
     from spec_contract import CONTRACT
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 ROOT = Path(__file__).resolve().parents[1]
-PRISM = ROOT / "node_modules" / ".bin" / "prism"
-PRISM_PACKAGE_JSON = ROOT / "node_modules" / "@stoplight" / "prism-cli" / "package.json"
+PRISM = prism_support.PRISM
+PRISM_PACKAGE_JSON = prism_support.PRISM_PACKAGE_JSON
 
 RESOLVE_TIMEOUT = 120.0  # seconds for `python -m generator resolve`
-# Prism must answer within STARTUP_TRIES probes, STARTUP_DELAY s apart, each bounded by
-# PROBE_TIMEOUT s: about 30 s when the port refuses, 105 s at the very worst.
-STARTUP_TRIES = 150
-STARTUP_DELAY = 0.2
-PROBE_TIMEOUT = 0.5
 REQUEST_TIMEOUT = 15.0  # seconds for any one HTTP exchange with Prism
-STOP_TIMEOUT = 10.0  # seconds Prism gets to exit after SIGTERM before SIGKILL
 
 # ---- realistic arguments, one call per operation ---------------------------------------
 
@@ -314,38 +306,6 @@ class PrismSession:
 # ---- fixtures --------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _prism_answers(port: int) -> bool:
-    """True once Prism itself answers on the port (its 404 for an unknown route)."""
-    try:
-        with httpx.Client(timeout=PROBE_TIMEOUT, trust_env=False) as http:
-            response = http.get(f"http://127.0.0.1:{port}/__readiness_probe__")
-    except httpx.HTTPError:
-        return False
-    return "stoplight.io/prism" in response.text
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the process group we started, then SIGKILL it if it lingers."""
-    if process.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, STOP_TIMEOUT), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
 @pytest.fixture(scope="module")
 def effective_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
     spec = tmp_path_factory.mktemp("prism") / "spec.json"
@@ -369,58 +329,25 @@ def effective_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def start_prism(spec: Path, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
     """Start `prism mock --errors` on a free port; return it once it answers, with its URL."""
-    port = _free_port()
-    command = [
-        str(PRISM),
-        "mock",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--errors",
-        str(spec),
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, stopped as one by _stop
-        )
     try:
-        for _ in range(STARTUP_TRIES):
-            if process.poll() is not None:
-                pytest.fail(
-                    f"Prism exited with {process.returncode} before answering:\n"
-                    + log_path.read_text(errors="replace")[-8000:]
-                )
-            if _prism_answers(port):
-                # The spec's server is https://api.openai.com/v1, but Prism routes the
-                # spec's paths (/threads/...) from the root: the base URL has no /v1.
-                return process, f"http://127.0.0.1:{port}"
-            time.sleep(STARTUP_DELAY)
-        pytest.fail(
-            f"Prism did not answer on 127.0.0.1:{port} after {STARTUP_TRIES} tries:\n"
-            + log_path.read_text(errors="replace")[-8000:]
-        )
-    except BaseException:
-        _stop(process)
-        raise
+        # The spec's server is https://api.openai.com/v1, but Prism routes the spec's paths
+        # (/threads/...) from the root: the base URL has no /v1.
+        return prism_support.start_prism(spec, log_path, errors=True)
+    except prism_support.PrismStartError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")
 def prism(request: pytest.FixtureRequest) -> Iterator[str]:
     """Base URL of one Prism mock of the effective spec, for the whole module."""
-    if not (PRISM.exists() and os.access(PRISM, os.X_OK)):
+    if not prism_support.prism_installed():
         pytest.skip(f"{PRISM.relative_to(ROOT)} is missing: run `make test` or `npm ci`")
     spec: Path = request.getfixturevalue("effective_spec")
     process, base_url = start_prism(spec, spec.with_name("prism.log"))
     try:
         yield base_url
     finally:
-        _stop(process)
+        prism_support.stop(process)
 
 
 @pytest.fixture(scope="module")
