@@ -20,8 +20,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from tests.corpus_support import _cli
 from tests.loopback import LoopbackServer, Recorded
-from tests.test_corpus import _cli
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "pagination_styles" / "expected"
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")

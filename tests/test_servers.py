@@ -16,8 +16,8 @@ from types import ModuleType
 
 import pytest
 
+from tests.corpus_support import _cli
 from tests.loopback import LoopbackServer
-from tests.test_corpus import _cli
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "server_variables" / "expected"
 RELATIVE_SPEC = """openapi: 3.1.0
