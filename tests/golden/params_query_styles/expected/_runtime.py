@@ -45,7 +45,7 @@ from typing import (
     TypeVar,
     overload,
 )
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 import anyio
 import httpx
@@ -374,40 +374,14 @@ class Request(Generic[T]):
             return True
         return hasattr(value, "read") and _seekable(value)
 
-    def query_params(self) -> list[tuple[str, str | int | float | bool | None]]:
-        """The query string as ordered pairs; omitted values vanish.
-
-        Lists repeat the key (form, explode) or are comma-joined (`csv`: explode false);
-        a mapping is spread as `key=value` (form, explode), comma-joined as `name=k,v,...`
-        (`csv`) or sent as `name[key]=value` (`deepObject`); a parameter given by `content`
-        (`json`) is sent as compact JSON text.
-        """
-        pairs: list[tuple[str, str | int | float | bool | None]] = []
-        for key, value in self.query.items():
-            if value is NOT_GIVEN or value is None:
-                continue
-            style = self.query_styles.get(key, "")
-            value = to_jsonable(value)
-            if style == "json":
-                pairs.append((key, json.dumps(value, separators=(",", ":"), ensure_ascii=False)))
-            elif style == "deepObject" and isinstance(value, Mapping):
-                pairs += [
-                    (f"{key}[{k}]", _query_text(v)) for k, v in value.items() if v is not None
-                ]
-            elif isinstance(value, Mapping):
-                present = [(k, _query_text(v)) for k, v in value.items() if v is not None]
-                if style == "csv":
-                    pairs.append((key, ",".join(f"{k},{v}" for k, v in present)))
-                else:
-                    pairs += present
-            elif style == "csv" and isinstance(value, (list, tuple)):
-                pairs.append((key, ",".join(_query_text(v) for v in value)))
-            else:
-                pairs += [
-                    (key, _query_text(item))
-                    for item in (value if isinstance(value, (list, tuple)) else [value])
-                ]
-        return pairs
+    def query_params(self) -> list[tuple[str, str]]:
+        """The query string as decoded (name, value) pairs in order, read back from
+        query_fragments (the one place it is written); omitted values vanish."""
+        return [
+            pair
+            for _, text in self.query_fragments()
+            for pair in parse_qsl(text, keep_blank_values=True)
+        ]
 
     def json_body(self) -> Any:
         """The JSON body: omitted arguments are left out, explicit None becomes null."""
@@ -619,14 +593,6 @@ def _form_value(value: Any) -> Any:
         return [_form_value(v) for v in value]
     if isinstance(value, (dict, bool)) or value is None:
         return json.dumps(value)
-    return str(value)
-
-
-def _query_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
     return str(value)
 
 
