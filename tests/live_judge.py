@@ -33,11 +33,8 @@ import pydantic
 from tests.live_args import Arguments, SchemaCheck, media_examples, operation_item, resolve
 
 WORKED, GENERATOR, SPEC_MOCK = "worked", "generator", "spec/mock"
-IGNORED_HEADERS = (
-    "accept",
-    "content-type",
-    "authorization",
-)  # OpenAPI: such parameters are ignored
+# OpenAPI: a header parameter of one of these names "SHALL be ignored".
+IGNORED_HEADERS = ("accept", "content-type", "authorization")
 
 
 @dataclass
