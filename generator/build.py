@@ -25,6 +25,7 @@ from generator.naming import (
 )
 from generator.problems import Problem
 from generator.prose import describe, doc_literal, doc_text, one_line
+from generator.runtime_files import exports as runtime_exports
 from generator.schema_types import (
     SchemaTyper,
     TypeExpr,
@@ -357,11 +358,27 @@ def mark_forward(models: list[ModelIR], names: set[str]) -> list[ModelIR]:
 
 RUNTIME_EXPORTS = (
     "NOT_GIVEN", "APIConnectionError", "APIError", "APIModel", "APIResponseValidationError", "APIStatusError",
-    "APITimeoutError", "AsyncPage", "AsyncStream", "AuthenticationError", "BadRequestError",
+    "APITimeoutError", "AuthenticationError", "BadRequestError",
     "ConflictError", "CredentialsError", "InternalServerError", "NotFoundError", "NotGiven", "PathParameterError",
-    "PermissionDeniedError", "RateLimitError", "Request", "RequestOptions", "ServerSentEvent",
-    "Stream", "StreamError", "SyncPage", "UnknownVariant", "UnprocessableEntityError",
+    "PermissionDeniedError", "RateLimitError", "Request", "RequestOptions",
+    "StreamError", "UnknownVariant", "UnprocessableEntityError",
 )
+PAGE_EXPORTS = ("AsyncPage", "SyncPage")  # only where the pagination module is carried
+STREAM_EXPORTS = ("AsyncStream", "ServerSentEvent", "Stream")  # only where an operation streams events
+
+
+def init_exports(ops: list[OperationIR], client_name: str) -> tuple[str, ...]:
+    """What the package's __init__ re-exports: the clients, the errors and the call types, and
+    the page and stream types where the package has list or streaming operations."""
+    names: tuple[str, ...] = RUNTIME_EXPORTS + (client_name, "Async" + client_name)
+    names += PAGE_EXPORTS if any(op.page_item for op in ops) else ()
+    names += STREAM_EXPORTS if any(op.stream_type for op in ops) else ()
+    return sort_exports(names)
+
+
+def init_imports(exports: tuple[str, ...]) -> tuple[str, ...]:
+    """The __init__'s imports of the runtime names it re-exports (the clients load lazily)."""
+    return import_block([], [("._runtime", name) for name in exports if name in runtime_exports()])
 
 
 def models_imports(keys: set[str]) -> tuple[str, ...]:
@@ -401,7 +418,7 @@ def client_imports(ops: list[OperationIR], models: set[str], schemes: tuple[Sche
     members = type_members(used) + [(".models", m) for m in sorted(used & models)]
     members += [("._runtime", n) for n in ("NOT_GIVEN", "AsyncTransport", "NotGiven", "RequestOptions",
                                             "SyncTransport", "resolve_base_url")]
-    members += [(".", "_runtime")] + ([("collections.abc", "Callable")] if any(s.accepts_callable for s in schemes)
+    members += [("._runtime", "auth as _auth")] + ([("collections.abc", "Callable")] if any(s.accepts_callable for s in schemes)
                                       else [])
     members += [("._runtime", n) for n in ("AsyncPage", "SyncPage")] if paged else []
     members += [("._runtime", n) for n in ("AsyncStream", "Stream")] if streams or any(
@@ -484,6 +501,7 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str,
     credentials = {a for s in security.schemes for a in s.arguments}
     default_headers, optional_headers = client_headers(doc, CONSTRUCTOR_ARGUMENTS | credentials)
     server = server_of(doc, CONSTRUCTOR_ARGUMENTS | credentials | {a for a, _ in optional_headers})
+    exported = init_exports(operations, client_name)
     pkg = PackageIR(
         package_name=package_name,
         client_name=client_name,
@@ -499,7 +517,8 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str,
         operations=tuple(operations),
         operation_imports=operations_imports(operations, model_names),
         client_imports=client_imports(operations, model_names, security.schemes),
-        init_exports=sort_exports(RUNTIME_EXPORTS + (client_name, "Async" + client_name)),
+        init_exports=exported,
+        init_imports=init_imports(exported),
         default_headers=default_headers,
         optional_headers=optional_headers,
         security_schemes=security.schemes,

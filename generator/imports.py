@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from generator.runtime_files import exports, module_of
+
 _STDLIB = frozenset({"collections.abc", "datetime", "types", "typing"})
 
 # what each type-hint import key means
@@ -35,6 +37,8 @@ def import_block(plain: Iterable[str], members: Iterable[tuple[str, str]]) -> tu
     groups: list[list[str]] = [[], [], []]
     by_module: dict[str, set[str]] = {}
     for module, name in members:
+        if module == "._runtime" and name in exports():  # a runtime member: from the module defining it
+            module = module_of(name)
         by_module.setdefault(module, set()).add(name)
     for module in sorted(set(plain)):
         groups[_group(module)].append(f"import {module}")

@@ -159,6 +159,7 @@ class PackageIR:
     operation_imports: tuple[str, ...]  # import lines for the operations module
     client_imports: tuple[str, ...]  # import lines for the client module
     init_exports: tuple[str, ...]  # names the package __init__ re-exports, in __all__ order
+    init_imports: tuple[str, ...]  # import lines for those of them that come from the runtime
     default_headers: tuple[tuple[str, str], ...] = ()  # (name literal, value literal) sent on every call
     optional_headers: tuple[tuple[str, str], ...] = ()  # (constructor argument, header name literal)
     security_schemes: tuple[SchemeIR, ...] = ()  # the credentials the client takes

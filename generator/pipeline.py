@@ -24,6 +24,7 @@ from generator.overlay import apply_overlays
 from generator.problems import Problem, SpecError, sort_problems
 from generator.render import BUILTIN_TEMPLATES, render_package, template_sources
 from generator.repair import repair
+from generator.runtime_files import runtime_files
 from generator.scope import NO_FILTERS, Filters, operation_count, select
 from generator.surface import SURFACE_FILE, Surface, surface_of
 from generator.validate import as_error, validate
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
 GENERATOR_DIR = Path(__file__).resolve().parent
 DEFAULT_TEMPLATES = BUILTIN_TEMPLATES
-RUNTIME_FILE = GENERATOR_DIR / "runtime" / "_runtime.py"
 MANIFEST = manifest.MANIFEST
 
 
@@ -318,8 +318,8 @@ def _result(options: Options, spec: Scoped, doc: dict[str, Any], warnings: list[
     prepared = validated(spec, warnings, doc)
     coverage = coverage_of(options, prepared, made.pkg, problems)
     texts = made.texts
-    # The runtime is kept black-formatted in the repository and copied verbatim.
-    texts["_runtime.py"] = f"# {HEADER}\n" + RUNTIME_FILE.read_text(encoding="utf-8")
+    # The runtime modules the package uses, kept black-formatted in the repository and copied verbatim.
+    texts.update(runtime_files(texts, HEADER))
     texts["py.typed"] = f"# {HEADER}\n"
     files = {name: text.encode("utf-8") for name, text in sorted(texts.items())}
     files[SURFACE_FILE] = surface_of(made.pkg).to_json(HEADER)

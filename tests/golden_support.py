@@ -5,19 +5,26 @@ what it covers, and `expected/`, the package the generator must produce. A case
 generated with options other than the defaults names them in `options.json`
 (e.g. `{"allow_partial": true}`; see CASE_OPTIONS).
 The real product, `generated/assistants_client`, is checked the same way.
+A case's `expected/` leaves out the runtime modules (`_runtime/`, copied verbatim from
+generator/runtime/): its `_manifest.json` names them with their hashes, and `install_case`
+puts them back for the tests that import a case's package.
 The messages the generator prints for the specs it refuses (tests/bad_specs/) are
 snapshots too, kept in `tests/bad_specs/expected.json` and updated by the same flag.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import apidiff
+from generator import HEADER, apidiff
 from generator.config import load_settings
 from generator.pipeline import Options, api_surface, generate
+from generator.runtime_files import PACKAGE as RUNTIME
+from generator.runtime_files import runtime_files
 from generator.write import drift, read_tree, write_package
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,7 +75,26 @@ def all_snapshots() -> list[Snapshot]:
 
 
 def render(snapshot: Snapshot) -> dict[str, bytes]:
-    return generate(snapshot.options).files
+    """The files a snapshot stores: the whole package for the product, a case's without its runtime."""
+    files = generate(snapshot.options).files
+    if snapshot.name == "generated":
+        return files
+    return {name: data for name, data in files.items() if not name.startswith(RUNTIME + "/")}
+
+
+def install_case(expected: Path, dest: Path) -> None:
+    """Copy a case's expected package to `dest`, with the runtime modules its manifest names
+    (checked against their recorded hashes), so that it imports."""
+    shutil.copytree(expected, dest)
+    texts = {p.name: p.read_text(encoding="utf-8") for p in expected.glob("*.py")}
+    recorded = json.loads((expected / "_manifest.json").read_text(encoding="utf-8"))["files"]
+    runtime = runtime_files(texts, HEADER)
+    assert sorted(runtime) == sorted(n for n in recorded if n.startswith(RUNTIME + "/")), expected
+    for name, text in runtime.items():
+        data = text.encode("utf-8")
+        assert hashlib.sha256(data).hexdigest() == recorded[name], f"{expected}: {name} is not the recorded one"
+        (dest / name).parent.mkdir(exist_ok=True)
+        (dest / name).write_bytes(data)
 
 
 def compare(snapshot: Snapshot) -> str:

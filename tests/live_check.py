@@ -36,7 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import httpx
@@ -203,7 +203,7 @@ class Mock:
         return short(" ".join(errors[-1:] + where) or "no error in its log", 240)
 
     def call(
-        self, op: dict[str, Any], args: Arguments, runtime: ModuleType, timeout: float | None = None
+        self, op: dict[str, Any], args: Arguments, runtime: SimpleNamespace, timeout: float | None = None
     ) -> tuple[Exception | None, list[Exchange]]:
         """Call the operation; the exception it raised (None when it worked) and the exchanges."""
         self.recorder.exchanges, self.recorder.sent = [], None
@@ -225,9 +225,10 @@ def mocked(spec_file: Path, log_stem: Path, package: ModuleType) -> Iterator[Moc
         mock.stop()
 
 
-def consume(result: Any, runtime: ModuleType) -> None:
+def consume(result: Any, runtime: SimpleNamespace) -> None:
     """Read a streamed result to its end (its events or lines are parsed then), and close it."""
-    if isinstance(result, runtime.Stream | runtime.JSONLines | runtime.BinaryStream):
+    kinds = tuple(getattr(runtime, k) for k in ("Stream", "JSONLines", "BinaryStream") if hasattr(runtime, k))
+    if kinds and isinstance(result, kinds):
         try:
             for _ in result:
                 pass
@@ -235,7 +236,7 @@ def consume(result: Any, runtime: ModuleType) -> None:
             result.close()
 
 
-def import_package(out: Path, name: str) -> tuple[ModuleType, ModuleType]:
+def import_package(out: Path, name: str) -> tuple[ModuleType, SimpleNamespace]:
     """The generated package `name` in folder `out` (imported afresh), and its runtime."""
     with _IMPORT_LOCK:
         if str(out) not in sys.path:
@@ -245,7 +246,18 @@ def import_package(out: Path, name: str) -> tuple[ModuleType, ModuleType]:
         importlib.invalidate_caches()
         package = importlib.import_module(name)
         importlib.import_module(f"{name}.client")
-        return package, importlib.import_module(f"{name}._runtime")
+        return package, runtime_of(name)
+
+
+def runtime_of(name: str) -> SimpleNamespace:
+    """Every public name of the runtime modules that the package `name` carries."""
+    folder = Path(importlib.import_module(f"{name}._runtime").__file__ or "").parent
+    found: dict[str, Any] = {}
+    for path in sorted(folder.glob("*.py")):
+        if path.stem != "__init__":
+            module = importlib.import_module(f"{name}._runtime.{path.stem}")
+            found.update({member: getattr(module, member) for member in module.__all__})
+    return SimpleNamespace(**found)
 
 
 # ---- calling every operation of one spec --------------------------------------------------
@@ -382,7 +394,7 @@ def _all_failed(spec: Path, doc: dict[str, Any], verdict: Verdict) -> list[Call]
 
 
 def call_spec(
-    spec: Path, doc: dict[str, Any], package: ModuleType, runtime: ModuleType, work: Path
+    spec: Path, doc: dict[str, Any], package: ModuleType, runtime: SimpleNamespace, work: Path
 ) -> list[Call]:
     """Every operation of the package's surface called on a Prism mock of the spec (of its half
     of the paths, for a large spec); those that failed on a path the spec repeats (up to

@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
-from types import ModuleType
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -287,7 +287,7 @@ class Judge:
 
     doc: dict[str, Any]
     check: SchemaCheck
-    runtime: ModuleType
+    runtime: SimpleNamespace
 
     def verdict(
         self, op: dict[str, Any], args: Arguments, error: Exception, exchanges: list[Exchange]

@@ -23,7 +23,8 @@ sys.path.insert(0, str(REPO / "generated"))
 
 import assistants_client
 from assistants_client import AssistantsClient, BadRequestError, NotFoundError, models
-from assistants_client import _runtime as runtime
+from assistants_client._runtime import transport as runtime
+from assistants_client._runtime.pagination import SyncPage
 
 from tests.loopback import LoopbackServer, sequence
 from tests.payloads import example, schema_name, success_example, success_schema
@@ -171,7 +172,7 @@ def ids(contract) -> str:
 
 def unwrap_page(result):
     """List operations return a page; its `response` is the list model the server sent."""
-    if isinstance(result, runtime.SyncPage):
+    if isinstance(result, SyncPage):
         if not isinstance(result.response, dict):  # a parsed page exposes the list's items
             assert result.data == list(result.response.data)
         return result.response

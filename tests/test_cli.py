@@ -25,7 +25,8 @@ from generator import __version__, write
 from generator.cli import main
 from tests.cli_support import PKG, SPEC, Workspace, run_cli, sha256, snapshot
 
-PY_FILES = ("__init__.py", "models.py", "operations.py", "client.py", "_runtime.py")
+PY_FILES = ("__init__.py", "models.py", "operations.py", "client.py", "_runtime/__init__.py", "_runtime/core.py",
+            "_runtime/transport.py")
 OTHER_FILES = ("py.typed", "README.md", "_manifest.json", "_surface.json")
 OPERATIONS = 23
 
@@ -51,7 +52,7 @@ def test_validate_real_spec(tmp_path: Path) -> None:
 
 
 def test_generate_creates_package(ws: Workspace) -> None:
-    names = {p.name for p in ws.pkg.iterdir()}
+    names = {p.relative_to(ws.pkg).as_posix() for p in ws.pkg.rglob("*") if p.is_file()}
     assert set(PY_FILES) | set(OTHER_FILES) <= names
     for name in PY_FILES + OTHER_FILES:
         assert (ws.pkg / name).is_file(), name

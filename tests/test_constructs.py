@@ -17,7 +17,6 @@ import importlib
 import inspect
 import json
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -32,6 +31,7 @@ import yaml
 
 from generator.pipeline import Options, generate
 from tests import loopback
+from tests.golden_support import install_case
 from tests.loopback import HOST, LoopbackServer, Recorded
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,8 +63,8 @@ PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_pro
 # ---- checks that once caught generator bugs (now fixed) --------------------------------
 
 # ruff lines of the unused-import bug: (file, imported name).
-KNOWN_UNUSED = {("operations.py", "._runtime.NOT_GIVEN"), ("operations.py", "._runtime.NotGiven"),
-                ("operations.py", "._runtime.format_path"), ("models.py", "typing.Any")}
+KNOWN_UNUSED = {("operations.py", "._runtime.core.NOT_GIVEN"), ("operations.py", "._runtime.core.NotGiven"),
+                ("operations.py", "._runtime.encoding.format_path"), ("models.py", "typing.Any")}
 
 
 # ---- loading the expected packages -----------------------------------------------------
@@ -75,7 +75,7 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every expected package copied as `zc_<case>` into one folder on sys.path."""
     root = tmp_path_factory.mktemp("constructs")
     for case in CASES:
-        shutil.copytree(GOLDEN / case / "expected", root / f"zc_{case}")
+        install_case(GOLDEN / case / "expected", root / f"zc_{case}")
     sys.path.insert(0, str(root))
     yield root
     sys.path.remove(str(root))
@@ -96,7 +96,7 @@ def adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
 
 
 def unknown_variant(load: Callable[[str, str], ModuleType], case: str) -> type:
-    return load(case, "_runtime").UnknownVariant  # type: ignore[no-any-return]
+    return load(case, "_runtime.core").UnknownVariant  # type: ignore[no-any-return]
 
 
 # ---- quality: mypy --strict and ruff over every expected package ------------------------
@@ -135,7 +135,7 @@ def test_expected_package_passes_mypy_strict(case: str, mypy_output: str) -> Non
 _F401 = re.compile(r"^zc_\w+/(\w+\.py):\d+:\d+: F401 \S* ?`([^`]+)` imported but unused$")
 
 
-_UP035 = re.compile(r"^zc_\w+/(_runtime|client)\.py:\d+:\d+: UP035 .*Import from `typing` instead: `Self`$")
+_UP035 = re.compile(r"^zc_\w+/(_runtime/\w+|client)\.py:\d+:\d+: UP035 .*Import from `typing` instead: `Self`$")
 
 
 def _known_unused(line: str) -> bool:
@@ -169,7 +169,7 @@ def test_expected_package_has_no_unused_imports(case: str, ruff_output: str) -> 
 
 @pytest.mark.parametrize("case", CASES)
 def test_expected_package_imports_without_warnings(case: str, tmp_path: Path) -> None:
-    shutil.copytree(GOLDEN / case / "expected", tmp_path / "zoo_client")
+    install_case(GOLDEN / case / "expected", tmp_path / "zoo_client")
     code = "import zoo_client, zoo_client.models, zoo_client.operations, zoo_client.client; print('ok')"
     result = subprocess.run([sys.executable, "-W", "error", "-c", code], cwd=tmp_path, capture_output=True,
                             text=True, check=False)
@@ -662,7 +662,7 @@ def test_response_kinds_async(load: Any, server: RawServer) -> None:
 
 
 def test_default_only_response_still_raises_on_error_status(load: Any, server: RawServer) -> None:
-    runtime = load("responses_kinds", "_runtime")
+    runtime = load("responses_kinds", "_runtime.errors")
     server.reset(lambda r: (404, {}, {"error": {"message": "gone"}}))
     with client_for(load, "responses_kinds", server) as client, pytest.raises(runtime.NotFoundError):
         client.get_status()

@@ -48,7 +48,7 @@ from assistants_client import (
     NotFoundError,
     models,
 )
-from assistants_client import _runtime as runtime
+from assistants_client._runtime import transport as runtime
 
 from tests.loopback import RawConnection, RawServer, http_response
 

@@ -13,7 +13,6 @@ import email
 import email.policy
 import io
 import json
-import shutil
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from tests import loopback
+from tests.golden_support import install_case
 from tests.loopback import HOST, LoopbackServer, Recorded
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "media_types" / "expected"
@@ -74,7 +74,7 @@ class Server(LoopbackServer):
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     root = tmp_path_factory.mktemp("media")
-    shutil.copytree(GOLDEN, root / "zm_media")
+    install_case(GOLDEN, root / "zm_media")
     sys.path.insert(0, str(root))
     import zm_media.client
 
@@ -134,7 +134,7 @@ def test_a_seekable_file_is_streamed_from_where_it_stands_and_again_on_a_retry(p
 
 def test_an_iterator_is_streamed_once_and_not_retried(package: ModuleType, server: Server) -> None:
     server.reset(lambda r: (503, {}, {"error": {"message": "busy"}}))
-    runtime = sys.modules["zm_media._runtime"]
+    runtime = sys.modules["zm_media._runtime.errors"]
     with client(package, server, retries=3) as api, pytest.raises(runtime.InternalServerError):
         api.upload_photo("p1", body=(PHOTO[i:i + 1000] for i in range(0, len(PHOTO), 1000)))
     seen = only(server)  # a one-shot body cannot be sent again
@@ -277,7 +277,7 @@ def test_json_lines_as_a_list_or_as_they_arrive(package: ModuleType, server: Ser
 
 
 def test_a_bad_json_line_is_a_validation_error(package: ModuleType, server: Server) -> None:
-    runtime = sys.modules["zm_media._runtime"]
+    runtime = sys.modules["zm_media._runtime.errors"]
     server.reset(lambda r: (200, {"Content-Type": "application/x-ndjson"}, b'{"type": "fed", "at": 1}\n{"at": 2}\n'))
     with client(package, server) as api, pytest.raises(runtime.APIResponseValidationError):
         list(api.export_events_stream())

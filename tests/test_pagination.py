@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from tests.corpus_support import _cli
+from tests.golden_support import install_case
 from tests.loopback import LoopbackServer, Recorded
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "pagination_styles" / "expected"
@@ -31,7 +31,7 @@ NAMES = ["ant", "bee", "cat", "dog", "eel"]
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     root = tmp_path_factory.mktemp("paging")
-    shutil.copytree(GOLDEN, root / "zp_paging")
+    install_case(GOLDEN, root / "zp_paging")
     sys.path.insert(0, str(root))
     import zp_paging
 

@@ -629,6 +629,7 @@ def write_package(files: dict[str, bytes], folder: Path, package: str) -> Path:
     target = folder / package
     target.mkdir(parents=True)
     for name, data in files.items():
+        (target / name).parent.mkdir(exist_ok=True)
         (target / name).write_bytes(data)
     return target
 
@@ -647,7 +648,7 @@ class Imported:
                 warnings.simplefilter("error")
                 self.models = importlib.import_module(f"{package}.models")
                 self.operations = importlib.import_module(f"{package}.operations")
-                self.runtime = importlib.import_module(f"{package}._runtime")
+                self.runtime = importlib.import_module(f"{package}._runtime.transport")
                 importlib.import_module(f"{package}.client")
                 importlib.import_module(package)
         except BaseException:

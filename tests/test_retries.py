@@ -43,7 +43,8 @@ from assistants_client import (
     UnprocessableEntityError,
     models,
 )
-from assistants_client import _runtime as runtime
+from assistants_client._runtime import errors
+from assistants_client._runtime import transport as runtime
 
 from tests.loopback import (
     LoopbackServer,
@@ -413,5 +414,5 @@ def test_slow_server_times_out_under_the_client_default(mode):
 
 def test_error_classes_are_exported() -> None:
     for name in ("APIConnectionError", "APITimeoutError", "InternalServerError", "StreamError"):
-        assert getattr(assistants_client, name) is getattr(runtime, name)
+        assert getattr(assistants_client, name) is getattr(errors, name)
 

@@ -68,7 +68,8 @@ from assistants_client import (
     AuthenticationError,
     StreamError,
 )
-from assistants_client import _runtime as runtime
+from assistants_client._runtime import auth
+from assistants_client._runtime import transport as runtime
 
 try:
     from .loopback import (
@@ -238,7 +239,7 @@ def test_reprs_of_clients_and_what_they_hold(loopback: LoopbackServer) -> None:
 
 
 def test_the_key_holder_redacts_itself() -> None:
-    holder = runtime._Secret(KEY)
+    holder = auth._Secret(KEY)
     assert repr(holder) == str(holder) == "<redacted>"
     assert holder.reveal() == KEY
 
@@ -344,7 +345,7 @@ def test_connection_refused_is_secret_free(mode: str) -> None:
 
 REDACTED = "<redacted>"
 ECHO = "Incorrect API key provided: "
-RUNTIME_LOGGER = runtime.__name__  # assistants_client._runtime: all the runtime logs
+RUNTIME_LOGGER = runtime.__name__  # assistants_client._runtime.transport: all the runtime logs
 
 
 def echoed_json(auth: str) -> dict[str, Any]:

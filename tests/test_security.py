@@ -16,7 +16,6 @@ import asyncio
 import base64
 import inspect
 import logging
-import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from tests.golden_support import install_case
 from tests.loopback import LoopbackServer, Recorded
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "security_schemes" / "expected"
@@ -38,7 +38,7 @@ USER, PASSWORD, TOKEN = "door-user", "pa55word-0123456789", "bearer-0123456789"
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     root = tmp_path_factory.mktemp("security")
-    shutil.copytree(GOLDEN, root / "zs_security")
+    install_case(GOLDEN, root / "zs_security")
     sys.path.insert(0, str(root))
     import zs_security
 

@@ -8,7 +8,6 @@ and $<PREFIX>_BASE_URL win over them; a server URL that is not absolute demands 
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from types import ModuleType
 import pytest
 
 from tests.corpus_support import _cli
+from tests.golden_support import install_case
 from tests.loopback import LoopbackServer
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "server_variables" / "expected"
@@ -34,7 +34,7 @@ paths:
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     root = tmp_path_factory.mktemp("servers")
-    shutil.copytree(GOLDEN, root / "zv_servers")
+    install_case(GOLDEN, root / "zv_servers")
     sys.path.insert(0, str(root))
     import zv_servers
 

@@ -39,7 +39,7 @@ from assistants_client import (
     UnknownVariant,
     models,
 )
-from assistants_client._runtime import SSEDecoder
+from assistants_client._runtime.streaming import SSEDecoder
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -474,7 +474,7 @@ def test_create_run_overloads_reveal_the_right_types(tmp_path: Path) -> None:
     assert revealed["4"] == "assistants_client.models.RunObject", output
     members = stream_members()
     for line, kind in (("5", "Stream"), ("11", "AsyncStream")):
-        match = re.fullmatch(rf"assistants_client\._runtime\.{kind}\[(.+)\]", revealed[line])
+        match = re.fullmatch(rf"assistants_client\._runtime\.streaming\.{kind}\[(.+)\]", revealed[line])
         assert match, output
         assert set(match.group(1).split(" | ")) == members, output
     assert revealed["10"] == "assistants_client.models.RunObject", output
@@ -482,7 +482,7 @@ def test_create_run_overloads_reveal_the_right_types(tmp_path: Path) -> None:
     for line, kind in (("12", "AsyncStream"), ("16", "Stream"), ("17", "Stream"), ("18", "Stream")):
         one, _, other = revealed[line].partition(" | ")
         assert one == "assistants_client.models.RunObject", output
-        match = re.fullmatch(rf"assistants_client\._runtime\.{kind}\[(.+)\]", other)
+        match = re.fullmatch(rf"assistants_client\._runtime\.streaming\.{kind}\[(.+)\]", other)
         assert match and set(match.group(1).split(" | ")) == members, output
 
 

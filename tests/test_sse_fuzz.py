@@ -54,7 +54,7 @@ from assistants_client import (
     Stream,
     models,
 )
-from assistants_client._runtime import SSEDecoder
+from assistants_client._runtime.streaming import SSEDecoder
 
 try:
     from .loopback import RawConnection, RawServer, http_response

@@ -7,35 +7,28 @@ package stays fast however large the API is.
 
 from typing import TYPE_CHECKING
 
-from ._runtime import (
-    NOT_GIVEN,
+from ._runtime.auth import CredentialsError
+from ._runtime.core import NOT_GIVEN, APIModel, NotGiven, UnknownVariant
+from ._runtime.encoding import Request, RequestOptions
+from ._runtime.errors import (
     APIConnectionError,
     APIError,
-    APIModel,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
-    AsyncPage,
-    AsyncStream,
     AuthenticationError,
     BadRequestError,
     ConflictError,
-    CredentialsError,
     InternalServerError,
     NotFoundError,
-    NotGiven,
     PathParameterError,
     PermissionDeniedError,
     RateLimitError,
-    Request,
-    RequestOptions,
-    ServerSentEvent,
-    Stream,
     StreamError,
-    SyncPage,
-    UnknownVariant,
     UnprocessableEntityError,
 )
+from ._runtime.pagination import AsyncPage, SyncPage
+from ._runtime.streaming import AsyncStream, ServerSentEvent, Stream
 
 if TYPE_CHECKING:
     from .client import AssistantsClient, AsyncAssistantsClient

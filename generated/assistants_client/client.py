@@ -13,21 +13,13 @@ from typing import Any, Literal, Self, overload
 
 import httpx
 
-from . import _runtime, operations
-from ._runtime import (
-    NOT_GIVEN,
-    AsyncPage,
-    AsyncStream,
-    AsyncTransport,
-    NotGiven,
-    RequestOptions,
-    SequenceNotStr,
-    Stream,
-    SyncPage,
-    SyncTransport,
-    deprecated,
-    resolve_base_url,
-)
+from . import operations
+from ._runtime import auth as _auth
+from ._runtime.core import NOT_GIVEN, NotGiven, SequenceNotStr, deprecated
+from ._runtime.encoding import RequestOptions
+from ._runtime.pagination import AsyncPage, SyncPage
+from ._runtime.streaming import AsyncStream, Stream
+from ._runtime.transport import AsyncTransport, SyncTransport, resolve_base_url
 from .models import (
     AssistantObject,
     AssistantsApiResponseFormatOption,
@@ -69,8 +61,8 @@ from .models import (
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 BASE_URL_ENV = "OPENAI_BASE_URL"
 # The spec's securitySchemes: where each credential goes, its constructor arguments and variables.
-SECURITY_SCHEMES: tuple[_runtime.SecurityScheme, ...] = (
-    _runtime.SecurityScheme(
+SECURITY_SCHEMES: tuple[_auth.SecurityScheme, ...] = (
+    _auth.SecurityScheme(
         "ApiKeyAuth",
         "bearer",
         "header",
@@ -80,7 +72,7 @@ SECURITY_SCHEMES: tuple[_runtime.SecurityScheme, ...] = (
         ("OPENAI_API_KEY",),
     ),
 )
-DEFAULT_SECURITY: _runtime.Requirements = (("ApiKeyAuth",),)
+DEFAULT_SECURITY: _auth.Requirements = (("ApiKeyAuth",),)
 DEFAULT_HEADERS: dict[str, str] = {
     "OpenAI-Beta": "assistants=v2",
 }
@@ -121,7 +113,7 @@ class AssistantsClient:
         self.base_url = resolve_base_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL)
         self._transport = self._transport_class(
             base_url=self.base_url,
-            credentials=_runtime.Credentials(
+            credentials=_auth.Credentials(
                 type(self).__name__,
                 SECURITY_SCHEMES,
                 DEFAULT_SECURITY,
@@ -463,7 +455,7 @@ class AssistantsClient:
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
         if request.is_streaming():
-            return self._transport.stream(request, options)
+            return Stream.open(self._transport, request, options)
         return self._transport.send(request, options)
 
     def create_thread(
@@ -844,7 +836,7 @@ class AssistantsClient:
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
         if request.is_streaming():
-            return self._transport.stream(request, options)
+            return Stream.open(self._transport, request, options)
         return self._transport.send(request, options)
 
     @deprecated("deleteAssistant is deprecated by the API")
@@ -1022,7 +1014,7 @@ class AssistantsClient:
             before=before,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return self._transport.page(request, options)
+        return SyncPage.fetch(self._transport, request, options)
 
     def list_messages(
         self,
@@ -1049,7 +1041,7 @@ class AssistantsClient:
             run_id=run_id,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return self._transport.page(request, options)
+        return SyncPage.fetch(self._transport, request, options)
 
     def list_run_steps(
         self,
@@ -1081,7 +1073,7 @@ class AssistantsClient:
             include=include,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return self._transport.page(request, options)
+        return SyncPage.fetch(self._transport, request, options)
 
     def list_runs(
         self,
@@ -1106,7 +1098,7 @@ class AssistantsClient:
             before=before,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return self._transport.page(request, options)
+        return SyncPage.fetch(self._transport, request, options)
 
     @deprecated("modifyAssistant is deprecated by the API")
     def modify_assistant(
@@ -1292,7 +1284,7 @@ class AssistantsClient:
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
         if request.is_streaming():
-            return self._transport.stream(request, options)
+            return Stream.open(self._transport, request, options)
         return self._transport.send(request, options)
 
 
@@ -1325,7 +1317,7 @@ class AsyncAssistantsClient:
         self.base_url = resolve_base_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL)
         self._transport = self._transport_class(
             base_url=self.base_url,
-            credentials=_runtime.Credentials(
+            credentials=_auth.Credentials(
                 type(self).__name__,
                 SECURITY_SCHEMES,
                 DEFAULT_SECURITY,
@@ -1667,7 +1659,7 @@ class AsyncAssistantsClient:
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
         if request.is_streaming():
-            return await self._transport.stream(request, options)
+            return await AsyncStream.open(self._transport, request, options)
         return await self._transport.send(request, options)
 
     async def create_thread(
@@ -2048,7 +2040,7 @@ class AsyncAssistantsClient:
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
         if request.is_streaming():
-            return await self._transport.stream(request, options)
+            return await AsyncStream.open(self._transport, request, options)
         return await self._transport.send(request, options)
 
     @deprecated("deleteAssistant is deprecated by the API")
@@ -2226,7 +2218,7 @@ class AsyncAssistantsClient:
             before=before,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return await self._transport.page(request, options)
+        return await AsyncPage.fetch(self._transport, request, options)
 
     async def list_messages(
         self,
@@ -2253,7 +2245,7 @@ class AsyncAssistantsClient:
             run_id=run_id,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return await self._transport.page(request, options)
+        return await AsyncPage.fetch(self._transport, request, options)
 
     async def list_run_steps(
         self,
@@ -2285,7 +2277,7 @@ class AsyncAssistantsClient:
             include=include,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return await self._transport.page(request, options)
+        return await AsyncPage.fetch(self._transport, request, options)
 
     async def list_runs(
         self,
@@ -2310,7 +2302,7 @@ class AsyncAssistantsClient:
             before=before,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return await self._transport.page(request, options)
+        return await AsyncPage.fetch(self._transport, request, options)
 
     @deprecated("modifyAssistant is deprecated by the API")
     async def modify_assistant(
@@ -2496,5 +2488,5 @@ class AsyncAssistantsClient:
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
         if request.is_streaming():
-            return await self._transport.stream(request, options)
+            return await AsyncStream.open(self._transport, request, options)
         return await self._transport.send(request, options)

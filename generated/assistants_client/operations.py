@@ -9,15 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ._runtime import (
-    NOT_GIVEN,
-    NotGiven,
-    PageInfo,
-    Request,
-    SequenceNotStr,
-    deprecated,
-    format_path,
-)
+from ._runtime.core import NOT_GIVEN, NotGiven, SequenceNotStr, deprecated
+from ._runtime.encoding import PageInfo, Request, format_path
 from .models import (
     AssistantObject,
     AssistantsApiResponseFormatOption,

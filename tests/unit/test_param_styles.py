@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from generator.runtime._runtime import (
+from generator.runtime.encoding import (
     format_path,
     styled_header_value,
     styled_path_value,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ._runtime import NOT_GIVEN, NotGiven, Request, SequenceNotStr
+from ._runtime.core import NOT_GIVEN, NotGiven, SequenceNotStr
+from ._runtime.encoding import Request
 from .models import GetTokenResponse, SearchAnimalsBodyFilter, SearchAnimalsBodySize
 
 __all__ = [

@@ -7,7 +7,7 @@ Arguments left out are not sent; an explicit None is sent as JSON null.
 
 from __future__ import annotations
 
-from ._runtime import Request, format_path
+from ._runtime.encoding import Request, format_path
 from .models import Ticket
 
 __all__ = [

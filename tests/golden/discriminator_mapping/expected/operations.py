@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._runtime import Request
+from ._runtime.encoding import Request
 from .models import Feeding
 
 __all__ = [

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime
 from typing import Any, Literal
 
-from ._runtime import NOT_GIVEN, NotGiven, Request, SequenceNotStr, deprecated, format_path
+from ._runtime.core import NOT_GIVEN, NotGiven, SequenceNotStr, deprecated
+from ._runtime.encoding import Request, format_path
 from .models import Animal, Pet, PetList, Species
 
 __all__ = [

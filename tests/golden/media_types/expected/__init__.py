@@ -7,35 +7,27 @@ package stays fast however large the API is.
 
 from typing import TYPE_CHECKING
 
-from ._runtime import (
-    NOT_GIVEN,
+from ._runtime.auth import CredentialsError
+from ._runtime.core import NOT_GIVEN, APIModel, NotGiven, UnknownVariant
+from ._runtime.encoding import Request, RequestOptions
+from ._runtime.errors import (
     APIConnectionError,
     APIError,
-    APIModel,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
-    AsyncPage,
-    AsyncStream,
     AuthenticationError,
     BadRequestError,
     ConflictError,
-    CredentialsError,
     InternalServerError,
     NotFoundError,
-    NotGiven,
     PathParameterError,
     PermissionDeniedError,
     RateLimitError,
-    Request,
-    RequestOptions,
-    ServerSentEvent,
-    Stream,
     StreamError,
-    SyncPage,
-    UnknownVariant,
     UnprocessableEntityError,
 )
+from ._runtime.streaming import AsyncStream, ServerSentEvent, Stream
 
 if TYPE_CHECKING:
     from .client import AsyncZooClient, ZooClient
@@ -48,7 +40,6 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
-    "AsyncPage",
     "AsyncStream",
     "AsyncZooClient",
     "AuthenticationError",
@@ -66,7 +57,6 @@ __all__ = [
     "ServerSentEvent",
     "Stream",
     "StreamError",
-    "SyncPage",
     "UnknownVariant",
     "UnprocessableEntityError",
     "ZooClient",

@@ -13,32 +13,27 @@ from typing import Any, Literal, Self
 
 import httpx
 
-from . import _runtime, operations
-from ._runtime import (
-    NOT_GIVEN,
+from . import operations
+from ._runtime import auth as _auth
+from ._runtime.core import NOT_GIVEN, BinaryContent, FileTypes, NotGiven, SequenceNotStr
+from ._runtime.encoding import RequestOptions
+from ._runtime.streaming import (
     AsyncBinaryStream,
     AsyncJSONLines,
     AsyncStream,
-    AsyncTransport,
-    BinaryContent,
     BinaryStream,
-    FileTypes,
     JSONLines,
-    NotGiven,
-    RequestOptions,
-    SequenceNotStr,
     ServerSentEvent,
     Stream,
-    SyncTransport,
-    resolve_base_url,
 )
+from ._runtime.transport import AsyncTransport, SyncTransport, resolve_base_url
 from .models import DocumentMeta, Event, Job, Label, Report
 
 DEFAULT_BASE_URL = "https://files.example.test/v1"
 BASE_URL_ENV = "ZOO_BASE_URL"
 # The spec's securitySchemes: where each credential goes, its constructor arguments and variables.
-SECURITY_SCHEMES: tuple[_runtime.SecurityScheme, ...] = ()
-DEFAULT_SECURITY: _runtime.Requirements = ()
+SECURITY_SCHEMES: tuple[_auth.SecurityScheme, ...] = ()
+DEFAULT_SECURITY: _auth.Requirements = ()
 DEFAULT_HEADERS: dict[str, str] = {}
 
 
@@ -66,7 +61,7 @@ class ZooClient:
         self.base_url = resolve_base_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL)
         self._transport = self._transport_class(
             base_url=self.base_url,
-            credentials=_runtime.Credentials(
+            credentials=_auth.Credentials(
                 type(self).__name__,
                 SECURITY_SCHEMES,
                 DEFAULT_SECURITY,
@@ -171,7 +166,7 @@ class ZooClient:
             photo_id,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return self._transport.download(request, options)
+        return BinaryStream.open(self._transport, request, options)
 
     def export_events(
         self,
@@ -199,7 +194,7 @@ class ZooClient:
         """`export_events`, with the lines read as they arrive: iterate it in a `with` block."""
         request = operations.export_events()
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return self._transport.lines(request, options)
+        return JSONLines.open(self._transport, request, options)
 
     def get_report(
         self,
@@ -322,7 +317,7 @@ class ZooClient:
         """Events as they happen."""
         request = operations.watch_events()
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return self._transport.stream(request, options)
+        return Stream.open(self._transport, request, options)
 
     def watch_raw_events(
         self,
@@ -336,7 +331,7 @@ class ZooClient:
         """Events as they happen, untyped."""
         request = operations.watch_raw_events()
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return self._transport.stream(request, options)
+        return Stream.open(self._transport, request, options)
 
 
 class AsyncZooClient:
@@ -361,7 +356,7 @@ class AsyncZooClient:
         self.base_url = resolve_base_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL)
         self._transport = self._transport_class(
             base_url=self.base_url,
-            credentials=_runtime.Credentials(
+            credentials=_auth.Credentials(
                 type(self).__name__,
                 SECURITY_SCHEMES,
                 DEFAULT_SECURITY,
@@ -466,7 +461,7 @@ class AsyncZooClient:
             photo_id,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return await self._transport.download(request, options)
+        return await AsyncBinaryStream.open(self._transport, request, options)
 
     async def export_events(
         self,
@@ -494,7 +489,7 @@ class AsyncZooClient:
         """`export_events`, with the lines read as they arrive: iterate it in a `with` block."""
         request = operations.export_events()
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return await self._transport.lines(request, options)
+        return await AsyncJSONLines.open(self._transport, request, options)
 
     async def get_report(
         self,
@@ -617,7 +612,7 @@ class AsyncZooClient:
         """Events as they happen."""
         request = operations.watch_events()
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return await self._transport.stream(request, options)
+        return await AsyncStream.open(self._transport, request, options)
 
     async def watch_raw_events(
         self,
@@ -631,4 +626,4 @@ class AsyncZooClient:
         """Events as they happen, untyped."""
         request = operations.watch_raw_events()
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return await self._transport.stream(request, options)
+        return await AsyncStream.open(self._transport, request, options)

@@ -9,16 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ._runtime import (
-    NOT_GIVEN,
-    BinaryContent,
-    FileTypes,
-    NotGiven,
-    Request,
-    SequenceNotStr,
-    ServerSentEvent,
-    format_path,
-)
+from ._runtime.core import NOT_GIVEN, BinaryContent, FileTypes, NotGiven, SequenceNotStr
+from ._runtime.encoding import Request, format_path
+from ._runtime.streaming import ServerSentEvent
 from .models import DocumentMeta, Event, Job, Label, Report
 
 __all__ = [

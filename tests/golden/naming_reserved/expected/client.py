@@ -13,23 +13,18 @@ from typing import Self
 
 import httpx
 
-from . import _runtime, operations
-from ._runtime import (
-    NOT_GIVEN,
-    AsyncTransport,
-    NotGiven,
-    RequestOptions,
-    SequenceNotStr,
-    SyncTransport,
-    resolve_base_url,
-)
+from . import operations
+from ._runtime import auth as _auth
+from ._runtime.core import NOT_GIVEN, NotGiven, SequenceNotStr
+from ._runtime.encoding import RequestOptions
+from ._runtime.transport import AsyncTransport, SyncTransport, resolve_base_url
 from .models import Record
 
 DEFAULT_BASE_URL = "https://zoo.example.test/v1"
 BASE_URL_ENV = "ZOO_BASE_URL"
 # The spec's securitySchemes: where each credential goes, its constructor arguments and variables.
-SECURITY_SCHEMES: tuple[_runtime.SecurityScheme, ...] = ()
-DEFAULT_SECURITY: _runtime.Requirements = ()
+SECURITY_SCHEMES: tuple[_auth.SecurityScheme, ...] = ()
+DEFAULT_SECURITY: _auth.Requirements = ()
 DEFAULT_HEADERS: dict[str, str] = {}
 
 
@@ -57,7 +52,7 @@ class ZooClient:
         self.base_url = resolve_base_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL)
         self._transport = self._transport_class(
             base_url=self.base_url,
-            credentials=_runtime.Credentials(
+            credentials=_auth.Credentials(
                 type(self).__name__,
                 SECURITY_SCHEMES,
                 DEFAULT_SECURITY,
@@ -156,7 +151,7 @@ class AsyncZooClient:
         self.base_url = resolve_base_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL)
         self._transport = self._transport_class(
             base_url=self.base_url,
-            credentials=_runtime.Credentials(
+            credentials=_auth.Credentials(
                 type(self).__name__,
                 SECURITY_SCHEMES,
                 DEFAULT_SECURITY,

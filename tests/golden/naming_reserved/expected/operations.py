@@ -7,7 +7,8 @@ Arguments left out are not sent; an explicit None is sent as JSON null.
 
 from __future__ import annotations
 
-from ._runtime import NOT_GIVEN, NotGiven, Request, SequenceNotStr
+from ._runtime.core import NOT_GIVEN, NotGiven, SequenceNotStr
+from ._runtime.encoding import Request
 from .models import Record
 
 __all__ = [

@@ -13,17 +13,12 @@ from typing import Self
 
 import httpx
 
-from . import _runtime, operations
-from ._runtime import (
-    NOT_GIVEN,
-    AsyncPage,
-    AsyncTransport,
-    NotGiven,
-    RequestOptions,
-    SyncPage,
-    SyncTransport,
-    resolve_base_url,
-)
+from . import operations
+from ._runtime import auth as _auth
+from ._runtime.core import NOT_GIVEN, NotGiven
+from ._runtime.encoding import RequestOptions
+from ._runtime.pagination import AsyncPage, SyncPage
+from ._runtime.transport import AsyncTransport, SyncTransport, resolve_base_url
 from .models import (
     Animal,
     ListByCursorResponse,
@@ -35,8 +30,8 @@ from .models import (
 DEFAULT_BASE_URL = "https://zoo.example.test/v1"
 BASE_URL_ENV = "ZOO_BASE_URL"
 # The spec's securitySchemes: where each credential goes, its constructor arguments and variables.
-SECURITY_SCHEMES: tuple[_runtime.SecurityScheme, ...] = ()
-DEFAULT_SECURITY: _runtime.Requirements = ()
+SECURITY_SCHEMES: tuple[_auth.SecurityScheme, ...] = ()
+DEFAULT_SECURITY: _auth.Requirements = ()
 DEFAULT_HEADERS: dict[str, str] = {}
 
 
@@ -64,7 +59,7 @@ class ZooClient:
         self.base_url = resolve_base_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL)
         self._transport = self._transport_class(
             base_url=self.base_url,
-            credentials=_runtime.Credentials(
+            credentials=_auth.Credentials(
                 type(self).__name__,
                 SECURITY_SCHEMES,
                 DEFAULT_SECURITY,
@@ -129,7 +124,7 @@ class ZooClient:
             kind=kind,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return self._transport.page(request, options)
+        return SyncPage.fetch(self._transport, request, options)
 
     def list_by_link(
         self,
@@ -142,7 +137,7 @@ class ZooClient:
     ) -> SyncPage[Animal, list[Animal]]:
         request = operations.list_by_link()
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return self._transport.page(request, options)
+        return SyncPage.fetch(self._transport, request, options)
 
     def list_by_next_url(
         self,
@@ -155,7 +150,7 @@ class ZooClient:
     ) -> SyncPage[Animal, ListByNextUrlResponse]:
         request = operations.list_by_next_url()
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return self._transport.page(request, options)
+        return SyncPage.fetch(self._transport, request, options)
 
     def list_by_offset(
         self,
@@ -173,7 +168,7 @@ class ZooClient:
             limit=limit,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return self._transport.page(request, options)
+        return SyncPage.fetch(self._transport, request, options)
 
     def list_by_page(
         self,
@@ -189,7 +184,7 @@ class ZooClient:
             page=page,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return self._transport.page(request, options)
+        return SyncPage.fetch(self._transport, request, options)
 
     def list_stated(
         self,
@@ -210,7 +205,7 @@ class ZooClient:
             page=page,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return self._transport.page(request, options)
+        return SyncPage.fetch(self._transport, request, options)
 
 
 class AsyncZooClient:
@@ -235,7 +230,7 @@ class AsyncZooClient:
         self.base_url = resolve_base_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL)
         self._transport = self._transport_class(
             base_url=self.base_url,
-            credentials=_runtime.Credentials(
+            credentials=_auth.Credentials(
                 type(self).__name__,
                 SECURITY_SCHEMES,
                 DEFAULT_SECURITY,
@@ -300,7 +295,7 @@ class AsyncZooClient:
             kind=kind,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return await self._transport.page(request, options)
+        return await AsyncPage.fetch(self._transport, request, options)
 
     async def list_by_link(
         self,
@@ -313,7 +308,7 @@ class AsyncZooClient:
     ) -> AsyncPage[Animal, list[Animal]]:
         request = operations.list_by_link()
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return await self._transport.page(request, options)
+        return await AsyncPage.fetch(self._transport, request, options)
 
     async def list_by_next_url(
         self,
@@ -326,7 +321,7 @@ class AsyncZooClient:
     ) -> AsyncPage[Animal, ListByNextUrlResponse]:
         request = operations.list_by_next_url()
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return await self._transport.page(request, options)
+        return await AsyncPage.fetch(self._transport, request, options)
 
     async def list_by_offset(
         self,
@@ -344,7 +339,7 @@ class AsyncZooClient:
             limit=limit,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return await self._transport.page(request, options)
+        return await AsyncPage.fetch(self._transport, request, options)
 
     async def list_by_page(
         self,
@@ -360,7 +355,7 @@ class AsyncZooClient:
             page=page,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return await self._transport.page(request, options)
+        return await AsyncPage.fetch(self._transport, request, options)
 
     async def list_stated(
         self,
@@ -381,4 +376,4 @@ class AsyncZooClient:
             page=page,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return await self._transport.page(request, options)
+        return await AsyncPage.fetch(self._transport, request, options)

@@ -7,7 +7,7 @@ Arguments left out are not sent; an explicit None is sent as JSON null.
 
 from __future__ import annotations
 
-from ._runtime import Request
+from ._runtime.encoding import Request
 from .models import Animal
 
 __all__ = [

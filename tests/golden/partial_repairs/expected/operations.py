@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from ._runtime import NOT_GIVEN, NotGiven, Request, format_path
+from ._runtime.core import NOT_GIVEN, NotGiven
+from ._runtime.encoding import Request, format_path
 from .models import Animal, Tag
 
 __all__ = [

@@ -13,24 +13,19 @@ from typing import Self
 
 import httpx
 
-from . import _runtime, operations
-from ._runtime import (
-    NOT_GIVEN,
-    AsyncBinaryStream,
-    AsyncTransport,
-    BinaryStream,
-    NotGiven,
-    RequestOptions,
-    SyncTransport,
-    resolve_base_url,
-)
+from . import operations
+from ._runtime import auth as _auth
+from ._runtime.core import NOT_GIVEN, NotGiven
+from ._runtime.encoding import RequestOptions
+from ._runtime.streaming import AsyncBinaryStream, BinaryStream
+from ._runtime.transport import AsyncTransport, SyncTransport, resolve_base_url
 from .models import GetStatusResponse
 
 DEFAULT_BASE_URL = "https://zoo.example.test/v1"
 BASE_URL_ENV = "ZOO_BASE_URL"
 # The spec's securitySchemes: where each credential goes, its constructor arguments and variables.
-SECURITY_SCHEMES: tuple[_runtime.SecurityScheme, ...] = ()
-DEFAULT_SECURITY: _runtime.Requirements = ()
+SECURITY_SCHEMES: tuple[_auth.SecurityScheme, ...] = ()
+DEFAULT_SECURITY: _auth.Requirements = ()
 DEFAULT_HEADERS: dict[str, str] = {}
 
 
@@ -58,7 +53,7 @@ class ZooClient:
         self.base_url = resolve_base_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL)
         self._transport = self._transport_class(
             base_url=self.base_url,
-            credentials=_runtime.Credentials(
+            credentials=_auth.Credentials(
                 type(self).__name__,
                 SECURITY_SCHEMES,
                 DEFAULT_SECURITY,
@@ -154,7 +149,7 @@ class ZooClient:
             animal_id,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return self._transport.download(request, options)
+        return BinaryStream.open(self._transport, request, options)
 
     def get_status(
         self,
@@ -209,7 +204,7 @@ class AsyncZooClient:
         self.base_url = resolve_base_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL)
         self._transport = self._transport_class(
             base_url=self.base_url,
-            credentials=_runtime.Credentials(
+            credentials=_auth.Credentials(
                 type(self).__name__,
                 SECURITY_SCHEMES,
                 DEFAULT_SECURITY,
@@ -305,7 +300,7 @@ class AsyncZooClient:
             animal_id,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
-        return await self._transport.download(request, options)
+        return await AsyncBinaryStream.open(self._transport, request, options)
 
     async def get_status(
         self,

@@ -13,15 +13,11 @@ from typing import Self
 
 import httpx
 
-from . import _runtime, operations
-from ._runtime import (
-    NOT_GIVEN,
-    AsyncTransport,
-    NotGiven,
-    RequestOptions,
-    SyncTransport,
-    resolve_base_url,
-)
+from . import operations
+from ._runtime import auth as _auth
+from ._runtime.core import NOT_GIVEN, NotGiven
+from ._runtime.encoding import RequestOptions
+from ._runtime.transport import AsyncTransport, SyncTransport, resolve_base_url
 from .models import (
     BothKeysResponse,
     EitherWayResponse,
@@ -39,8 +35,8 @@ from .models import (
 DEFAULT_BASE_URL = "https://door.example.test/v1"
 BASE_URL_ENV = "ZOO_BASE_URL"
 # The spec's securitySchemes: where each credential goes, its constructor arguments and variables.
-SECURITY_SCHEMES: tuple[_runtime.SecurityScheme, ...] = (
-    _runtime.SecurityScheme(
+SECURITY_SCHEMES: tuple[_auth.SecurityScheme, ...] = (
+    _auth.SecurityScheme(
         "HeaderKey",
         "apiKey",
         "header",
@@ -49,7 +45,7 @@ SECURITY_SCHEMES: tuple[_runtime.SecurityScheme, ...] = (
         ("header_key",),
         ("ZOO_HEADER_KEY",),
     ),
-    _runtime.SecurityScheme(
+    _auth.SecurityScheme(
         "QueryKey",
         "apiKey",
         "query",
@@ -58,7 +54,7 @@ SECURITY_SCHEMES: tuple[_runtime.SecurityScheme, ...] = (
         ("query_key",),
         ("ZOO_QUERY_KEY",),
     ),
-    _runtime.SecurityScheme(
+    _auth.SecurityScheme(
         "CookieKey",
         "apiKey",
         "cookie",
@@ -67,7 +63,7 @@ SECURITY_SCHEMES: tuple[_runtime.SecurityScheme, ...] = (
         ("cookie_key",),
         ("ZOO_COOKIE_KEY",),
     ),
-    _runtime.SecurityScheme(
+    _auth.SecurityScheme(
         "BasicAuth",
         "basic",
         "header",
@@ -76,7 +72,7 @@ SECURITY_SCHEMES: tuple[_runtime.SecurityScheme, ...] = (
         ("username", "password"),
         ("ZOO_USERNAME", "ZOO_PASSWORD"),
     ),
-    _runtime.SecurityScheme(
+    _auth.SecurityScheme(
         "bearerAuth",
         "bearer",
         "header",
@@ -85,7 +81,7 @@ SECURITY_SCHEMES: tuple[_runtime.SecurityScheme, ...] = (
         ("token",),
         ("ZOO_TOKEN",),
     ),
-    _runtime.SecurityScheme(
+    _auth.SecurityScheme(
         "OAuth2",
         "oauth2",
         "header",
@@ -94,7 +90,7 @@ SECURITY_SCHEMES: tuple[_runtime.SecurityScheme, ...] = (
         ("access_token",),
         ("ZOO_ACCESS_TOKEN",),
     ),
-    _runtime.SecurityScheme(
+    _auth.SecurityScheme(
         "PartnerSSO",
         "oauth2",
         "header",
@@ -104,7 +100,7 @@ SECURITY_SCHEMES: tuple[_runtime.SecurityScheme, ...] = (
         ("ZOO_PARTNER_SSO_TOKEN",),
     ),
 )
-DEFAULT_SECURITY: _runtime.Requirements = (("HeaderKey",),)
+DEFAULT_SECURITY: _auth.Requirements = (("HeaderKey",),)
 DEFAULT_HEADERS: dict[str, str] = {}
 
 
@@ -150,7 +146,7 @@ class ZooClient:
         self.base_url = resolve_base_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL)
         self._transport = self._transport_class(
             base_url=self.base_url,
-            credentials=_runtime.Credentials(
+            credentials=_auth.Credentials(
                 type(self).__name__,
                 SECURITY_SCHEMES,
                 DEFAULT_SECURITY,
@@ -385,7 +381,7 @@ class AsyncZooClient:
         self.base_url = resolve_base_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL)
         self._transport = self._transport_class(
             base_url=self.base_url,
-            credentials=_runtime.Credentials(
+            credentials=_auth.Credentials(
                 type(self).__name__,
                 SECURITY_SCHEMES,
                 DEFAULT_SECURITY,

@@ -7,33 +7,24 @@ package stays fast however large the API is.
 
 from typing import TYPE_CHECKING
 
-from ._runtime import (
-    NOT_GIVEN,
+from ._runtime.auth import CredentialsError
+from ._runtime.core import NOT_GIVEN, APIModel, NotGiven, UnknownVariant
+from ._runtime.encoding import Request, RequestOptions
+from ._runtime.errors import (
     APIConnectionError,
     APIError,
-    APIModel,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
-    AsyncPage,
-    AsyncStream,
     AuthenticationError,
     BadRequestError,
     ConflictError,
-    CredentialsError,
     InternalServerError,
     NotFoundError,
-    NotGiven,
     PathParameterError,
     PermissionDeniedError,
     RateLimitError,
-    Request,
-    RequestOptions,
-    ServerSentEvent,
-    Stream,
     StreamError,
-    SyncPage,
-    UnknownVariant,
     UnprocessableEntityError,
 )
 
@@ -48,8 +39,6 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
-    "AsyncPage",
-    "AsyncStream",
     "AsyncZooClient",
     "AuthenticationError",
     "BadRequestError",
@@ -63,10 +52,7 @@ __all__ = [
     "RateLimitError",
     "Request",
     "RequestOptions",
-    "ServerSentEvent",
-    "Stream",
     "StreamError",
-    "SyncPage",
     "UnknownVariant",
     "UnprocessableEntityError",
     "ZooClient",
