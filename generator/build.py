@@ -12,7 +12,16 @@ from typing import Any
 from generator import HEADER
 from generator.build_operations import OperationBuilder, pascal_ctx
 from generator.imports import import_block, sort_exports, type_members
-from generator.ir import FieldIR, ModelIR, OperationIR, PackageIR, SchemeIR, ServerVariableIR
+from generator.ir import (
+    FieldIR,
+    ModelIR,
+    OperationIR,
+    PackageIR,
+    ResourceIR,
+    ResourceModuleIR,
+    SchemeIR,
+    ServerVariableIR,
+)
 from generator.naming import (
     Claim,
     assign_unique,
@@ -25,6 +34,7 @@ from generator.naming import (
 )
 from generator.problems import Problem
 from generator.prose import describe, doc_literal, doc_text, one_line
+from generator.resources import flatten, group
 from generator.runtime_files import exports as runtime_exports
 from generator.schema_types import (
     SchemaTyper,
@@ -407,20 +417,17 @@ def operations_imports(ops: list[OperationIR], models: set[str]) -> tuple[str, .
     return import_block(["datetime"] if "datetime" in used else [], members)
 
 
-def client_imports(ops: list[OperationIR], models: set[str], schemes: tuple[SchemeIR, ...]) -> tuple[str, ...]:
+def _method_members(ops: Iterable[OperationIR], models: set[str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """(members, plain imports) that the methods calling `ops` need, in a client or resource class."""
+    ops = list(ops)
     texts = [p.annotation for op in ops for p in op.path_params]
     texts += [arg for op in ops for arg in op.keyword_args + op.stream_true_args + op.stream_false_args]
     texts += [op.stream_type if op.page_item == "" else op.page_item for op in ops]
     texts += [f"{op.response_type} {op.response_item}" for op in ops]
     used = names_in(texts)
-    paged = any(op.page_item for op in ops)
     streams = any(op.stream_type and not op.stream_always for op in ops)
     members = type_members(used) + [(".models", m) for m in sorted(used & models)]
-    members += [("._runtime", n) for n in ("NOT_GIVEN", "AsyncTransport", "NotGiven", "RequestOptions",
-                                            "SyncTransport", "resolve_base_url")]
-    members += [("._runtime", "auth as _auth")] + ([("collections.abc", "Callable")] if any(s.accepts_callable for s in schemes)
-                                      else [])
-    members += [("._runtime", n) for n in ("AsyncPage", "SyncPage")] if paged else []
+    members += [("._runtime", n) for n in ("AsyncPage", "SyncPage")] if any(op.page_item for op in ops) else []
     members += [("._runtime", n) for n in ("AsyncStream", "Stream")] if streams or any(
         op.stream_always for op in ops) else []
     members += [("typing", "overload")] if streams else []
@@ -431,9 +438,37 @@ def client_imports(ops: list[OperationIR], models: set[str], schemes: tuple[Sche
     members += [("._runtime", n) for n in ("BinaryContent", "ServerSentEvent") if n in used]
     members += [("._runtime", "deprecated")] if any(op.deprecated for op in ops) else []
     members += [("._runtime", "FileTypes")] if "FileTypes" in used else []
-    members += [("typing", "Self"), (".", "operations"), ("collections.abc", "Mapping"),
-                ("types", "TracebackType")]
-    return import_block(["httpx"] + (["datetime"] if "datetime" in used else []), members)
+    if ops:
+        members += [("._runtime", n) for n in ("NOT_GIVEN", "NotGiven", "RequestOptions")]
+        members += [(".", "operations"), ("collections.abc", "Mapping")]
+    return members, (["httpx"] if ops else []) + (["datetime"] if "datetime" in used else [])
+
+
+def client_imports(ops: list[OperationIR], models: set[str], schemes: tuple[SchemeIR, ...],
+                   resources: tuple[ResourceIR, ...]) -> tuple[str, ...]:
+    members, plain = _method_members(ops, models)
+    members += [("._runtime", n) for n in ("NOT_GIVEN", "AsyncTransport", "NotGiven", "SyncTransport",
+                                            "resolve_base_url")]
+    members += [("._runtime", "auth as _auth")] + ([("collections.abc", "Callable")] if any(s.accepts_callable for s in schemes)
+                                                  else [])
+    members += [("typing", "Self"), ("collections.abc", "Mapping"), ("types", "TracebackType")]
+    members += [("functools", "cached_property"), ("typing", "TYPE_CHECKING")] if resources else []
+    return import_block(["httpx"] + plain, members)
+
+
+def client_resource_imports(resources: tuple[ResourceIR, ...]) -> tuple[str, ...]:
+    """The client's TYPE_CHECKING imports of its resources' classes (their modules load on first use)."""
+    members = [(f".resources.{r.module}", name) for r in resources for name in (r.class_name, "Async" + r.class_name)]
+    return import_block([], members)
+
+
+def resource_module_imports(classes: tuple[ResourceIR, ...], models: set[str]) -> tuple[str, ...]:
+    """The imports of a module under resources/ (one level down: `..models`, `.._runtime...`)."""
+    members, plain = _method_members((op for r in classes for op in r.operations), models)
+    members += [("._runtime", n) for n in ("AsyncTransport", "SyncTransport")]
+    members += [("functools", "cached_property")] if any(r.children for r in classes) else []
+    plain += ["builtins"] if any(r.qualifies_builtins for r in classes) else []
+    return import_block(plain, members, depth=1)
 
 
 CONSTRUCTOR_ARGUMENTS = frozenset({"self", "base_url", "max_retries", "timeout", "default_headers", "http_client"})
@@ -501,6 +536,10 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str,
     credentials = {a for s in security.schemes for a in s.arguments}
     default_headers, optional_headers = client_headers(doc, CONSTRUCTOR_ARGUMENTS | credentials)
     server = server_of(doc, CONSTRUCTOR_ARGUMENTS | credentials | {a for a, _ in optional_headers})
+    operations = [dataclasses.replace(op, method_name=op.python_name, call_path=op.python_name) for op in operations]
+    grouped = group(doc, operations, model_names | {client_name, "Async" + client_name})
+    modules = tuple(ResourceModuleIR(r.module, resource_module_imports(tuple(flatten([r])), model_names),
+                                     tuple(flatten([r]))) for r in grouped.resources)
     exported = init_exports(operations, client_name)
     pkg = PackageIR(
         package_name=package_name,
@@ -516,7 +555,8 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str,
         model_imports=models_imports(model_keys),
         operations=tuple(operations),
         operation_imports=operations_imports(operations, model_names),
-        client_imports=client_imports(operations, model_names, security.schemes),
+        client_imports=client_imports(list(grouped.client_operations), model_names, security.schemes,
+                                      grouped.resources),
         init_exports=exported,
         init_imports=init_imports(exported),
         default_headers=default_headers,
@@ -525,6 +565,11 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str,
         default_security=security.default,
         server_variables=server[1],
         server_url_doc=doc_text(server[0]),
+        client_operations=grouped.client_operations,
+        resources=grouped.resources,
+        resource_modules=modules,
+        resource_imports=client_resource_imports(grouped.resources),
+        calls=grouped.calls,
     )
     return pkg, (builder.operation_builder.dropped + builder.typer.warnings + list(security.warnings)
                  + builder.operation_builder.notes)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from generator.runtime_files import exports, module_of
 
-_STDLIB = frozenset({"collections.abc", "datetime", "types", "typing"})
+_STDLIB = frozenset({"builtins", "collections.abc", "datetime", "functools", "types", "typing"})
 
 # what each type-hint import key means
 KEY_SOURCES = {
@@ -32,13 +32,17 @@ def member_key(name: str) -> tuple[int, str, str]:
     return rank, name.lower(), name
 
 
-def import_block(plain: Iterable[str], members: Iterable[tuple[str, str]]) -> tuple[str, ...]:
-    """Lines of an import block; "" separates the stdlib, third-party and local groups."""
+def import_block(plain: Iterable[str], members: Iterable[tuple[str, str]], depth: int = 0) -> tuple[str, ...]:
+    """Lines of an import block; "" separates the stdlib, third-party and local groups. Members of
+    the package are named relative to its top (`.models`); `depth` is how many folders down the
+    importing module is (1 for `resources/files.py`: `..models`)."""
     groups: list[list[str]] = [[], [], []]
     by_module: dict[str, set[str]] = {}
     for module, name in members:
         if module == "._runtime" and name in exports():  # a runtime member: from the module defining it
             module = module_of(name)
+        if module.startswith("."):
+            module = "." * depth + module
         by_module.setdefault(module, set()).add(name)
     for module in sorted(set(plain)):
         groups[_group(module)].append(f"import {module}")

@@ -107,6 +107,30 @@ class OperationIR:
     header_styles: tuple[tuple[str, str], ...] = ()  # (wire name, "simple*") for exploded headers
     query_reserved: tuple[str, ...] = ()  # query parameters sent with reserved characters as they are
     form_styles: tuple[tuple[str, str], ...] = ()  # form body: (property, query style code) its encoding gives
+    method_name: str = ""  # the method on its client or resource: python_name, or shorter inside a resource
+    call_path: str = ""  # how a caller reaches it from the client: "list_files", "files.list"
+
+
+@dataclass(frozen=True)
+class ResourceIR:
+    """A group of operations reached as `client.<path>`, with its sync and async classes."""
+
+    attribute: str  # the attribute on its parent (the client or a resource): "jobs"
+    path: str  # dotted from the client: "fine_tuning.jobs"
+    class_name: str  # the sync class; the async one is "Async" + this
+    module: str  # the module under resources/ that defines it (its top-level resource's)
+    operations: tuple[OperationIR, ...]  # each with its method_name and call_path
+    children: tuple[ResourceIR, ...]
+    qualifies_builtins: bool = False  # a method is called `list`: hints say `builtins.list[...]`
+
+
+@dataclass(frozen=True)
+class ResourceModuleIR:
+    """One module under resources/: a top-level resource and the ones nested in it."""
+
+    module: str
+    imports: tuple[str, ...]
+    classes: tuple[ResourceIR, ...]  # the top-level resource first, then the nested ones
 
 
 Requirements = tuple[tuple[str, ...], ...]  # security alternatives, each the schemes sent together
@@ -165,4 +189,9 @@ class PackageIR:
     security_schemes: tuple[SchemeIR, ...] = ()  # the credentials the client takes
     default_security: Requirements = ()  # the document's security requirements
     server_variables: tuple[ServerVariableIR, ...] = ()
+    client_operations: tuple[OperationIR, ...] = ()  # the operations that are methods of the client itself
+    resources: tuple[ResourceIR, ...] = ()  # the client's resources (empty: a flat client)
+    resource_modules: tuple[ResourceModuleIR, ...] = ()
+    resource_imports: tuple[str, ...] = ()  # the client's TYPE_CHECKING imports of its resource classes
+    calls: tuple[OperationIR, ...] = ()  # every operation as callers reach it (call_path set), in spec order
     server_url_doc: str = ""  # server_url, escaped for use inside a docstring

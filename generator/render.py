@@ -15,6 +15,10 @@ PACKAGE_TEMPLATES = {
     "client.py.jinja": "client.py",
     "README.md.jinja": "README.md",
 }
+RESOURCE_TEMPLATE = "resource.py.jinja"  # once per top-level resource: resources/<name>.py
+RESOURCES_INIT_TEMPLATE = "resources_init.py.jinja"  # resources/__init__.py, where there are resources
+MACRO_TEMPLATES = ("methods.jinja",)  # imported by the others, not rendered alone
+TEMPLATES = sorted([*PACKAGE_TEMPLATES, RESOURCE_TEMPLATE, RESOURCES_INIT_TEMPLATE, *MACRO_TEMPLATES])
 
 
 def md_cell(text: object) -> str:
@@ -42,7 +46,7 @@ BUILTIN_TEMPLATES = _builtin_templates()
 def template_sources(template_dir: Path) -> dict[str, bytes]:
     """The template each output is rendered from: the custom folder's, else the built-in one."""
     found = {}
-    for name in sorted(PACKAGE_TEMPLATES):
+    for name in TEMPLATES:
         custom = template_dir / name
         found[name] = (custom if custom.is_file() else BUILTIN_TEMPLATES / name).read_bytes()
     return found
@@ -67,4 +71,10 @@ def environment(template_dir: Path) -> Any:
 def render_package(pkg: PackageIR, template_dir: Path) -> dict[str, str]:
     """Render every template; returns {path inside the package: text}."""
     env = environment(template_dir)
-    return {out: env.get_template(name).render(pkg=pkg) for name, out in sorted(PACKAGE_TEMPLATES.items())}
+    texts = {out: env.get_template(name).render(pkg=pkg) for name, out in sorted(PACKAGE_TEMPLATES.items())}
+    if pkg.resource_modules:
+        texts["resources/__init__.py"] = env.get_template(RESOURCES_INIT_TEMPLATE).render(pkg=pkg)
+        resource = env.get_template(RESOURCE_TEMPLATE)
+        for module in pkg.resource_modules:
+            texts[f"resources/{module.module}.py"] = resource.render(pkg=pkg, module=module)
+    return texts

@@ -32,7 +32,7 @@ class Param:
 
 @dataclass(frozen=True)
 class Operation:
-    name: str  # the function / client method name
+    name: str  # how a caller reaches it from the client: the method name, or `files.list` in a resource
     operation_id: str
     method: str
     path: str
@@ -96,7 +96,10 @@ def _plain(item: Operation | Model) -> dict[str, Any]:
 
 def surface_of(pkg: PackageIR) -> Surface:
     by_pointer = {m.pointer: m.python_name for m in pkg.models}
-    return Surface({op.python_name: _operation(op, by_pointer) for op in pkg.operations},
+    from generator.resources import flatten
+
+    placed = list(pkg.client_operations) + [op for r in flatten(pkg.resources) for op in r.operations]
+    return Surface({op.call_path: _operation(op, by_pointer) for op in placed},
                    {m.python_name: _model(m) for m in pkg.models})
 
 
@@ -105,7 +108,7 @@ def _operation(op: OperationIR, by_pointer: dict[str, str]) -> Operation:
 
     params = op.path_params + op.query_params + op.header_params + op.cookie_params + op.body_params
     body = by_pointer.get(component_pointer(op.body_model), "") if op.body_model else ""
-    return Operation(op.python_name, op.operation_id, op.method, op.path, tuple(_param(p) for p in params),
+    return Operation(op.call_path, op.operation_id, op.method, op.path, tuple(_param(p) for p in params),
                      op.response_type, op.stream_type, op.deprecated, body)
 
 

@@ -69,6 +69,8 @@ FULL_SECTION: dict[str, Any] = {
 FILTERED_ALL = ["delete_toy", "list_pets"]
 ALL_OPERATIONS = ["create_pet", "delete_toy", "list_pets"]
 SAME_AS_BUILTIN = ("__init__.py", "models.py", "operations.py", "client.py", "py.typed")  # and the _runtime/ files
+# The overlay's tags group the two operations left into the resources `pets` and `toys`.
+RESOURCE_FILES = ("resources/__init__.py", "resources/pets.py", "resources/toys.py")
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -163,7 +165,7 @@ def test_package_lands_in_the_configured_out_folder(configured: Configured) -> N
     assert sorted(p.name for p in (configured.project / OUT).iterdir()) == [PACKAGE]
     files = read_tree(configured.package_dir)
     assert sorted(n for n in files if not n.startswith("_runtime/")) == sorted(
-        SAME_AS_BUILTIN + ("README.md", "_manifest.json", "_surface.json"))
+        SAME_AS_BUILTIN + ("README.md", "_manifest.json", "_surface.json", *RESOURCE_FILES))
     assert {"_runtime/__init__.py", "_runtime/core.py", "_runtime/transport.py"} <= set(files)
     assert not (configured.project / "generated").exists()
     assert f"in {OUT}/{PACKAGE}" in configured.proc.stdout
@@ -195,7 +197,7 @@ def test_custom_template_overrides_and_the_rest_fall_back(configured: Configured
     assert MARKER in custom["README.md"].decode()
     assert MARKER not in plain["README.md"].decode()
     assert sorted(custom) == sorted(plain)
-    for name in SAME_AS_BUILTIN + tuple(n for n in custom if n.startswith("_runtime/")):
+    for name in SAME_AS_BUILTIN + RESOURCE_FILES + tuple(n for n in custom if n.startswith("_runtime/")):
         assert custom[name] == plain[name], f"{name} differs from the built-in template's output"
     # The run without the templates key is exactly the in-process generation with the
     # built-in templates (manifest included: same file names, same options).

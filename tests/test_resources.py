@@ -1,0 +1,144 @@
+"""Resources: the `resources` golden package against a loopback server, and lazy loading.
+
+Each call goes through its resource (`client.animals.list()`, `client.enclosures.cleanings.cancel(...)`),
+sync and async, and the server sees the operation's method and path. Importing the package and
+building the client loads no resource module; using a resource loads its module only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from tests.golden_support import install_case
+from tests.loopback import LoopbackServer, Recorded, Reply
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "resources" / "expected"
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+ANIMAL = {"id": "a1", "name": "Okapi"}
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("resources")
+    install_case(GOLDEN, folder / "zr_resources")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def package(root: Path) -> Iterator[ModuleType]:
+    sys.path.insert(0, str(root))
+    import zr_resources
+
+    yield zr_resources
+    sys.path.remove(str(root))
+    for name in [m for m in sys.modules if m.startswith("zr_resources")]:
+        del sys.modules[name]
+
+
+def route(request: Recorded) -> Reply:
+    if request.path == "/v1/animals" and request.method == "GET":
+        return 200, {}, {"data": [ANIMAL], "has_more": False}
+    if request.path.startswith("/v1/animals") and request.method in ("GET", "POST") and "feed" not in request.path:
+        return 200, {}, ANIMAL
+    if request.path == "/v1/keepers":
+        return 200, {}, [{"name": "Ada"}]
+    if request.path == "/v1/enclosures/e1/cleanings" and request.method == "GET":
+        return 200, {}, ["2026-01-02T03:04:05Z"]
+    if request.path == "/v1/enclosures/e1/gates" and request.method == "GET":
+        return 200, {}, ["north"]
+    if request.path == "/v1/enclosures/e1" and request.method == "GET":
+        return 200, {}, {"id": "e1"}
+    if request.path == "/v1/health":
+        return 200, {"Content-Type": "text/plain"}, "fine"
+    if request.path == "/v1/tickets":
+        return 200, {}, 7
+    return 204, {}, None
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[LoopbackServer]:
+    for name in PROXY_VARS:
+        monkeypatch.delenv(name, raising=False)
+    with LoopbackServer(route) as srv:
+        yield srv
+
+
+CALLS: list[tuple[str, Callable[[Any], Any], str, str]] = [
+    ("animals.list", lambda c: c.animals.list(ids=["a1", "a2"]), "GET", "/v1/animals?ids=a1&ids=a2"),
+    ("animals.create", lambda c: c.animals.create(name="Okapi"), "POST", "/v1/animals"),
+    ("animals.get", lambda c: c.animals.get("a1"), "GET", "/v1/animals/a1"),
+    ("animals.feed", lambda c: c.animals.feed("a1"), "POST", "/v1/animals/a1/feed"),
+    ("keepers.list", lambda c: c.keepers.list(), "GET", "/v1/keepers"),
+    ("enclosures.get", lambda c: c.enclosures.get("e1"), "GET", "/v1/enclosures/e1"),
+    ("enclosures.cleanings.list", lambda c: c.enclosures.cleanings.list("e1"), "GET", "/v1/enclosures/e1/cleanings"),
+    ("enclosures.cleanings.schedule", lambda c: c.enclosures.cleanings.schedule("e1"), "POST",
+     "/v1/enclosures/e1/cleanings"),
+    ("enclosures.cleanings.cancel", lambda c: c.enclosures.cleanings.cancel("e1", "c9"), "DELETE",
+     "/v1/enclosures/e1/cleanings/c9"),
+    ("enclosures.gates.list", lambda c: c.enclosures.gates.list("e1"), "GET", "/v1/enclosures/e1/gates"),
+    ("enclosures.gates.replace", lambda c: c.enclosures.gates.replace("e1", body=["north"]), "PUT",
+     "/v1/enclosures/e1/gates"),
+    ("health.check", lambda c: c.health.check(), "GET", "/v1/health"),
+    ("visitors.tickets.sell", lambda c: c.visitors.tickets.sell(), "POST", "/v1/tickets"),
+]
+
+
+@pytest.mark.parametrize(("name", "call", "method", "target"), CALLS, ids=[c[0] for c in CALLS])
+def test_each_call_reaches_its_operation_sync_and_async(package: ModuleType, server: LoopbackServer, name: str,
+                                                         call: Callable[[Any], Any], method: str,
+                                                         target: str) -> None:
+    with package.ZooClient(base_url=server.base_url + "/v1", max_retries=0) as client:
+        sync_result = call(client)
+
+    async def go() -> Any:
+        async with package.AsyncZooClient(base_url=server.base_url + "/v1", max_retries=0) as client:
+            return await call(client)
+
+    async_result = asyncio.run(go())
+    assert [(r.method, r.target) for r in server.requests] == [(method, target)] * 2
+    assert type(sync_result).__name__.removeprefix("Sync") == type(async_result).__name__.removeprefix("Async")
+
+
+def test_results_are_typed(package: ModuleType, server: LoopbackServer) -> None:
+    with package.ZooClient(base_url=server.base_url + "/v1", max_retries=0) as client:
+        assert [a.name for a in client.animals.list()] == ["Okapi"]  # a page, iterated
+        assert client.keepers.list()[0].name == "Ada"
+        assert client.enclosures.cleanings.list("e1")[0].year == 2026
+        assert client.visitors.tickets.sell() == 7
+        assert client.enclosures.gates is client.enclosures.gates  # built once per client
+
+
+def test_the_surface_knows_resources() -> None:
+    surface = json.loads((GOLDEN / "_surface.json").read_text(encoding="utf-8"))
+    assert sorted(surface["operations"]) == sorted(c[0] for c in CALLS)
+    assert surface["operations"]["animals.list"]["operation_id"] == "listAnimals"
+
+
+def test_resource_modules_load_on_first_use(root: Path) -> None:
+    code = (
+        "import sys, zr_resources\n"
+        "client = zr_resources.ZooClient(base_url='http://127.0.0.1:9')\n"
+        "loaded = lambda: sorted(m for m in sys.modules if m.startswith('zr_resources.resources.'))\n"
+        "print(loaded())\n"
+        "client.enclosures.cleanings\n"
+        "print(loaded())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == ["[]", "['zr_resources.resources.enclosures']"]
+
+
+def test_a_spec_with_one_tag_keeps_a_flat_client() -> None:
+    """The Assistants spec tags every operation `Assistants`: no resources, the methods as before."""
+    client = (Path(__file__).resolve().parents[1] / "generated" / "assistants_client" / "client.py").read_text()
+    assert "cached_property" not in client and "    def create_assistant(" in client
+    assert not (Path(__file__).resolve().parents[1] / "generated" / "assistants_client" / "resources").exists()
