@@ -14,7 +14,11 @@ Sections:
 3. runtime: calls/s against a loopback server for raw httpx, our client and the
    openai SDK; parse time of a 100-message list; import time of the generated package;
 4. load: AsyncAssistantsClient making many calls at once (bench/load.py, a child process)
-   against the same loopback server: requests/s, errors, and the child's peak RSS.
+   against the same loopback server: requests/s, errors, and the child's peak RSS;
+5. startup: fresh processes that import a generated package and build its client
+   (generated/assistants_client, the whole 2026 OpenAI spec, vault), next to
+   `import httpx, pydantic` alone: time in the child and of the whole process, peak RSS,
+   model classes created (bench/startup.py).
 
 Environment variables (all optional):
   BENCH_REPEATS           repeats for every measurement (overrides the two below)
@@ -29,7 +33,8 @@ Environment variables (all optional):
   BENCH_WARM_LARGE        0: skip the warm check on the whole 2026 spec (default 1)
   BENCH_LOAD_REQUESTS     calls in the load section (default 5000)
   BENCH_LOAD_CONCURRENCY  calls in flight at once in the load section (default 50)
-  BENCH_SECTIONS          comma-separated subset of generation,scaling,runtime,load (default all)
+  BENCH_STARTUP_REPEATS   fresh processes per target in the startup section (default 7)
+  BENCH_SECTIONS          comma-separated subset of generation,scaling,runtime,load,startup (default all)
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ REPO = BENCH.parent
 RESULTS = BENCH / "results"
 sys.path.insert(0, str(BENCH))
 
+import startup
 import synth
 from messages import THREAD_ID, list_body
 
@@ -76,7 +82,7 @@ OPC = "openapi-python-client"
 DCG = "datamodel-code-generator"
 TOOLS = ("ours", "opc", "dcg")
 TOOL_LABEL = {"ours": "oapi-pygen (ours)", "opc": OPC, "dcg": DCG}
-SECTIONS = ("generation", "scaling", "runtime", "load")
+SECTIONS = ("generation", "scaling", "runtime", "load", "startup")
 COVERAGE_RE = re.compile(r"coverage: (\d+)/(\d+) operations(?: \((\d+) in scope\))?, (\d+) models")
 STARTED = time.perf_counter()
 
@@ -107,6 +113,7 @@ class Config:
     sections: list[str]
     load_requests: int = 5000
     load_concurrency: int = 50
+    startup_repeats: int = 7
     notes: list[str] = field(default_factory=list)
 
     def repeats_for_size(self, n: int) -> int:
@@ -144,6 +151,7 @@ class Config:
             sections=sections,
             load_requests=_env_int("BENCH_LOAD_REQUESTS", 5000),
             load_concurrency=_env_int("BENCH_LOAD_CONCURRENCY", 50),
+            startup_repeats=_env_int("BENCH_STARTUP_REPEATS", 7),
         )
         # Say where the defaults trim the brief's "5 small / 3 large" so the run fits in ~20 minutes.
         if cfg.scaling_repeats is None and "scaling" in sections:
@@ -160,6 +168,8 @@ class Config:
         if (cfg.load_requests, cfg.load_concurrency) != (5000, 50) and "load" in sections:
             cfg.notes.append(f"load: {cfg.load_requests} requests, {cfg.load_concurrency} in flight "
                              "(defaults 5000 / 50)")
+        if cfg.startup_repeats != 7 and "startup" in sections:
+            cfg.notes.append(f"startup: {cfg.startup_repeats} fresh processes per target (default 7)")
         return cfg
 
 
@@ -1150,6 +1160,7 @@ def report_rows(results: dict[str, Any]) -> list[Row]:
                 rows.append(Row("runtime", f"process, {where}: import vs `python -c pass`",
                                 f"{imp.get('process_wall_ms', 0):.1f}ms vs {imp.get('python_startup_ms', 0):.1f}ms"))
     rows += load_rows(results.get("load"))
+    rows += [Row(*row) for row in startup.report(results.get("startup"))]
     return rows
 
 
@@ -1253,6 +1264,19 @@ def main() -> int:
             except Exception:  # noqa: BLE001
                 results["errors"].append("load: " + traceback.format_exc())
                 traceback.print_exc()
+        if "startup" in cfg.sections:
+            try:
+                python = str(CLIENT_PY) if CLIENT_PY.is_file() else PY
+                if python == PY:
+                    results["notes"].append(f"startup: measured with {PY}: {CLIENT_PY} is missing")
+                results["startup"] = startup.measure(
+                    python=python, generator_python=PY, repeats=cfg.startup_repeats, workdir=ws.fresh("startup"),
+                    generator_env=child_env(ws.fresh("xdg-startup")), timeout=cfg.timeout, log=log)
+                results["notes"] += results["startup"].pop("notes", [])
+                LOADS.extend(results["startup"].get("loads", []))
+            except Exception:  # noqa: BLE001
+                results["errors"].append("startup: " + traceback.format_exc())
+                traceback.print_exc()
     finally:
         ws.close()
     elapsed = time.perf_counter() - STARTED
@@ -1283,7 +1307,8 @@ def main() -> int:
           f"pydantic {v['pydantic']}")
     print(f"repeats: {cfg.repeats_small} small / {cfg.repeats_large} large; scaling sizes {cfg.scaling_sizes}; "
           f"timeout {cfg.timeout}s; runtime {cfg.calls} calls x {cfg.runtime_repeats}; "
-          f"load {cfg.load_requests} calls, {cfg.load_concurrency} in flight")
+          f"load {cfg.load_requests} calls, {cfg.load_concurrency} in flight; "
+          f"startup {cfg.startup_repeats} processes per target")
     print()
     print(table)
     print()
