@@ -107,7 +107,7 @@ class OperationBuilder:
             builder_name=f"_{name}" if op.get("deprecated") else name,
             deprecation_literal=repr(f"{op.get('operationId') or name} is deprecated by the API")
             if op.get("deprecated") else "",
-            has_body=bool(args["body"]), keyword_args=tuple(argument_text(p) for p in keyword),
+            has_body=bool(body.media), keyword_args=tuple(argument_text(p) for p in keyword),
             page_item=page[0] if page else "", page_info=page[1] if page else "",
             stream_type=stream[0].code if stream else "", stream_envelope=stream[1] if stream else False,
             stream_always=bool(stream and stream[2]),
@@ -171,7 +171,8 @@ class OperationBuilder:
 
     def body(self, op: dict[str, Any], ptr: str, name: str) -> Body:
         """The request body: in the first media type the spec lists, with the others that take the
-        same arguments as choices; an empty object schema (`properties: {}`) is no body."""
+        same arguments as choices; an empty object schema (`properties: {}`) is no body, unless
+        the body is required and JSON: then it takes no arguments and `{}` is sent."""
         raw_body = op.get("requestBody")
         body = deref(self.doc, raw_body)
         content = body.get("content") if isinstance(body, dict) else None
@@ -181,7 +182,8 @@ class OperationBuilder:
             raw_body.get("$ref"), str) else ptr + "/requestBody"
         first = next(iter(content))
         raw = schema_of(content[first])
-        if is_empty_object(deref(self.doc, raw)):
+        if is_empty_object(deref(self.doc, raw)) and not (
+                body.get("required") and media.body_encoding(first) == media.JSON):
             return Body()
         found = self.typed_body(first, raw, bool(body.get("required")), where + pointer("content", first), name)
         found.part_types = self.part_types(content[first], found) if found.encoding == media.MULTIPART else {}
@@ -205,6 +207,8 @@ class OperationBuilder:
         model = component_key(raw.get("$ref") if isinstance(raw, dict) else None) or ""
         if isinstance(schema, dict) and schema.get("properties") and "allOf" in schema:
             schema = merge_all_of(self.doc, schema)  # the allOf parts' properties are arguments too
+        if is_empty_object(schema):  # required (see `body`): no arguments, and `{}` is sent
+            return Body([], model, encoding, False, media_type)
         if not (isinstance(schema, dict) and schema.get("properties")):
             hint = self.typer.hint(raw, where + "/schema", whole) if encoding == media.JSON else FREE_FORM_HINT
             return Body([("body", hint, required_body, "The request body.", False)], model, encoding, True,

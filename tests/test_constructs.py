@@ -43,6 +43,7 @@ CASES = (
     "arrays_of_unions",
     "body_form",
     "body_multipart",
+    "body_required_empty",
     "const_and_ref_siblings",
     "discriminator_const",
     "discriminator_mapping",
@@ -615,6 +616,37 @@ def test_form_body_properties_take_the_styles_their_encoding_gives(load: Any, se
     assert seen.header("Content-Type") == "application/x-www-form-urlencoded"
     assert seen.body == (b"ids=1,2&kinds=cat%7Cdog&filter%5Bage%5D=3&filter%5Bname%5D=Kiki&w=3&h=4"
                          b"&tags=a%20b&tags=c")
+
+
+def test_required_json_body_without_arguments_sends_an_empty_object(load: Any, server: RawServer) -> None:
+    operations = load("body_required_empty", "operations")
+    assert list(inspect.signature(operations.release_animal).parameters) == ["enclosure_id", "animal_id"]
+    server.reset(lambda r: (204, {}, None))
+    with client_for(load, "body_required_empty", server) as client:
+        client.release_animal("north", "a1")
+        client.inspect_enclosure("north")
+        client.inspect_enclosure("north", notes="clean")
+        client.feed_enclosure("north")
+        client.clean_enclosure("north")
+    release, inspected, noted, fed, cleaned = server.requests
+    assert (release.method, release.path) == ("DELETE", "/v1/enclosures/north/residents/a1")
+    assert (release.body, release.header("Content-Type")) == (b"{}", "application/json")
+    assert (inspected.body, inspected.header("Content-Type")) == (b"{}", "application/json")
+    assert noted.json() == {"notes": "clean"}
+    # An optional empty-object body, and a form one, are still not sent.
+    assert (fed.body, fed.header("Content-Type")) == (b"", None)
+    assert (cleaned.body, cleaned.header("Content-Type")) == (b"", None)
+
+
+def test_required_json_body_without_arguments_sends_an_empty_object_async(load: Any, server: RawServer) -> None:
+    server.reset(lambda r: (204, {}, None))
+
+    async def run() -> None:
+        async with client_for(load, "body_required_empty", server, asynchronous=True) as client:
+            await client.release_animal("north", "a1")
+
+    asyncio.run(run())
+    assert only(server).json() == {}
 
 
 # ---- responses --------------------------------------------------------------------------
