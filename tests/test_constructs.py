@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+import typing
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -44,6 +45,7 @@ CASES = (
     "body_form",
     "body_multipart",
     "body_required_empty",
+    "body_union_required",
     "const_and_ref_siblings",
     "discriminator_const",
     "discriminator_mapping",
@@ -647,6 +649,33 @@ def test_required_json_body_without_arguments_sends_an_empty_object_async(load: 
 
     asyncio.run(run())
     assert only(server).json() == {}
+
+
+def test_property_every_union_branch_requires_is_a_required_argument(load: Any) -> None:
+    operations = load("body_union_required", "operations")
+    required = {name: [p for p, info in inspect.signature(getattr(operations, name)).parameters.items()
+                       if info.default is inspect.Parameter.empty]
+                for name in ("buy_ticket", "update_pass", "register_keeper")}
+    assert required == {"buy_ticket": ["kind", "visit_date"], "update_pass": ["pass_id", "zone"],
+                        "register_keeper": ["role", "name"]}
+    role = typing.get_type_hints(operations.register_keeper)["role"]
+    assert typing.get_args(role) == ("feeder", "head-feeder", "vet", "nurse")
+    assert "group_size" not in inspect.signature(operations.buy_ticket).parameters
+
+
+def test_property_every_union_branch_requires_goes_on_the_wire(load: Any, server: RawServer) -> None:
+    import datetime
+
+    server.reset(lambda r: (204, {}, None))
+    with client_for(load, "body_union_required", server) as client:
+        client.buy_ticket(kind="group", visit_date=datetime.date(2024, 5, 1), extra_body={"group_size": 4})
+        client.update_pass("p1", zone="north", badge="b-7")
+        client.register_keeper(role="vet", name="Ann", extra_body={"licence": "L-1"})
+    ticket, updated, keeper = server.requests
+    assert ticket.json() == {"kind": "group", "visit_date": "2024-05-01", "group_size": 4}
+    assert (updated.method, updated.path, updated.json()) == ("PATCH", "/v1/passes/p1",
+                                                              {"zone": "north", "badge": "b-7"})
+    assert keeper.json() == {"role": "vet", "name": "Ann", "licence": "L-1"}
 
 
 # ---- responses --------------------------------------------------------------------------
