@@ -165,3 +165,14 @@ class PackageIR:
     default_security: Requirements = ()  # the document's security requirements
     server_variables: tuple[ServerVariableIR, ...] = ()
     server_url_doc: str = ""  # server_url, escaped for use inside a docstring
+
+    @property
+    def credential_env_vars(self) -> tuple[str, ...]:
+        """The environment variables the client reads credentials from: one per argument of
+        the security schemes, in their order (none for a spec that declares no security)."""
+        return tuple(var for scheme in self.security_schemes for var in scheme.env_vars)
+
+    @property
+    def base_url_env(self) -> str:
+        """The environment variable the client reads its base URL from, when it is set."""
+        return f"{self.env_prefix}_BASE_URL"
