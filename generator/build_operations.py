@@ -17,12 +17,16 @@ from generator.naming import assign_unique, claim, class_name, function_name, pa
 from generator.problems import Problem
 from generator.prose import describe, doc_literal, one_line, operation_doc
 from generator.schema_types import (
+    ANY,
     SchemaTyper,
     TypeExpr,
+    branch_literal,
     component_key,
     component_pointer,
     leaf_objects,
     merge_all_of,
+    required_by_every_branch,
+    union,
 )
 from generator.spec import deref, iter_operations, pointer, ref_pointer
 from generator.validate import resolved_parameters
@@ -107,7 +111,7 @@ class OperationBuilder:
             builder_name=f"_{name}" if op.get("deprecated") else name,
             deprecation_literal=repr(f"{op.get('operationId') or name} is deprecated by the API")
             if op.get("deprecated") else "",
-            has_body=bool(args["body"]), keyword_args=tuple(argument_text(p) for p in keyword),
+            has_body=bool(body.media), keyword_args=tuple(argument_text(p) for p in keyword),
             page_item=page[0] if page else "", page_info=page[1] if page else "",
             stream_type=stream[0].code if stream else "", stream_envelope=stream[1] if stream else False,
             stream_always=bool(stream and stream[2]),
@@ -171,7 +175,8 @@ class OperationBuilder:
 
     def body(self, op: dict[str, Any], ptr: str, name: str) -> Body:
         """The request body: in the first media type the spec lists, with the others that take the
-        same arguments as choices; an empty object schema (`properties: {}`) is no body."""
+        same arguments as choices; an empty object schema (`properties: {}`) is no body, unless
+        the body is required and JSON: then it takes no arguments and `{}` is sent."""
         raw_body = op.get("requestBody")
         body = deref(self.doc, raw_body)
         content = body.get("content") if isinstance(body, dict) else None
@@ -181,7 +186,8 @@ class OperationBuilder:
             raw_body.get("$ref"), str) else ptr + "/requestBody"
         first = next(iter(content))
         raw = schema_of(content[first])
-        if is_empty_object(deref(self.doc, raw)):
+        if is_empty_object(deref(self.doc, raw)) and not (
+                body.get("required") and media.body_encoding(first) == media.JSON):
             return Body()
         found = self.typed_body(first, raw, bool(body.get("required")), where + pointer("content", first), name)
         found.part_types = self.part_types(content[first], found) if found.encoding == media.MULTIPART else {}
@@ -205,20 +211,44 @@ class OperationBuilder:
         model = component_key(raw.get("$ref") if isinstance(raw, dict) else None) or ""
         if isinstance(schema, dict) and schema.get("properties") and "allOf" in schema:
             schema = merge_all_of(self.doc, schema)  # the allOf parts' properties are arguments too
+        if is_empty_object(schema):  # required (see `body`): no arguments, and `{}` is sent
+            return Body([], model, encoding, False, media_type)
         if not (isinstance(schema, dict) and schema.get("properties")):
             hint = self.typer.hint(raw, where + "/schema", whole) if encoding == media.JSON else FREE_FORM_HINT
             return Body([("body", hint, required_body, "The request body.", False)], model, encoding, True,
                         media_type)
         required = set(schema.get("required") or ())
         owner = self.component_names.get(model) or whole
+        base = component_pointer(model) if model else where + "/schema"
         props = []
         for wire, prop in schema["properties"].items():
-            sptr = (component_pointer(model) if model else where + "/schema") + pointer("properties", wire)
             file_hint = self.file_hint(prop) if encoding == media.MULTIPART else None
-            hint = file_hint or self.typer.hint(prop, sptr, owner + pascal_ctx(wire))
+            hint = file_hint or self.typer.hint(prop, base + pointer("properties", wire), owner + pascal_ctx(wire))
             deprecated = bool(prop.get("deprecated")) if isinstance(prop, dict) else False
             props.append((wire, hint, wire in required, describe(prop), deprecated))
-        return Body(props, model, encoding, False, media_type)
+        return Body(self.branch_required(schema, base, model, owner, props), model, encoding, False, media_type)
+
+    def branch_required(self, schema: dict[str, Any], base: str, model: str, owner: str,
+                        props: list[tuple[str, TypeExpr, bool, str, bool]]
+                        ) -> list[tuple[str, TypeExpr, bool, str, bool]]:
+        """The body's properties with those that every branch of its oneOf/anyOf requires (a
+        discriminator, say): required arguments, typed as the Literal of the branches' values where
+        each branch gives a const or an enum, else as the property's own schema or the union of
+        the branches' types."""
+        found = {wire: i for i, (wire, *_) in enumerate(props)}
+        out = list(props)
+        for wire, declared in required_by_every_branch(self.doc, schema, base, model):
+            narrow = branch_literal(self.doc, declared)
+            if wire in found:
+                _, hint, _, doc, deprecated = out[found[wire]]
+                out[found[wire]] = (wire, narrow or hint, True, doc, deprecated)
+                continue
+            hint = narrow or union([self.typer.hint(d.schema, d.pointer, (
+                self.component_names.get(d.component) or owner) + pascal_ctx(wire)) if d else ANY for d in declared])
+            first = next((d.schema for d in declared if d is not None), None)
+            deprecated = any(isinstance(d.schema, dict) and bool(d.schema.get("deprecated")) for d in declared if d)
+            out.append((wire, hint, True, describe(first), deprecated))
+        return out
 
     def same_arguments(self, chosen: Body, raw: Any, other: str, entry: Any) -> bool:
         """Whether another media type of the body takes the same arguments as the chosen one:

@@ -74,7 +74,10 @@ def _package_options(func: F) -> F:
     decorators = [
         click.option("--package", default=None, help="Name of the generated Python package."),
         click.option("--client-name", default=None, help="Class name of the generated client."),
-        click.option("--env-prefix", default=None, help="The client reads PREFIX_API_KEY and PREFIX_BASE_URL."),
+        click.option("--env-prefix", default=None,
+                     help="The prefix of the environment variables the client reads: its credentials "
+                          "(PREFIX_<ARGUMENT>, one per credential argument of the spec's security schemes) "
+                          "and its base URL (PREFIX_BASE_URL)."),
         click.option("--out", "out", type=click.Path(path_type=Path), default=None,
                      help="Folder that holds the generated package, or a generated package folder itself "
                           "(one with a _manifest.json, e.g. a vendored copy under another name). "

@@ -83,7 +83,7 @@ class OperationIR:
     deprecated: bool
     deprecation_literal: str  # the @deprecated message as a literal, or ""
     builder_name: str  # the function that builds the Request: python_name, or a private one when deprecated
-    has_body: bool
+    has_body: bool  # a body is sent: its arguments, or `{}` for a required JSON body with no properties
     keyword_args: tuple[str, ...]  # "name: hint = default" for every query and body argument
     page_item: str = ""  # item type of a paginated list operation, else ""
     page_info: str = ""  # the runtime PageInfo(...) expression, else ""
@@ -195,3 +195,14 @@ class PackageIR:
     resource_imports: tuple[str, ...] = ()  # the client's TYPE_CHECKING imports of its resource classes
     calls: tuple[OperationIR, ...] = ()  # every operation as callers reach it (call_path set), in spec order
     server_url_doc: str = ""  # server_url, escaped for use inside a docstring
+
+    @property
+    def credential_env_vars(self) -> tuple[str, ...]:
+        """The environment variables the client reads credentials from: one per argument of
+        the security schemes, in their order (none for a spec that declares no security)."""
+        return tuple(var for scheme in self.security_schemes for var in scheme.env_vars)
+
+    @property
+    def base_url_env(self) -> str:
+        """The environment variable the client reads its base URL from, when it is set."""
+        return f"{self.env_prefix}_BASE_URL"

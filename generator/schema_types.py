@@ -19,6 +19,7 @@ from generator.spec import (
     escape_token,
     is_null_branch,
     non_null_branches,
+    pointer,
     prose_only,
     ref_pointer,
     resolve_pointer,
@@ -432,6 +433,109 @@ def single_valued_props(doc: dict[str, Any], node: Any, required_only: bool = Tr
         elif isinstance(prop.get("enum"), list) and len(prop["enum"]) == 1:
             out[name] = prop["enum"][0]
     return out
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A property's schema where an object schema declares it."""
+
+    schema: Any
+    pointer: str
+    component: str  # the component key of the declaring schema, "" for an inline one
+
+
+@dataclass(frozen=True)
+class UnionLeaf:
+    """One shape a oneOf/anyOf schema can take, nested unions and allOf followed: the properties
+    it requires (the enclosing schemas' too), in the spec's order, and where each it knows is
+    declared (its own declaration first, else an enclosing schema's)."""
+
+    required: tuple[str, ...]
+    declared: dict[str, Declared]
+
+
+def union_leaves(doc: dict[str, Any], node: Any, ptr: str, component: str = "",
+                 depth: int = 0) -> list[UnionLeaf]:
+    """The shapes a schema's oneOf (else anyOf) stands for; [] when it has none. A branch that
+    is no object (a string, `{}`) is a shape that requires nothing."""
+    node, ptr, component = _located(doc, node, ptr, component)
+    if not isinstance(node, dict) or depth > 16:
+        return []
+    if "allOf" in node:
+        node = merge_all_of(doc, node)  # its properties are declared where the allOf is, as models see them
+    required = tuple(r for r in node.get("required") or () if isinstance(r, str))
+    props = node.get("properties")
+    declared = {str(w): Declared(s, ptr + pointer("properties", w), component)
+                for w, s in (props.items() if isinstance(props, dict) else ())}
+    for key in ("oneOf", "anyOf"):
+        branches = non_null_branches(node.get(key))
+        if not branches:
+            continue
+        leaves = [UnionLeaf((), {})] if admits_anything(node) else []
+        for i, branch in branches:
+            found = union_leaves(doc, branch, f"{ptr}/{key}/{i}", "", depth + 1)
+            leaves += found or [UnionLeaf(*_shape(doc, branch, f"{ptr}/{key}/{i}"))]
+        return [UnionLeaf(required + tuple(r for r in leaf.required if r not in required),
+                          {**declared, **leaf.declared}) for leaf in leaves]
+    return []
+
+
+def _located(doc: dict[str, Any], node: Any, ptr: str, component: str) -> tuple[Any, str, str]:
+    """A schema with its $refs followed, where it is, and the component it is (if one)."""
+    for _ in range(64):
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if not isinstance(ref, str):
+            break
+        target = resolve_pointer(doc, ref_pointer(ref))
+        if target is MISSING:
+            break
+        node, ptr, component = target, ref_pointer(ref), component_key(ref) or ""
+    return node, ptr, component
+
+
+def _shape(doc: dict[str, Any], branch: Any, ptr: str) -> tuple[tuple[str, ...], dict[str, Declared]]:
+    """(required, declared) of a branch with no union of its own."""
+    node, ptr, component = _located(doc, branch, ptr, "")
+    if not isinstance(node, dict):
+        return (), {}
+    if "allOf" in node:
+        node = merge_all_of(doc, node)
+    props = node.get("properties")
+    return (tuple(r for r in node.get("required") or () if isinstance(r, str)),
+            {str(w): Declared(s, ptr + pointer("properties", w), component)
+             for w, s in (props.items() if isinstance(props, dict) else ())})
+
+
+def required_by_every_branch(doc: dict[str, Any], schema: Any, ptr: str,
+                             component: str = "") -> list[tuple[str, list[Declared | None]]]:
+    """The properties that every shape of a schema's oneOf/anyOf requires (in the first shape's
+    order), each with its declaration in every shape (None where a shape only requires it)."""
+    leaves = union_leaves(doc, schema, ptr, component)
+    if not leaves:
+        return []
+    common = [w for w in leaves[0].required if all(w in leaf.required for leaf in leaves[1:])]
+    return [(w, [leaf.declared.get(w) for leaf in leaves]) for w in common]
+
+
+def branch_literal(doc: dict[str, Any], declared: list[Declared | None]) -> TypeExpr | None:
+    """The Literal of the values the declarations allow, when each is a const or an enum (of
+    strings, integers and booleans; null makes it `| None`); else None."""
+    values: list[Any] = []
+    for found in declared:
+        schema = deref(doc, found.schema) if found is not None else None
+        if not isinstance(schema, dict):
+            return None
+        if "const" in schema:
+            values.append(schema["const"])
+        elif isinstance(schema.get("enum"), list) and schema["enum"]:
+            values += schema["enum"]
+        else:
+            return None
+    kept = [v for v in values if v is not None]
+    if not kept or not all(isinstance(v, (str, int, bool)) for v in kept):
+        return None
+    expr = literal(kept)
+    return expr.or_none() if len(kept) < len(values) else expr
 
 
 def merge_all_of(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:

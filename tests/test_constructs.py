@@ -19,6 +19,7 @@ import json
 import re
 import subprocess
 import sys
+import typing
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -43,6 +44,8 @@ CASES = (
     "arrays_of_unions",
     "body_form",
     "body_multipart",
+    "body_required_empty",
+    "body_union_required",
     "const_and_ref_siblings",
     "discriminator_const",
     "discriminator_mapping",
@@ -615,6 +618,64 @@ def test_form_body_properties_take_the_styles_their_encoding_gives(load: Any, se
     assert seen.header("Content-Type") == "application/x-www-form-urlencoded"
     assert seen.body == (b"ids=1,2&kinds=cat%7Cdog&filter%5Bage%5D=3&filter%5Bname%5D=Kiki&w=3&h=4"
                          b"&tags=a%20b&tags=c")
+
+
+def test_required_json_body_without_arguments_sends_an_empty_object(load: Any, server: RawServer) -> None:
+    operations = load("body_required_empty", "operations")
+    assert list(inspect.signature(operations.release_animal).parameters) == ["enclosure_id", "animal_id"]
+    server.reset(lambda r: (204, {}, None))
+    with client_for(load, "body_required_empty", server) as client:
+        client.release_animal("north", "a1")
+        client.inspect_enclosure("north")
+        client.inspect_enclosure("north", notes="clean")
+        client.feed_enclosure("north")
+        client.clean_enclosure("north")
+    release, inspected, noted, fed, cleaned = server.requests
+    assert (release.method, release.path) == ("DELETE", "/v1/enclosures/north/residents/a1")
+    assert (release.body, release.header("Content-Type")) == (b"{}", "application/json")
+    assert (inspected.body, inspected.header("Content-Type")) == (b"{}", "application/json")
+    assert noted.json() == {"notes": "clean"}
+    # An optional empty-object body, and a form one, are still not sent.
+    assert (fed.body, fed.header("Content-Type")) == (b"", None)
+    assert (cleaned.body, cleaned.header("Content-Type")) == (b"", None)
+
+
+def test_required_json_body_without_arguments_sends_an_empty_object_async(load: Any, server: RawServer) -> None:
+    server.reset(lambda r: (204, {}, None))
+
+    async def run() -> None:
+        async with client_for(load, "body_required_empty", server, asynchronous=True) as client:
+            await client.release_animal("north", "a1")
+
+    asyncio.run(run())
+    assert only(server).json() == {}
+
+
+def test_property_every_union_branch_requires_is_a_required_argument(load: Any) -> None:
+    operations = load("body_union_required", "operations")
+    required = {name: [p for p, info in inspect.signature(getattr(operations, name)).parameters.items()
+                       if info.default is inspect.Parameter.empty]
+                for name in ("buy_ticket", "update_pass", "register_keeper")}
+    assert required == {"buy_ticket": ["kind", "visit_date"], "update_pass": ["pass_id", "zone"],
+                        "register_keeper": ["role", "name"]}
+    role = typing.get_type_hints(operations.register_keeper)["role"]
+    assert typing.get_args(role) == ("feeder", "head-feeder", "vet", "nurse")
+    assert "group_size" not in inspect.signature(operations.buy_ticket).parameters
+
+
+def test_property_every_union_branch_requires_goes_on_the_wire(load: Any, server: RawServer) -> None:
+    import datetime
+
+    server.reset(lambda r: (204, {}, None))
+    with client_for(load, "body_union_required", server) as client:
+        client.buy_ticket(kind="group", visit_date=datetime.date(2024, 5, 1), extra_body={"group_size": 4})
+        client.update_pass("p1", zone="north", badge="b-7")
+        client.register_keeper(role="vet", name="Ann", extra_body={"licence": "L-1"})
+    ticket, updated, keeper = server.requests
+    assert ticket.json() == {"kind": "group", "visit_date": "2024-05-01", "group_size": 4}
+    assert (updated.method, updated.path, updated.json()) == ("PATCH", "/v1/passes/p1",
+                                                              {"zone": "north", "badge": "b-7"})
+    assert keeper.json() == {"role": "vet", "name": "Ann", "licence": "L-1"}
 
 
 # ---- responses --------------------------------------------------------------------------

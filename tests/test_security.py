@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import importlib
 import inspect
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from generator.pipeline import Options, generate
 from tests.golden_support import install_case
 from tests.loopback import LoopbackServer, Recorded
 
@@ -170,6 +173,36 @@ def test_the_constructor_takes_one_argument_per_credential(package: ModuleType) 
         assert "$ZOO_HEADER_KEY" in doc or cls is package.AsyncZooClient
     doc = inspect.getdoc(package.ZooClient) or ""
     assert "https://door.example.test/oauth/token" in doc and "X-Door-Key" in doc
+
+
+def readme_example(readme: str) -> str:
+    """The README's line that makes a client, with the comment on what it reads."""
+    return next(line for line in readme.splitlines() if line.startswith("client = ZooClient()"))
+
+
+def test_the_readme_example_names_the_variables_the_client_reads(package: ModuleType) -> None:
+    line = readme_example((GOLDEN / "README.md").read_text(encoding="utf-8"))
+    client = importlib.import_module(f"{package.__name__}.client")
+    read = [var for scheme in client.SECURITY_SCHEMES for var in scheme.env_vars] + [client.BASE_URL_ENV]
+    assert re.findall(r"\$(\w+)", line) == [*ENV_VARS, "ZOO_BASE_URL"] == read
+
+
+@pytest.mark.parametrize(("schemes", "said"), [
+    ("", "# needs no credentials; base URL from $ZOO_BASE_URL if set"),
+    ("components: {securitySchemes: {tls: {type: mutualTLS}}}\nsecurity: [{tls: []}]\n",
+     "# reads no credentials from the environment; base URL from $ZOO_BASE_URL if set"),
+    ("components: {securitySchemes: {bot: {type: http, scheme: bearer}}}\n",
+     "# credentials from $ZOO_BOT_TOKEN; base URL from $ZOO_BASE_URL if set"),
+])
+def test_the_readme_example_says_what_a_spec_without_credential_variables_needs(
+        tmp_path: Path, schemes: str, said: str) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("openapi: 3.1.0\ninfo: {title: T, version: '1'}\nservers: [{url: 'https://t.example.test'}]\n"
+                    "paths:\n  /ping:\n    get:\n      operationId: ping\n"
+                    "      responses: {'204': {description: ok}}\n" + schemes, encoding="utf-8")
+    files = generate(Options(spec=spec, package="zoo_client", client_name="ZooClient", env_prefix="ZOO")).files
+    readme = next(content for name, content in files.items() if name.endswith("README.md"))
+    assert readme_example(readme.decode()).endswith(said)
 
 
 def test_credentials_default_to_environment_variables(package: ModuleType, server: LoopbackServer,
