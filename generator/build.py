@@ -33,6 +33,7 @@ from generator.naming import (
     verbatim_class_name,
 )
 from generator.problems import Problem
+from generator.progress import NO_PROGRESS, Progress
 from generator.prose import describe, doc_literal, doc_text, one_line
 from generator.resources import flatten, group
 from generator.runtime_files import exports as runtime_exports
@@ -47,7 +48,7 @@ from generator.schema_types import (
     merge_all_of,
 )
 from generator.security import security_of
-from generator.spec import non_null_branches, pointer
+from generator.spec import iter_operations, non_null_branches, pointer
 from generator.validate import CLIENT_EXTENSION
 
 _SCALARS = (str, int, bool, type(None))
@@ -59,7 +60,7 @@ class Builder:
     """Holds the naming state for one build; `build_package` is the entry point."""
 
     def __init__(self, doc: dict[str, Any], reserved: Iterable[str] = (),
-                 decided: Mapping[str, str] | None = None) -> None:
+                 decided: Mapping[str, str] | None = None, progress: Progress = NO_PROGRESS) -> None:
         self.doc = doc
         self.reserved = frozenset(reserved)  # names the package defines besides models (the clients)
         schemas = (doc.get("components") or {}).get("schemas") or {}
@@ -78,7 +79,7 @@ class Builder:
         nullable = frozenset(k for k in classes if is_nullable(schemas[k]))
         object_like = classes | frozenset(k for k in keys if has_object_branch(doc, schemas[k]))
         self.typer = SchemaTyper(doc, self.component_names, self.claim_name, nullable, object_like)
-        self.operation_builder = OperationBuilder(doc, self.typer, self.component_names)
+        self.operation_builder = OperationBuilder(doc, self.typer, self.component_names, progress=progress)
         self.deps: dict[str, frozenset[str]] = {}
         self.model_keys: set[str] = set()  # import keys the models module needs
 
@@ -517,12 +518,16 @@ def server_of(doc: dict[str, Any], taken: Iterable[str]) -> tuple[str, tuple[Ser
 _NAMING_ROUNDS = 6
 
 
-def build_package(doc: dict[str, Any], package_name: str, client_name: str,
-                  env_prefix: str) -> tuple[PackageIR, list[Problem]]:
-    """The IR, and what in the spec could not be generated (as problems with pointers)."""
+def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_prefix: str,
+                  progress: Progress = NO_PROGRESS) -> tuple[PackageIR, list[Problem]]:
+    """The IR, and what in the spec could not be generated (as problems with pointers).
+    `progress` counts the operations built in the first round (a later naming round builds them
+    again; the count stays at its total rather than start over)."""
+    progress.stage("building", sum(1 for _ in iter_operations(doc)), "operations")
     decided: dict[str, str] | None = {}
-    for _ in range(_NAMING_ROUNDS):  # build, name, and build again with the names if they differ
-        builder = Builder(doc, (client_name, "Async" + client_name), decided)
+    for round_ in range(_NAMING_ROUNDS):  # build, name, and build again with the names if they differ
+        builder = Builder(doc, (client_name, "Async" + client_name), decided,
+                          progress if round_ == 0 else NO_PROGRESS)
         operations = builder.operations()
         models = builder.models()
         decided = builder.settled()

@@ -15,6 +15,7 @@ from generator import media, pagination
 from generator.ir import OperationIR, ParamIR
 from generator.naming import assign_unique, claim, class_name, function_name, parameter_name, pascal
 from generator.problems import Problem
+from generator.progress import NO_PROGRESS, Progress
 from generator.prose import describe, doc_literal, one_line, operation_doc
 from generator.schema_types import (
     ANY,
@@ -68,6 +69,7 @@ class OperationBuilder:
     component_names: dict[str, str]
     dropped: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)  # info lines (an ambiguous paging style)
+    progress: Progress = NO_PROGRESS  # advanced by one for each operation built
 
     def operations(self) -> list[OperationIR]:
         found = [(function_name(op.get("operationId") or f"{method}_{path}"), path, method, op, item)
@@ -75,7 +77,10 @@ class OperationBuilder:
         # On a collision an operationId that is already its Python name keeps it; then document order.
         exact_first = sorted(found, key=lambda f: f[0] != f[3].get("operationId"))
         names = assign_unique((f"{m} {p}", n) for n, p, m, _, _ in exact_first)
-        ops = [self.operation(names[f"{m} {p}"], p, m, op, item) for _, p, m, op, item in found]
+        ops: list[OperationIR] = []
+        for _, p, m, op, item in found:
+            ops.append(self.operation(names[f"{m} {p}"], p, m, op, item))
+            self.progress.advance()
         return name_twins(sorted(ops, key=lambda o: o.python_name))
 
     def operation(self, name: str, path: str, method: str, op: dict[str, Any],

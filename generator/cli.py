@@ -36,6 +36,7 @@ from generator.pipeline import (
     with_lines,
 )
 from generator.problems import Problem, SpecError
+from generator.progress import NO_PROGRESS, Progress, for_terminal
 from generator.scope import Filters
 from generator.spec import pointer
 from generator.surface import SURFACE_FILE, Surface
@@ -140,11 +141,12 @@ def _options(args: SpecArgs, package: str | None = None, client_name: str | None
     return chosen
 
 
-def _run(options: Options, notes: list[str] | None = None) -> Result:
+def _run(options: Options, notes: list[str] | None = None, progress: Progress = NO_PROGRESS) -> Result:
     """The generated files; a bad spec ends the command (exit 2), after any `notes` (as "note:" lines)."""
     try:
-        return generate_cached(options)
+        return generate_cached(options, progress)
     except SpecError as exc:
+        progress.close()  # the progress line goes before the problems are printed
         for line in notes or ():
             click.echo(f"note: {line}", err=True)
         _fail(exc)
@@ -284,8 +286,11 @@ def _in_this_repository() -> bool:
 @main.command("generate")
 @_spec_options
 @_package_options
+@click.option("--quiet", "-q", is_flag=True,
+              help="No progress line. (On a terminal, outside CI, a run longer than a second shows its "
+                   "stage and count on stderr; the lines printed at the end are the same either way.)")
 def generate_cmd(package: str | None, client_name: str | None, env_prefix: str | None, out: Path | None,
-                 **spec_args: Any) -> None:
+                 quiet: bool, **spec_args: Any) -> None:
     """Generate the client package into OUT (atomically); say what changed for callers."""
     started = time.perf_counter()
     given = {"package": package, "client_name": client_name, "env_prefix": env_prefix}
@@ -299,12 +304,15 @@ def generate_cmd(package: str | None, client_name: str | None, env_prefix: str |
     notes = [f"{where} was {line}" for line in _mismatches(options, _recorded(target.path))]
     for line in notes:
         click.echo(f"note: {line}", err=True)
-    result = _run(options)
-    before = _old_surface(target.path)
-    try:
-        changed = write_package(target.out_dir, target.folder, result.files)
-    except OSError as exc:
-        _refused("write", exc)
+    with for_terminal(sys.stderr, quiet) as progress:  # its line is cleared before anything below is printed
+        result = _run(options, progress=progress)
+        before = _old_surface(target.path)
+        progress.stage("writing")
+        try:
+            changed = write_package(target.out_dir, target.folder, result.files)
+        except OSError as exc:
+            progress.close()
+            _refused("write", exc)
     click.echo(_summary("generated", result.coverage, started) + f"; {len(changed)} file(s) changed in {where}")
     if before is not None and SURFACE_FILE in changed:
         from generator import apidiff  # only when an existing package was replaced

@@ -23,6 +23,7 @@ from importlib import metadata
 
 from generator import cache
 from generator.problems import Problem, SpecError
+from generator.progress import NO_PROGRESS, Progress
 
 LINE_LENGTH = 100
 TARGET = "PY311"
@@ -85,12 +86,15 @@ def _format_item(item: tuple[str, Chunk]) -> str:
     return format_chunk(*item)
 
 
-def format_files(files: dict[str, str], beside_validation: bool = False) -> dict[str, str]:
+def format_files(files: dict[str, str], beside_validation: bool = False,
+                 progress: Progress = NO_PROGRESS) -> dict[str, str]:
     """Every `.py` file formatted (cached results reused); other files as they are.
 
     `beside_validation`: a validation is running in another process; the formatting
-    workers then yield the CPU to it (see _yield_to_validation).
+    workers then yield the CPU to it (see _yield_to_validation). `progress` counts the
+    modules cut into pieces, then the pieces formatted (those not found in the cache).
     """
+    progress.stage("formatting", sum(path.endswith(".py") for path in files), "modules")
     out = dict(files)
     pieces: dict[str, tuple[list[Chunk], list[str]]] = {}  # path -> its chunks and their cache keys
     todo: dict[str, tuple[str, Chunk]] = {}  # cache key -> (path, chunk) still to format
@@ -109,7 +113,9 @@ def format_files(files: dict[str, str], beside_validation: bool = False) -> dict
                 done[key] = hit.decode("utf-8")
             else:
                 todo[key] = (path, chunk)
-    for key, formatted in zip(todo, _run(list(todo.values()), beside_validation), strict=True):
+        progress.advance()
+    progress.stage("formatting", len(todo), "pieces")
+    for key, formatted in zip(todo, _run(list(todo.values()), beside_validation, progress), strict=True):
         done[key] = formatted
         cache.put("format", key, formatted.encode("utf-8"))
     for path, (cut, keys) in pieces.items():
@@ -208,10 +214,16 @@ def _yield_to_validation() -> None:
         pass
 
 
-def _run(items: list[tuple[str, Chunk]], beside_validation: bool = False) -> list[str]:
+def _run(items: list[tuple[str, Chunk]], beside_validation: bool = False,
+         progress: Progress = NO_PROGRESS) -> list[str]:
+    """Each piece formatted, in order; `progress` advances (in this process) as each one is back."""
     workers = min(len(items), os.cpu_count() or 1)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_format_item(item) for item in items]
+        formatted: list[str] = []
+        for item in items:
+            formatted.append(_format_item(item))
+            progress.advance()
+        return formatted
     import black  # noqa: F401 -- loaded once here, so forked workers inherit it
     # Largest first, so the longest piece starts at once.
     order = sorted(range(len(items)), key=lambda i: -len(items[i][1].text))
@@ -223,7 +235,11 @@ def _run(items: list[tuple[str, Chunk]], beside_validation: bool = False) -> lis
     try:
         initializer = _yield_to_validation if beside_validation else None
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer) as pool:
-            done = dict(zip(order, pool.map(_format_item, [items[i] for i in order], chunksize=4), strict=True))
+            done: dict[int, str] = {}
+            # map's results come back in order, each batch as a worker finishes it
+            for i, text in zip(order, pool.map(_format_item, [items[i] for i in order], chunksize=4), strict=True):
+                done[i] = text
+                progress.advance()
     finally:
         gc.unfreeze()
     return [done[i] for i in range(len(items))]

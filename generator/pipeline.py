@@ -22,6 +22,7 @@ from generator.json_lines import json_lines
 from generator.load import LoadedSpec, check_tree, load_spec, yaml_lines
 from generator.overlay import apply_overlays
 from generator.problems import Problem, SpecError, sort_problems
+from generator.progress import NO_PROGRESS, Progress
 from generator.render import BUILTIN_TEMPLATES, render_package, template_sources
 from generator.repair import repair
 from generator.runtime_files import runtime_files
@@ -235,24 +236,28 @@ def check_spec(options: Options) -> Coverage:
     return build(options, prepare(options))[1]
 
 
-def generate(options: Options) -> Result:
+def generate(options: Options, progress: Progress = NO_PROGRESS) -> Result:
     """Run every stage in memory; raises SpecError on bad input, writes nothing.
 
     Validation runs beside build, render and format (see `concurrent`); its verdict
     is awaited before the result is returned, so an invalid spec still yields nothing.
     Under --allow-partial the spec is repaired first, and when validation then finds
     errors, the build runs again on what is left once they are taken out.
+    `progress` is told each stage and how far it is; it never changes the result.
     """
     from generator.concurrent import PendingValidation
 
     clock = _Clock()
+    progress.stage("loading")
     spec = scoped(options)
     repaired = repair(spec.doc) if partial(options) else None
     doc = repaired[0] if repaired else spec.doc
     clock.lap("load")
     generator_sha = tree_hash(GENERATOR_DIR, ".py")
+    progress.stage("validating")  # here and now, when it cannot run in a child beside the stages below
     pending = PendingValidation(doc, options.strict, generator_sha)
-    made = _built(options, doc, clock, pending.running)
+    made = _built(options, doc, clock, pending.running, progress)
+    progress.stage("validating")  # its verdict, awaited (and under --allow-partial, what to take out)
     try:
         valid_doc, warnings = _verdict(pending, doc, repaired, lambda d: PendingValidation(
             d, options.strict, generator_sha).result())
@@ -261,7 +266,7 @@ def generate(options: Options) -> Result:
     clock.timings["validate"] = pending.seconds
     if valid_doc is not doc:  # parts were taken out: build what is left
         clock.lap("isolate")
-        made = _built(options, valid_doc, clock, False)
+        made = _built(options, valid_doc, clock, False, progress)
     if isinstance(made, RecursionError):
         raise too_deep() from None
     if isinstance(made, Exception):
@@ -278,7 +283,8 @@ class _Made:
     texts: dict[str, str]
 
 
-def _built(options: Options, doc: dict[str, Any], clock: _Clock, beside_validation: bool) -> _Made | Exception:
+def _built(options: Options, doc: dict[str, Any], clock: _Clock, beside_validation: bool,
+           progress: Progress) -> _Made | Exception:
     """What build, render and format made of the document, or why they failed (an invalid spec
     explains a failed build: the caller reports validation's verdict first)."""
     # Loaded here, not at import: a `check` that finds its output current needs none of them.
@@ -286,11 +292,11 @@ def _built(options: Options, doc: dict[str, Any], clock: _Clock, beside_validati
     from generator.format import format_files
 
     try:
-        pkg, problems = build_package(doc, options.package, options.client_name, options.env_prefix)
+        pkg, problems = build_package(doc, options.package, options.client_name, options.env_prefix, progress)
         clock.lap("build")
-        texts = render_package(pkg, options.templates)
+        texts = render_package(pkg, options.templates, progress)
         clock.lap("render")
-        texts = format_files(texts, beside_validation=beside_validation)
+        texts = format_files(texts, beside_validation=beside_validation, progress=progress)
         clock.lap("format")
     except Exception as exc:  # noqa: BLE001 - handed to the caller, which decides after validation
         return exc
@@ -357,19 +363,20 @@ def tool_versions() -> str:
     return cache.versions(TOOLS)
 
 
-def generate_cached(options: Options) -> Result:
+def generate_cached(options: Options, progress: Progress = NO_PROGRESS) -> Result:
     """What `generate(options)` returns, from the cache when a run with the same inputs, tools and
     generator already made it. The key is computed from the inputs themselves, never read from the
     output folder, so nothing in the tree (a forged manifest, say) can choose the result."""
+    progress.stage("loading")
     try:
         expected = inputs_of(options)
     except OSError:
-        return generate(options)  # a file that cannot be read: let the run say which, with its place
+        return generate(options, progress)  # a file that cannot be read: let the run say which, with its place
     key = result_key(options, expected)
     hit = _unpacked(cache.get("result", key), expected)
     if hit is not None:
         return hit
-    result = generate(options)
+    result = generate(options, progress)
     if result.inputs == expected:  # no input changed on disk while it ran
         cache.put("result", key, zlib.compress(pickle.dumps((result.files, result.coverage)), 1))
     return result

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.ir import PackageIR
+from generator.progress import NO_PROGRESS, Progress
 
 # template file -> output file, relative to the package folder
 PACKAGE_TEMPLATES = {
@@ -68,10 +69,14 @@ def environment(template_dir: Path) -> Any:
     return env
 
 
-def render_package(pkg: PackageIR, template_dir: Path) -> dict[str, str]:
+def render_package(pkg: PackageIR, template_dir: Path, progress: Progress = NO_PROGRESS) -> dict[str, str]:
     """Render every template; returns {path inside the package: text}."""
+    progress.stage("rendering", len(PACKAGE_TEMPLATES), "modules")  # the resource modules after these
     env = environment(template_dir)
-    texts = {out: env.get_template(name).render(pkg=pkg) for name, out in sorted(PACKAGE_TEMPLATES.items())}
+    texts: dict[str, str] = {}
+    for name, out in sorted(PACKAGE_TEMPLATES.items()):
+        texts[out] = env.get_template(name).render(pkg=pkg)
+        progress.advance()
     if pkg.resource_modules:
         texts["resources/__init__.py"] = env.get_template(RESOURCES_INIT_TEMPLATE).render(pkg=pkg)
         resource = env.get_template(RESOURCE_TEMPLATE)

@@ -20,6 +20,7 @@ from generator.format import format_files
 from generator.load import parse_bytes
 from generator.pipeline import Options, generate_cached
 from generator.problems import SpecError
+from generator.progress import NO_PROGRESS, Progress
 from generator.validate import VALIDATOR_STACK
 from generator.write import read_tree, write_package
 
@@ -53,9 +54,9 @@ def _generations(monkeypatch: pytest.MonkeyPatch) -> list[Options]:
     runs: list[Options] = []
     real = pipeline.generate
 
-    def counted(options: Options) -> pipeline.Result:
+    def counted(options: Options, progress: Progress = NO_PROGRESS) -> pipeline.Result:
         runs.append(options)
-        return real(options)
+        return real(options, progress)
 
     monkeypatch.setattr(pipeline, "generate", counted)
     return runs
