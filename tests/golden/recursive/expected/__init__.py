@@ -69,4 +69,8 @@ def __getattr__(name: str) -> object:
         from . import client
 
         return getattr(client, name)
+    if name in ("client", "models", "operations"):  # submodules, loaded on first use
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
