@@ -35,7 +35,7 @@ from generator.naming import (
 from generator.problems import Problem
 from generator.progress import NO_PROGRESS, Progress
 from generator.prose import describe, doc_literal, doc_text, one_line
-from generator.resources import flatten, group
+from generator.resources import Grouped, flatten, group
 from generator.runtime_files import exports as runtime_exports
 from generator.schema_types import (
     SchemaTyper,
@@ -49,6 +49,8 @@ from generator.schema_types import (
 )
 from generator.security import security_of
 from generator.spec import iter_operations, non_null_branches, pointer
+from generator.split import CLIENT_OPERATIONS, Split, operation_modules, split
+from generator.split import init_imports as split_init_imports
 from generator.validate import CLIENT_EXTENSION
 
 _SCALARS = (str, int, bool, type(None))
@@ -387,6 +389,24 @@ def init_exports(ops: list[OperationIR], client_name: str) -> tuple[str, ...]:
     return sort_exports(names)
 
 
+def split_modules(operations: list[OperationIR], models: list[ModelIR], deps: Mapping[str, frozenset[str]],
+                  grouped: Grouped, model_names: set[str]) -> Split:
+    """Where a grouped package's models and builders go (see `split`)."""
+    mentioned = {op.pointer: names_in(operation_texts(op)) & model_names for op in operations}
+    return split(models, deps, grouped.client_operations, grouped.resources, mentioned)
+
+
+def _split_fields(parts: Split, operations: list[OperationIR], model_names: set[str]) -> dict[str, Any]:
+    """The PackageIR fields of a split package: its models/ and operations/ modules and indexes."""
+    model_index = tuple(sorted(parts.model_home.items()))
+    operation_index = tuple(sorted((op.python_name, parts.operation_home[op.pointer]) for op in operations))
+    return {"model_modules": parts.model_modules,
+            "operation_modules": operation_modules(operations, parts, model_names),
+            "model_index": model_index, "operation_index": operation_index,
+            "model_init_imports": split_init_imports(model_index),
+            "operation_init_imports": split_init_imports(operation_index)}
+
+
 def init_imports(exports: tuple[str, ...]) -> tuple[str, ...]:
     """The __init__'s imports of the runtime names it re-exports (the clients load lazily)."""
     return import_block([], [("._runtime", name) for name in exports if name in runtime_exports()])
@@ -405,7 +425,16 @@ def names_in(texts: Iterable[str]) -> set[str]:
     return {name for text in texts for name in _IDENTIFIER.findall(text)}
 
 
-def operations_imports(ops: list[OperationIR], models: set[str]) -> tuple[str, ...]:
+def operation_texts(op: OperationIR) -> list[str]:
+    """The type hints and expressions an operation's builder and methods write."""
+    texts = [f"{p.annotation} {p.default}" for p in op.path_params + op.query_params + op.header_params
+             + op.cookie_params + op.body_params + op.media_params]
+    texts += list(op.keyword_args + op.stream_true_args + op.stream_false_args)
+    return texts + [f"{op.response_type} {op.response_item} {op.stream_type} {op.page_item} {op.page_info}"]
+
+
+def operations_imports(ops: list[OperationIR], models: set[str], homes: Mapping[str, str] | None = None,
+                       depth: int = 0) -> tuple[str, ...]:
     texts = [f"{p.annotation} {p.default}" for op in ops for p in op.path_params + op.query_params
              + op.header_params + op.cookie_params + op.body_params + op.media_params]
     texts += [f"{op.response_type} {op.response_item} {op.stream_type} {op.page_info}" for op in ops]
@@ -415,11 +444,13 @@ def operations_imports(ops: list[OperationIR], models: set[str]) -> tuple[str, .
     members += [("._runtime", n) for n in ("NOT_GIVEN", "NotGiven", "Request", "format_path", "PageInfo",
                                             "FileTypes", "BinaryContent", "ServerSentEvent") if n in used]
     members += [("._runtime", "deprecated")] if any(op.deprecated for op in ops) else []
-    return import_block(["datetime"] if "datetime" in used else [], members)
+    return import_block(["datetime"] if "datetime" in used else [], members, depth, homes)
 
 
-def _method_members(ops: Iterable[OperationIR], models: set[str]) -> tuple[list[tuple[str, str]], list[str]]:
-    """(members, plain imports) that the methods calling `ops` need, in a client or resource class."""
+def _method_members(ops: Iterable[OperationIR], models: set[str], builders: tuple[str, str] = (".", "operations"),
+                    ) -> tuple[list[tuple[str, str]], list[str]]:
+    """(members, plain imports) that the methods calling `ops` need, in a client or resource class;
+    `builders` imports the module of their request builders as `operations`."""
     ops = list(ops)
     texts = [p.annotation for op in ops for p in op.path_params]
     texts += [arg for op in ops for arg in op.keyword_args + op.stream_true_args + op.stream_false_args]
@@ -441,20 +472,21 @@ def _method_members(ops: Iterable[OperationIR], models: set[str]) -> tuple[list[
     members += [("._runtime", "FileTypes")] if "FileTypes" in used else []
     if ops:
         members += [("._runtime", n) for n in ("NOT_GIVEN", "NotGiven", "RequestOptions")]
-        members += [(".", "operations"), ("collections.abc", "Mapping")]
+        members += [builders, ("collections.abc", "Mapping")]
     return members, (["httpx"] if ops else []) + (["datetime"] if "datetime" in used else [])
 
 
 def client_imports(ops: list[OperationIR], models: set[str], schemes: tuple[SchemeIR, ...],
-                   resources: tuple[ResourceIR, ...]) -> tuple[str, ...]:
-    members, plain = _method_members(ops, models)
+                   resources: tuple[ResourceIR, ...], homes: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    builders = (".operations", f"{CLIENT_OPERATIONS} as operations") if homes is not None else (".", "operations")
+    members, plain = _method_members(ops, models, builders)
     members += [("._runtime", n) for n in ("NOT_GIVEN", "AsyncTransport", "NotGiven", "SyncTransport",
                                             "resolve_base_url")]
     members += [("._runtime", "auth as _auth")] + ([("collections.abc", "Callable")] if any(s.accepts_callable for s in schemes)
                                                   else [])
     members += [("typing", "Self"), ("collections.abc", "Mapping"), ("types", "TracebackType")]
     members += [("functools", "cached_property"), ("typing", "TYPE_CHECKING")] if resources else []
-    return import_block(["httpx"] + plain, members)
+    return import_block(["httpx"] + plain, members, homes=homes)
 
 
 def client_resource_imports(resources: tuple[ResourceIR, ...]) -> tuple[str, ...]:
@@ -463,13 +495,15 @@ def client_resource_imports(resources: tuple[ResourceIR, ...]) -> tuple[str, ...
     return import_block([], members)
 
 
-def resource_module_imports(classes: tuple[ResourceIR, ...], models: set[str]) -> tuple[str, ...]:
+def resource_module_imports(classes: tuple[ResourceIR, ...], models: set[str],
+                            homes: Mapping[str, str] | None = None) -> tuple[str, ...]:
     """The imports of a module under resources/ (one level down: `..models`, `.._runtime...`)."""
-    members, plain = _method_members((op for r in classes for op in r.operations), models)
+    builders = (".operations", f"{classes[0].module} as operations") if homes is not None else (".", "operations")
+    members, plain = _method_members((op for r in classes for op in r.operations), models, builders)
     members += [("._runtime", n) for n in ("AsyncTransport", "SyncTransport")]
     members += [("functools", "cached_property")] if any(r.children for r in classes) else []
     plain += ["builtins"] if any(r.qualifies_builtins for r in classes) else []
-    return import_block(plain, members, depth=1)
+    return import_block(plain, members, depth=1, homes=homes)
 
 
 CONSTRUCTOR_ARGUMENTS = frozenset({"self", "base_url", "max_retries", "timeout", "default_headers", "http_client"})
@@ -543,7 +577,9 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
     server = server_of(doc, CONSTRUCTOR_ARGUMENTS | credentials | {a for a, _ in optional_headers})
     operations = [dataclasses.replace(op, method_name=op.python_name, call_path=op.python_name) for op in operations]
     grouped = group(doc, operations, model_names | {client_name, "Async" + client_name})
-    modules = tuple(ResourceModuleIR(r.module, resource_module_imports(tuple(flatten([r])), model_names),
+    parts = split_modules(operations, models, builder.deps, grouped, model_names) if grouped.resources else None
+    homes = parts.model_home if parts is not None else None
+    modules = tuple(ResourceModuleIR(r.module, resource_module_imports(tuple(flatten([r])), model_names, homes),
                                      tuple(flatten([r]))) for r in grouped.resources)
     exported = init_exports(operations, client_name)
     pkg = PackageIR(
@@ -561,7 +597,7 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
         operations=tuple(operations),
         operation_imports=operations_imports(operations, model_names),
         client_imports=client_imports(list(grouped.client_operations), model_names, security.schemes,
-                                      grouped.resources),
+                                      grouped.resources, homes),
         init_exports=exported,
         init_imports=init_imports(exported),
         default_headers=default_headers,
@@ -575,6 +611,7 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
         resource_modules=modules,
         resource_imports=client_resource_imports(grouped.resources),
         calls=grouped.calls,
+        **(_split_fields(parts, operations, model_names) if parts is not None else {}),
     )
     return pkg, (builder.operation_builder.dropped + builder.typer.warnings + list(security.warnings)
                  + builder.operation_builder.notes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from generator.runtime_files import exports, module_of
 
@@ -32,15 +32,19 @@ def member_key(name: str) -> tuple[int, str, str]:
     return rank, name.lower(), name
 
 
-def import_block(plain: Iterable[str], members: Iterable[tuple[str, str]], depth: int = 0) -> tuple[str, ...]:
+def import_block(plain: Iterable[str], members: Iterable[tuple[str, str]], depth: int = 0,
+                 homes: Mapping[str, str] | None = None) -> tuple[str, ...]:
     """Lines of an import block; "" separates the stdlib, third-party and local groups. Members of
     the package are named relative to its top (`.models`); `depth` is how many folders down the
-    importing module is (1 for `resources/files.py`: `..models`)."""
+    importing module is (1 for `resources/files.py`: `..models`). In a package whose models are
+    split into modules, `homes` says which module under models/ holds each model."""
     groups: list[list[str]] = [[], [], []]
     by_module: dict[str, set[str]] = {}
     for module, name in members:
         if module == "._runtime" and name in exports():  # a runtime member: from the module defining it
             module = module_of(name)
+        elif module == ".models" and homes is not None and name in homes:
+            module = f".models.{homes[name]}"
         if module.startswith("."):
             module = "." * depth + module
         by_module.setdefault(module, set()).add(name)

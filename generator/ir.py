@@ -125,6 +125,16 @@ class ResourceIR:
 
 
 @dataclass(frozen=True)
+class ModuleIR:
+    """One module of a split package's models/ or operations/ folder (see `split`)."""
+
+    name: str  # the module under the folder: a top-level resource's name, "_shared" or "_client"
+    imports: tuple[str, ...]
+    models: tuple[ModelIR, ...] = ()
+    operations: tuple[OperationIR, ...] = ()
+
+
+@dataclass(frozen=True)
 class ResourceModuleIR:
     """One module under resources/: a top-level resource and the ones nested in it."""
 
@@ -194,6 +204,12 @@ class PackageIR:
     resource_modules: tuple[ResourceModuleIR, ...] = ()
     resource_imports: tuple[str, ...] = ()  # the client's TYPE_CHECKING imports of its resource classes
     calls: tuple[OperationIR, ...] = ()  # every operation as callers reach it (call_path set), in spec order
+    model_modules: tuple[ModuleIR, ...] = ()  # split packages: the modules of models/ (else models.py)
+    operation_modules: tuple[ModuleIR, ...] = ()  # split packages: the modules of operations/
+    model_index: tuple[tuple[str, str], ...] = ()  # split packages: (model, its module), by name
+    operation_index: tuple[tuple[str, str], ...] = ()  # split packages: (builder, its module), by name
+    model_init_imports: tuple[str, ...] = ()  # split packages: models/__init__'s TYPE_CHECKING imports
+    operation_init_imports: tuple[str, ...] = ()  # split packages: operations/__init__'s TYPE_CHECKING imports
     server_url_doc: str = ""  # server_url, escaped for use inside a docstring
 
     @property

@@ -18,8 +18,11 @@ PACKAGE_TEMPLATES = {
 }
 RESOURCE_TEMPLATE = "resource.py.jinja"  # once per top-level resource: resources/<name>.py
 RESOURCES_INIT_TEMPLATE = "resources_init.py.jinja"  # resources/__init__.py, where there are resources
+LAZY_INIT_TEMPLATE = "lazy_init.py.jinja"  # models/__init__.py and operations/__init__.py of a split package
 MACRO_TEMPLATES = ("methods.jinja",)  # imported by the others, not rendered alone
-TEMPLATES = sorted([*PACKAGE_TEMPLATES, RESOURCE_TEMPLATE, RESOURCES_INIT_TEMPLATE, *MACRO_TEMPLATES])
+TEMPLATES = sorted([*PACKAGE_TEMPLATES, RESOURCE_TEMPLATE, RESOURCES_INIT_TEMPLATE, LAZY_INIT_TEMPLATE,
+                    *MACRO_TEMPLATES])
+SPLIT_MODULES = {"models.py.jinja": "models", "operations.py.jinja": "operations"}  # a folder each when split
 
 
 def md_cell(text: object) -> str:
@@ -75,11 +78,38 @@ def render_package(pkg: PackageIR, template_dir: Path, progress: Progress = NO_P
     env = environment(template_dir)
     texts: dict[str, str] = {}
     for name, out in sorted(PACKAGE_TEMPLATES.items()):
-        texts[out] = env.get_template(name).render(pkg=pkg)
+        if name in SPLIT_MODULES and pkg.model_modules:
+            texts.update(_split_module(env, pkg, name))
+        else:
+            texts[out] = env.get_template(name).render(pkg=pkg, module="", models=pkg.models,
+                                                        imports=_imports_of(pkg, name), operations=pkg.operations)
         progress.advance()
     if pkg.resource_modules:
         texts["resources/__init__.py"] = env.get_template(RESOURCES_INIT_TEMPLATE).render(pkg=pkg)
         resource = env.get_template(RESOURCE_TEMPLATE)
         for module in pkg.resource_modules:
             texts[f"resources/{module.module}.py"] = resource.render(pkg=pkg, module=module)
+    return texts
+
+
+def _imports_of(pkg: PackageIR, template: str) -> tuple[str, ...]:
+    return {"models.py.jinja": pkg.model_imports, "operations.py.jinja": pkg.operation_imports}.get(template, ())
+
+
+def _split_module(env: Any, pkg: PackageIR, name: str) -> dict[str, str]:
+    """models/ or operations/ of a split package: one module per part, and the lazy __init__."""
+    folder = SPLIT_MODULES[name]
+    template = env.get_template(name)
+    parts = pkg.model_modules if folder == "models" else pkg.operation_modules
+    texts = {f"{folder}/{part.name}.py": template.render(pkg=pkg, module=part.name, models=part.models,
+                                                         operations=part.operations, imports=part.imports)
+             for part in parts}
+    if folder == "models":
+        doc = f"Data models of {pkg.title_doc}, one module per resource and one of shared models."
+        index, imports = pkg.model_index, pkg.model_init_imports
+    else:
+        doc = f"Request builders for {pkg.title_doc}, one module per resource: one function per operation."
+        index, imports = pkg.operation_index, pkg.operation_init_imports
+    texts[f"{folder}/__init__.py"] = env.get_template(LAZY_INIT_TEMPLATE).render(pkg=pkg, doc=doc, index=index,
+                                                                                 imports=imports)
     return texts

@@ -23,6 +23,7 @@ The target: generator faults are at most 3% of the calls that are not spec/mock 
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import re
@@ -209,7 +210,8 @@ class Mock:
         self.recorder.exchanges, self.recorder.sent = [], None
         options = {"timeout": timeout} if timeout else {}
         try:
-            result = getattr(self.client, op["name"])(*args.positional, **args.keywords, **options)
+            method = functools.reduce(getattr, op["name"].split("."), self.client)  # `files.list`: a resource's
+            result = method(*args.positional, **args.keywords, **options)
             consume(result, runtime)
         except Exception as exc:  # noqa: BLE001 - every failure is classed
             return exc, list(self.recorder.exchanges)

@@ -123,18 +123,34 @@ def test_the_surface_knows_resources() -> None:
     assert surface["operations"]["animals.list"]["operation_id"] == "listAnimals"
 
 
-def test_resource_modules_load_on_first_use(root: Path) -> None:
+def test_modules_load_on_first_use(root: Path) -> None:
+    """Importing the package and building the client loads no resource, builder or model module
+    and creates no model class; using a resource loads its own modules and no other's."""
     code = (
-        "import sys, zr_resources\n"
+        "import sys, pydantic, zr_resources\n"
+        "def models():\n"
+        "    found, todo = set(), [pydantic.BaseModel]\n"
+        "    while todo:\n"
+        "        for sub in todo.pop().__subclasses__():\n"
+        "            if sub.__module__.startswith('zr_resources.models'):\n"
+        "                found.add(sub.__name__)\n"
+        "            todo.append(sub)\n"
+        "    return sorted(found)\n"
+        "parts = ('resources', 'operations', 'models')\n"
+        "loaded = lambda: sorted(m for m in sys.modules if m.split('.')[0] == 'zr_resources' and m.split('.')[1:2]\n"
+        "                        and m.split('.')[1] in parts)\n"
         "client = zr_resources.ZooClient(base_url='http://127.0.0.1:9')\n"
-        "loaded = lambda: sorted(m for m in sys.modules if m.startswith('zr_resources.resources.'))\n"
-        "print(loaded())\n"
-        "client.enclosures.cleanings\n"
-        "print(loaded())\n"
+        "print(loaded(), models())\n"
+        "client.animals\n"
+        "print(loaded(), models())\n"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.splitlines() == ["[]", "['zr_resources.resources.enclosures']"]
+    before, after = result.stdout.splitlines()
+    assert before == "[] []"
+    assert after == ("['zr_resources.models', 'zr_resources.models.animals', 'zr_resources.operations', "
+                     "'zr_resources.operations.animals', 'zr_resources.resources', "
+                     "'zr_resources.resources.animals'] ['Animal', 'AnimalList']")
 
 
 def test_a_spec_with_one_tag_keeps_a_flat_client() -> None:

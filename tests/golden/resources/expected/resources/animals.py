@@ -12,12 +12,12 @@ from collections.abc import Mapping
 
 import httpx
 
-from .. import operations
 from .._runtime.core import NOT_GIVEN, NotGiven, SequenceNotStr
 from .._runtime.encoding import RequestOptions
 from .._runtime.pagination import AsyncPage, SyncPage
 from .._runtime.transport import AsyncTransport, SyncTransport
-from ..models import Animal, AnimalList
+from ..models.animals import Animal, AnimalList
+from ..operations import animals as operations
 
 
 class AnimalsResource:

@@ -14,11 +14,11 @@ from functools import cached_property
 
 import httpx
 
-from .. import operations
 from .._runtime.core import NOT_GIVEN, NotGiven, SequenceNotStr
 from .._runtime.encoding import RequestOptions
 from .._runtime.transport import AsyncTransport, SyncTransport
-from ..models import GetEnclosureResponse
+from ..models.enclosures import GetEnclosureResponse
+from ..operations import enclosures as operations
 
 
 class EnclosuresResource:

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 
 import httpx
 
-from .. import operations
 from .._runtime.core import NOT_GIVEN, NotGiven
 from .._runtime.encoding import RequestOptions
 from .._runtime.transport import AsyncTransport, SyncTransport
+from ..operations import health as operations
 
 
 class HealthResource:

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 
 import httpx
 
-from .. import operations
 from .._runtime.core import NOT_GIVEN, NotGiven
 from .._runtime.encoding import RequestOptions
 from .._runtime.transport import AsyncTransport, SyncTransport
-from ..models import Keeper
+from ..models.keepers import Keeper
+from ..operations import keepers as operations
 
 
 class KeepersResource:

@@ -12,10 +12,10 @@ from functools import cached_property
 
 import httpx
 
-from .. import operations
 from .._runtime.core import NOT_GIVEN, NotGiven
 from .._runtime.encoding import RequestOptions
 from .._runtime.transport import AsyncTransport, SyncTransport
+from ..operations import visitors as operations
 
 
 class VisitorsResource:

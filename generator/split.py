@@ -1,0 +1,133 @@
+"""A grouped package's models and request builders, split into modules by resource.
+
+A package with resources (see `resources`) gets `models/` and `operations/` packages instead of
+one module each, so that importing it and building the client creates no model class, and a
+call loads only its resource's modules:
+
+- `models/<resource>.py`: the models only that top-level resource's operations use (with
+  everything they refer to that no other resource uses); `models/_shared.py`: the rest (used by
+  two resources or more, by operations on the client itself, or by none). A shared model never
+  refers to a resource's model, so the resource modules import from `_shared` and not back.
+- `operations/<resource>.py`: the request builders of that resource's operations;
+  `operations/_client.py` those of the operations left on the client.
+- Each package's `__init__` names every member for type checkers and loads a member's module on
+  first attribute access (`pkg.models.Animal`, `from pkg.operations import list_animals`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from generator.imports import KEY_SOURCES, import_block
+from generator.ir import ModelIR, ModuleIR, OperationIR, ResourceIR
+
+SHARED = "_shared"  # models used by more than one resource, or by none
+CLIENT_OPERATIONS = "_client"  # the builders of the operations left on the client
+
+
+@dataclass(frozen=True)
+class Split:
+    model_home: dict[str, str]  # model name -> its module under models/
+    operation_home: dict[str, str]  # operation pointer -> its module under operations/
+    model_modules: tuple[ModuleIR, ...]
+    operation_modules: tuple[ModuleIR, ...]
+
+
+def split(models: list[ModelIR], deps: Mapping[str, frozenset[str]], client_operations: Iterable[OperationIR],
+          resources: Iterable[ResourceIR], operation_names: dict[str, set[str]]) -> Split:
+    """Where each model and builder goes. `operation_names`: pointer -> the model names an
+    operation's builder and methods mention."""
+    by_root: dict[str, list[OperationIR]] = {}
+    for resource in resources:
+        by_root[resource.module] = list(_operations_of(resource))
+    client_ops = list(client_operations)
+    names = {m.python_name for m in models}
+    users: dict[str, set[str]] = {name: set() for name in names}
+    for root, ops in [*by_root.items(), (CLIENT_OPERATIONS, client_ops)]:
+        for name in _closure({n for op in ops for n in operation_names.get(op.pointer, set())} & names, deps):
+            users[name].add(root)
+    shared = _closure({n for n, used in users.items() if len(used) != 1 or CLIENT_OPERATIONS in used}, deps)
+    home = {n: SHARED if n in shared else next(iter(users[n])) for n in sorted(names)}
+    op_home = {op.pointer: root for root, ops in by_root.items() for op in ops}
+    op_home.update({op.pointer: CLIENT_OPERATIONS for op in client_ops})
+    return Split(home, op_home, model_modules(models, home), ())
+
+
+def operation_modules(operations: list[OperationIR], split_: Split, models: set[str]) -> tuple[ModuleIR, ...]:
+    """The operations/ modules: each one's builders, in the spec's order, and its imports."""
+    from generator.build import operations_imports
+
+    modules = []
+    for module in sorted(set(split_.operation_home.values())):
+        ops = [op for op in operations if split_.operation_home[op.pointer] == module]
+        modules.append(ModuleIR(module, operations_imports(ops, models, split_.model_home, depth=1),
+                                operations=tuple(ops)))
+    return tuple(modules)
+
+
+def init_imports(index: Iterable[tuple[str, str]]) -> tuple[str, ...]:
+    """A split folder's `__init__` imports for type checkers: each name from its module."""
+    return import_block([], [(f".{module}", name) for name, module in index])
+
+
+def _operations_of(resource: ResourceIR) -> Iterable[OperationIR]:
+    yield from resource.operations
+    for child in resource.children:
+        yield from _operations_of(child)
+
+
+def _closure(start: set[str], deps: Mapping[str, frozenset[str]]) -> set[str]:
+    found, todo = set(), list(start)
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo += deps.get(name, ())
+    return found
+
+
+def model_modules(models: list[ModelIR], home: dict[str, str]) -> tuple[ModuleIR, ...]:
+    """The models/ modules: each one's models in the order the whole module had them (dependencies
+    first), hints that look forward marked again for the module alone, and its imports."""
+    modules = []
+    for module in sorted(set(home.values())):
+        own = [m for m in models if home[m.python_name] == module]
+        if not own:
+            continue
+        others = {name for name, where in home.items() if where != module}
+        own = _mark_forward(own, {m.python_name for m in own})
+        modules.append(ModuleIR(module, _model_imports(own, others, home), models=tuple(own)))
+    return tuple(modules)
+
+
+def _mark_forward(models: list[ModelIR], local: set[str]) -> list[ModelIR]:
+    """Mark the fields whose hints name a model of this module not yet defined (those of other
+    modules are imported before any class body runs)."""
+    from generator.build import names_in
+
+    defined: set[str] = set()
+    out = []
+    for model in models:
+        if model.is_class:
+            fields = tuple(dataclasses.replace(f, forward=bool((names_in([f.annotation]) & local) - defined))
+                           for f in model.fields)
+            model = dataclasses.replace(model, fields=fields)
+        defined.add(model.python_name)
+        out.append(model)
+    return out
+
+
+def _model_imports(models: list[ModelIR], others: set[str], home: dict[str, str]) -> tuple[str, ...]:
+    from generator.build import names_in
+
+    texts = [f"{f.annotation} {f.assignment}" for m in models for f in m.fields]
+    texts += [f"{m.alias_of} {m.config}" for m in models]
+    used = names_in(texts)
+    keys = {k for k in used if k in KEY_SOURCES}
+    keys |= {"APIModel"} if any(m.is_class for m in models) else set()
+    keys |= {"TypeAliasType" if m.lazy_alias else "TypeAlias" for m in models if not m.is_class}
+    members = [KEY_SOURCES[k] for k in sorted(keys)]
+    members += [(f".{home[n]}", n) for n in sorted(used & others)]
+    return import_block(["datetime"] if "datetime" in used else [], members, depth=1)
