@@ -68,8 +68,9 @@ def operation_modules(operations: list[OperationIR], split_: Split, models: set[
 
 
 def init_imports(index: Iterable[tuple[str, str]]) -> tuple[str, ...]:
-    """A split folder's `__init__` imports for type checkers: each name from its module."""
-    return import_block([], [(f".{module}", name) for name, module in index])
+    """A split folder's `__init__` imports for type checkers: each name from its module, as itself
+    (`A as A`: re-exported under mypy --strict without an `__all__` that would list them again)."""
+    return import_block([], [(f".{module}", f"{name} as {name}") for name, module in index])
 
 
 def _operations_of(resource: ResourceIR) -> Iterable[OperationIR]:

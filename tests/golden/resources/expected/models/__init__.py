@@ -8,16 +8,9 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .animals import Animal, AnimalList
-    from .enclosures import GetEnclosureResponse
-    from .keepers import Keeper
-
-__all__ = [
-    "Animal",
-    "AnimalList",
-    "GetEnclosureResponse",
-    "Keeper",
-]
+    from .animals import Animal as Animal, AnimalList as AnimalList
+    from .enclosures import GetEnclosureResponse as GetEnclosureResponse
+    from .keepers import Keeper as Keeper
 
 _MODULES = {
     "Animal": "animals",
@@ -28,7 +21,7 @@ _MODULES = {
 
 
 def __dir__() -> list[str]:
-    return sorted(__all__)
+    return sorted(_MODULES)
 
 
 def __getattr__(name: str) -> object:

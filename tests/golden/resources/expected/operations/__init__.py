@@ -8,34 +8,23 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .animals import create_animal, feed_animal, get_animal, list_animals
-    from .enclosures import (
-        cancel_enclosure_cleaning,
-        get_enclosure,
-        list_enclosure_cleanings,
-        list_enclosure_gates,
-        replace_enclosure_gates,
-        schedule_enclosure_cleaning,
+    from .animals import (
+        create_animal as create_animal,
+        feed_animal as feed_animal,
+        get_animal as get_animal,
+        list_animals as list_animals,
     )
-    from .health import check_health
-    from .keepers import list_keepers
-    from .visitors import sell_ticket
-
-__all__ = [
-    "cancel_enclosure_cleaning",
-    "check_health",
-    "create_animal",
-    "feed_animal",
-    "get_animal",
-    "get_enclosure",
-    "list_animals",
-    "list_enclosure_cleanings",
-    "list_enclosure_gates",
-    "list_keepers",
-    "replace_enclosure_gates",
-    "schedule_enclosure_cleaning",
-    "sell_ticket",
-]
+    from .enclosures import (
+        cancel_enclosure_cleaning as cancel_enclosure_cleaning,
+        get_enclosure as get_enclosure,
+        list_enclosure_cleanings as list_enclosure_cleanings,
+        list_enclosure_gates as list_enclosure_gates,
+        replace_enclosure_gates as replace_enclosure_gates,
+        schedule_enclosure_cleaning as schedule_enclosure_cleaning,
+    )
+    from .health import check_health as check_health
+    from .keepers import list_keepers as list_keepers
+    from .visitors import sell_ticket as sell_ticket
 
 _MODULES = {
     "cancel_enclosure_cleaning": "enclosures",
@@ -55,7 +44,7 @@ _MODULES = {
 
 
 def __dir__() -> list[str]:
-    return sorted(__all__)
+    return sorted(_MODULES)
 
 
 def __getattr__(name: str) -> object:
