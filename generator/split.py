@@ -130,5 +130,5 @@ def _model_imports(models: list[ModelIR], others: set[str], home: dict[str, str]
     keys |= {"APIModel"} if any(m.is_class for m in models) else set()
     keys |= {"TypeAliasType" if m.lazy_alias else "TypeAlias" for m in models if not m.is_class}
     members = [KEY_SOURCES[k] for k in sorted(keys)]
-    members += [(f".{home[n]}", n) for n in sorted(used & others)]
-    return import_block(["datetime"] if "datetime" in used else [], members, depth=1)
+    members += [(".models", n) for n in sorted(used & others)]
+    return import_block(["datetime"] if "datetime" in used else [], members, depth=1, homes=home)

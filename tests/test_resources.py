@@ -148,7 +148,8 @@ def test_modules_load_on_first_use(root: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     before, after = result.stdout.splitlines()
     assert before == "[] []"
-    assert after == ("['zr_resources.models', 'zr_resources.models.animals', 'zr_resources.operations', "
+    assert after == ("['zr_resources.models', 'zr_resources.models._shared', 'zr_resources.models.animals', "
+                     "'zr_resources.operations', "
                      "'zr_resources.operations.animals', 'zr_resources.resources', "
                      "'zr_resources.resources.animals'] ['Animal', 'AnimalList']")
 

@@ -8,12 +8,13 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .animals import Animal as Animal, AnimalList as AnimalList
+    from ._shared import Animal as Animal
+    from .animals import AnimalList as AnimalList
     from .enclosures import GetEnclosureResponse as GetEnclosureResponse
     from .keepers import Keeper as Keeper
 
 _MODULES = {
-    "Animal": "animals",
+    "Animal": "_shared",
     "AnimalList": "animals",
     "GetEnclosureResponse": "enclosures",
     "Keeper": "keepers",

@@ -7,12 +7,7 @@ and a program pays only for the models it touches.
 """
 
 from .._runtime.core import APIModel
-
-
-class Animal(APIModel):
-    id: str | None = None
-
-    name: str
+from ..models._shared import Animal
 
 
 class AnimalList(APIModel):

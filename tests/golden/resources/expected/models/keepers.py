@@ -7,7 +7,10 @@ and a program pays only for the models it touches.
 """
 
 from .._runtime.core import APIModel
+from ..models._shared import Animal
 
 
 class Keeper(APIModel):
     name: str | None = None
+
+    favourite: Animal | None = None

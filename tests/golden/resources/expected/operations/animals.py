@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from .._runtime.core import NOT_GIVEN, NotGiven, SequenceNotStr
 from .._runtime.encoding import PageInfo, Request, format_path
-from ..models.animals import Animal, AnimalList
+from ..models._shared import Animal
+from ..models.animals import AnimalList
 
 __all__ = [
     "create_animal",

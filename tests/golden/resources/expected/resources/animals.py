@@ -16,7 +16,8 @@ from .._runtime.core import NOT_GIVEN, NotGiven, SequenceNotStr
 from .._runtime.encoding import RequestOptions
 from .._runtime.pagination import AsyncPage, SyncPage
 from .._runtime.transport import AsyncTransport, SyncTransport
-from ..models.animals import Animal, AnimalList
+from ..models._shared import Animal
+from ..models.animals import AnimalList
 from ..operations import animals as operations
 
 
