@@ -256,6 +256,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "test_2024_10_17_duplicate_enum_values_are_warnings": ("gen:2024-10-17-whole", "gen:2024-10-17-Assistants"),
     "test_2024_04_12_default_breaking_min_items_is_a_warning": ("gen:2024-04-12-whole", f"gen:{V1}"),
     "test_2026_generation_is_deterministic": (f"gen:{BIG}-whole", f"regen:{BIG}"),
+    "test_2026_whole_calls_go_through_resources": (f"gen:{BIG}-whole",),
 }
 
 
@@ -708,3 +709,53 @@ def test_2026_generation_is_deterministic(lab: Lab) -> None:
     assert sorted(a) == sorted(b)
     assert len(a) >= 8
     assert [name for name in a if a[name] != b[name]] == []
+
+
+# ---- the whole 2026 spec: resources on the wire -------------------------------------------
+
+
+def test_2026_whole_calls_go_through_resources(lab: Lab, tmp_path: Path) -> None:
+    """`client.files.list()`-style calls of the whole 2026 client, sync and async, in a fresh
+    process against a loopback server: each reaches its operation's method and path."""
+    _generated(lab, f"{BIG}-whole")
+    script = tmp_path / "calls.py"
+    script.write_text(RESOURCE_CALLS, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_PROXY") and not k.endswith("_proxy")}
+    env["PYTHONPATH"] = os.pathsep.join([str(lab.out(f"{BIG}-whole")), str(ROOT)])
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr[-3000:]
+    assert run.stdout.splitlines() == [
+        "GET /files", "GET /fine_tuning/jobs", "GET /vector_stores/vs_1/files", "GET /models/gpt-x"] * 2
+
+
+RESOURCE_CALLS = f'''
+import asyncio
+
+from {PACKAGE} import Async{CLIENT}, {CLIENT}
+from tests.loopback import LoopbackServer
+
+
+def reply(request):
+    if request.path.startswith("/models/"):
+        return 200, {{}}, {{"id": "gpt-x", "object": "model", "created": 1, "owned_by": "me"}}
+    return 200, {{}}, {{"object": "list", "data": [], "has_more": False, "first_id": "f", "last_id": "l"}}
+
+
+with LoopbackServer(reply) as server:
+    with {CLIENT}(base_url=server.base_url, api_key="k-123456789", max_retries=0) as client:
+        client.files.list()
+        client.fine_tuning.jobs.list_paginated()
+        client.vector_stores.files.list("vs_1")
+        assert client.models.retrieve("gpt-x").id == "gpt-x"
+
+    async def go():
+        async with Async{CLIENT}(base_url=server.base_url, api_key="k-123456789", max_retries=0) as client:
+            await client.files.list()
+            await client.fine_tuning.jobs.list_paginated()
+            await client.vector_stores.files.list("vs_1")
+            assert (await client.models.retrieve("gpt-x")).id == "gpt-x"
+
+    asyncio.run(go())
+    for request in server.requests:
+        print(request.method, request.path)
+'''
