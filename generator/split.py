@@ -5,9 +5,10 @@ one module each, so that importing it and building the client creates no model c
 call loads only its resource's modules:
 
 - `models/<resource>.py`: the models only that top-level resource's operations use (with
-  everything they refer to that no other resource uses); `models/_shared.py`: the rest (used by
-  two resources or more, by operations on the client itself, or by none). A shared model never
-  refers to a resource's model, so the resource modules import from `_shared` and not back.
+  everything they refer to that no other resource uses); `models/_shared.py`: those used by two
+  resources or more or by operations on the client itself, with all they refer to;
+  `models/_other.py`: those no operation uses. A shared model never refers to a resource's, and
+  nothing an operation uses refers to an `_other` one, so no two modules import each other.
 - `operations/<resource>.py`: the request builders of that resource's operations;
   `operations/_client.py` those of the operations left on the client.
 - Each package's `__init__` names every member for type checkers and loads a member's module on
@@ -23,7 +24,8 @@ from dataclasses import dataclass
 from generator.imports import KEY_SOURCES, import_block
 from generator.ir import ModelIR, ModuleIR, OperationIR, ResourceIR
 
-SHARED = "_shared"  # models used by more than one resource, or by none
+SHARED = "_shared"  # models used by more than one resource, or by operations on the client
+OTHER = "_other"  # models no operation uses (the spec's other component schemas)
 CLIENT_OPERATIONS = "_client"  # the builders of the operations left on the client
 
 
@@ -48,8 +50,8 @@ def split(models: list[ModelIR], deps: Mapping[str, frozenset[str]], client_oper
     for root, ops in [*by_root.items(), (CLIENT_OPERATIONS, client_ops)]:
         for name in _closure({n for op in ops for n in operation_names.get(op.pointer, set())} & names, deps):
             users[name].add(root)
-    shared = _closure({n for n, used in users.items() if len(used) != 1 or CLIENT_OPERATIONS in used}, deps)
-    home = {n: SHARED if n in shared else next(iter(users[n])) for n in sorted(names)}
+    shared = _closure({n for n, used in users.items() if len(used) > 1 or CLIENT_OPERATIONS in used}, deps)
+    home = {n: SHARED if n in shared else next(iter(users[n]), OTHER) for n in sorted(names)}
     op_home = {op.pointer: root for root, ops in by_root.items() for op in ops}
     op_home.update({op.pointer: CLIENT_OPERATIONS for op in client_ops})
     return Split(home, op_home, model_modules(models, home), ())

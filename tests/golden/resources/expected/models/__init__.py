@@ -8,6 +8,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ._other import Souvenir as Souvenir
     from ._shared import Animal as Animal
     from .animals import AnimalList as AnimalList
     from .enclosures import GetEnclosureResponse as GetEnclosureResponse
@@ -18,6 +19,7 @@ _MODULES = {
     "AnimalList": "animals",
     "GetEnclosureResponse": "enclosures",
     "Keeper": "keepers",
+    "Souvenir": "_other",
 }
 
 
