@@ -68,9 +68,12 @@ FULL_SECTION: dict[str, Any] = {
 # tag "pets" -> listPets; operationId deleteToy -> deleteToy; createPet (tag "admin") is left out
 FILTERED_ALL = ["delete_toy", "list_pets"]
 ALL_OPERATIONS = ["create_pet", "delete_toy", "list_pets"]
-SAME_AS_BUILTIN = ("__init__.py", "models.py", "operations.py", "client.py", "py.typed")  # and the _runtime/ files
-# The overlay's tags group the two operations left into the resources `pets` and `toys`.
-RESOURCE_FILES = ("resources/__init__.py", "resources/pets.py", "resources/toys.py")
+SAME_AS_BUILTIN = ("__init__.py", "client.py", "py.typed")  # and the _runtime/ files
+# The overlay's tags group the two operations left into the resources `pets` and `toys`, with
+# their models and request builders split the same way.
+RESOURCE_FILES = ("resources/__init__.py", "resources/pets.py", "resources/toys.py", "models/__init__.py",
+                  "models/_other.py", "models/pets.py", "operations/__init__.py", "operations/pets.py",
+                  "operations/toys.py")
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -230,7 +233,7 @@ def test_check_uses_the_config_too(tmp_path: Path) -> None:
     proc = run_cli("check", cwd=project)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.startswith("up to date: 2 operations"), proc.stdout
-    models = project / OUT / PACKAGE / "models.py"
+    models = project / OUT / PACKAGE / "client.py"
     models.write_text(models.read_text(encoding="utf-8") + "# edited by hand\n", encoding="utf-8")
     proc = run_cli("check", cwd=project)
     assert proc.returncode == 1, proc.stdout + proc.stderr
@@ -268,7 +271,7 @@ def test_command_line_options_override_the_config(tmp_path: Path) -> None:
 
     proc = run_cli("generate", "--out", "elsewhere", cwd=project)
     assert proc.returncode == 0, proc.stderr
-    assert (project / "elsewhere" / PACKAGE / "models.py").is_file()
+    assert (project / "elsewhere" / PACKAGE / "client.py").is_file()
 
 
 def test_spec_on_the_command_line_drops_configured_overlays_and_filters(tmp_path: Path) -> None:
@@ -417,7 +420,7 @@ def test_a_non_editable_install_can_generate(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "generator", "generate"],
                           cwd=project, env=env, capture_output=True, check=False, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert (project / OUT / PACKAGE / "models.py").is_file()
+    assert (project / OUT / PACKAGE / "client.py").is_file()
 
 
 # --- overlay actions: `remove: true` on several nodes ----------------------------------------

@@ -22,6 +22,8 @@ _MODULES = {
     "Souvenir": "_other",
 }
 
+__all__ = sorted(_MODULES)
+
 
 def __dir__() -> list[str]:
     return sorted(_MODULES)

@@ -42,6 +42,8 @@ _MODULES = {
     "sell_ticket": "visitors",
 }
 
+__all__ = sorted(_MODULES)
+
 
 def __dir__() -> list[str]:
     return sorted(_MODULES)
