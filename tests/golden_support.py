@@ -86,7 +86,7 @@ def install_case(expected: Path, dest: Path) -> None:
     """Copy a case's expected package to `dest`, with the runtime modules its manifest names
     (checked against their recorded hashes), so that it imports."""
     shutil.copytree(expected, dest)
-    texts = {p.name: p.read_text(encoding="utf-8") for p in expected.glob("*.py")}
+    texts = {p.relative_to(expected).as_posix(): p.read_text(encoding="utf-8") for p in expected.rglob("*.py")}
     recorded = json.loads((expected / "_manifest.json").read_text(encoding="utf-8"))["files"]
     runtime = runtime_files(texts, HEADER)
     assert sorted(runtime) == sorted(n for n in recorded if n.startswith(RUNTIME + "/")), expected

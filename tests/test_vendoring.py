@@ -45,7 +45,7 @@ def tree_state(root: Path) -> dict[str, tuple[int, int, bytes]]:
 
 
 def test_the_package_imports_itself_only_relatively() -> None:
-    for path in sorted(PACKAGE.glob("*.py")):
+    for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.level == 0:
