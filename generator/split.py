@@ -46,12 +46,16 @@ def split(models: list[ModelIR], deps: Mapping[str, frozenset[str]], client_oper
         by_root[resource.module] = list(_operations_of(resource))
     client_ops = list(client_operations)
     names = {m.python_name for m in models}
+    refs = _references(models, names)  # what each model's code names: what its module imports
+    deps = {n: deps.get(n, frozenset()) | refs.get(n, frozenset()) for n in set(deps) | set(refs)}
     users: dict[str, set[str]] = {name: set() for name in names}
     for root, ops in [*by_root.items(), (CLIENT_OPERATIONS, client_ops)]:
         for name in _closure({n for op in ops for n in operation_names.get(op.pointer, set())} & names, deps):
             users[name].add(root)
     shared = _closure({n for n, used in users.items() if len(used) > 1 or CLIENT_OPERATIONS in used}, deps)
     home = {n: SHARED if n in shared else next(iter(users[n]), OTHER) for n in sorted(names)}
+    if _cyclic(home, deps):  # cannot happen when deps are complete; one module is always safe
+        home = dict.fromkeys(home, SHARED)
     op_home = {op.pointer: root for root, ops in by_root.items() for op in ops}
     op_home.update({op.pointer: CLIENT_OPERATIONS for op in client_ops})
     return Split(home, op_home, model_modules(models, home), ())
@@ -73,6 +77,35 @@ def init_imports(index: Iterable[tuple[str, str]]) -> tuple[str, ...]:
     """A split folder's `__init__` imports for type checkers: each name from its module, as itself
     (`A as A`: re-exported under mypy --strict without an `__all__` that would list them again)."""
     return import_block([], [(f".{module}", f"{name} as {name}") for name, module in index])
+
+
+def _cyclic(home: dict[str, str], deps: Mapping[str, frozenset[str]]) -> bool:
+    """Whether the modules would import each other in a circle."""
+    edges: dict[str, set[str]] = {}
+    for name, module in home.items():
+        edges.setdefault(module, set()).update(home[d] for d in deps.get(name, ()) if d in home and home[d] != module)
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(module: str) -> bool:
+        state[module] = 1
+        for nxt in sorted(edges.get(module, ())):
+            if state.get(nxt) == 1 or (nxt not in state and visit(nxt)):
+                return True
+        state[module] = 2
+        return False
+
+    return any(module not in state and visit(module) for module in sorted(edges))
+
+
+def _references(models: list[ModelIR], names: set[str]) -> dict[str, frozenset[str]]:
+    """The models each model's generated code names (hints, defaults, aliases, union members)."""
+    from generator.build import names_in
+
+    return {m.python_name: frozenset(names_in(_texts(m)) & names) for m in models}
+
+
+def _texts(model: ModelIR) -> list[str]:
+    return [f"{f.annotation} {f.assignment}" for f in model.fields] + [f"{model.alias_of} {model.config}"]
 
 
 def _operations_of(resource: ResourceIR) -> Iterable[OperationIR]:
@@ -125,9 +158,7 @@ def _mark_forward(models: list[ModelIR], local: set[str]) -> list[ModelIR]:
 def _model_imports(models: list[ModelIR], others: set[str], home: dict[str, str]) -> tuple[str, ...]:
     from generator.build import names_in
 
-    texts = [f"{f.annotation} {f.assignment}" for m in models for f in m.fields]
-    texts += [f"{m.alias_of} {m.config}" for m in models]
-    used = names_in(texts)
+    used = names_in([text for m in models for text in _texts(m)])
     keys = {k for k in used if k in KEY_SOURCES}
     keys |= {"APIModel"} if any(m.is_class for m in models) else set()
     keys |= {"TypeAliasType" if m.lazy_alias else "TypeAlias" for m in models if not m.is_class}
