@@ -78,7 +78,7 @@ def render_package(pkg: PackageIR, template_dir: Path, progress: Progress = NO_P
     env = environment(template_dir)
     texts: dict[str, str] = {}
     for name, out in sorted(PACKAGE_TEMPLATES.items()):
-        if name in SPLIT_MODULES and pkg.model_modules:
+        if name in SPLIT_MODULES and pkg.resource_modules:
             texts.update(_split_module(env, pkg, name))
         else:
             texts[out] = env.get_template(name).render(pkg=pkg, module="", models=pkg.models,

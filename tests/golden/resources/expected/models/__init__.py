@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .enclosures import GetEnclosureResponse as GetEnclosureResponse
     from .keepers import Keeper as Keeper
 
-_MODULES = {
+_MODULES: dict[str, str] = {
     "Animal": "_shared",
     "AnimalList": "animals",
     "GetEnclosureResponse": "enclosures",

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .keepers import list_keepers as list_keepers
     from .visitors import sell_ticket as sell_ticket
 
-_MODULES = {
+_MODULES: dict[str, str] = {
     "cancel_enclosure_cleaning": "enclosures",
     "check_health": "health",
     "create_animal": "animals",
