@@ -502,7 +502,8 @@ def resource_module_imports(classes: tuple[ResourceIR, ...], models: set[str],
     members, plain = _method_members((op for r in classes for op in r.operations), models, builders)
     members += [("._runtime", n) for n in ("AsyncTransport", "SyncTransport")]
     members += [("functools", "cached_property")] if any(r.children for r in classes) else []
-    plain += ["builtins"] if any(r.qualifies_builtins for r in classes) else []
+    plain += ["builtins"] if "builtins" in names_in(
+        text for r in classes for op in r.operations for text in operation_texts(op)) else []
     return import_block(plain, members, depth=1, homes=homes)
 
 

@@ -21,7 +21,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from generator.imports import KEY_SOURCES, import_block
+from generator.imports import KEY_SOURCES, import_block, member_key
 from generator.ir import ModelIR, ModuleIR, OperationIR, ResourceIR
 
 SHARED = "_shared"  # models used by more than one resource, or by operations on the client
@@ -75,8 +75,12 @@ def operation_modules(operations: list[OperationIR], split_: Split, models: set[
 
 def init_imports(index: Iterable[tuple[str, str]]) -> tuple[str, ...]:
     """A split folder's `__init__` imports for type checkers: each name from its module, as itself
-    (`A as A`: re-exported under mypy --strict without an `__all__` that would list them again)."""
-    return import_block([], [(f".{module}", f"{name} as {name}") for name, module in index])
+    (`A as A`: re-exported under mypy --strict), one statement each, as isort writes `as` imports."""
+    by_module: dict[str, list[str]] = {}
+    for name, module in index:
+        by_module.setdefault(module, []).append(name)
+    return tuple(f"from .{module} import {name} as {name}" for module in sorted(by_module)
+                 for name in sorted(by_module[module], key=member_key))
 
 
 def _cyclic(home: dict[str, str], deps: Mapping[str, frozenset[str]]) -> bool:

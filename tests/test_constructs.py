@@ -57,6 +57,7 @@ CASES = (
     "params_locations",
     "params_query_styles",
     "recursive",
+    "resources",
     "responses_kinds",
     "typed_maps",
     "union_undiscriminated",
@@ -183,7 +184,7 @@ def test_every_construct_case_is_documented() -> None:
     for case in CASES:
         readme = (GOLDEN / case / "README.md").read_text(encoding="utf-8")
         assert readme.startswith(f"{case}: "), f"{case}/README.md must say what it covers on its first line"
-        assert (GOLDEN / case / "expected" / "models.py").is_file(), f"{case} has no generated snapshot"
+        assert (GOLDEN / case / "expected" / "client.py").is_file(), f"{case} has no generated snapshot"
 
 
 # ---- composition ------------------------------------------------------------------------

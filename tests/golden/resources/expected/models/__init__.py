@@ -22,7 +22,13 @@ _MODULES: dict[str, str] = {
     "Souvenir": "_other",
 }
 
-__all__ = sorted(_MODULES)
+__all__ = [
+    "Animal",
+    "AnimalList",
+    "GetEnclosureResponse",
+    "Keeper",
+    "Souvenir",
+]
 
 
 def __dir__() -> list[str]:

@@ -8,20 +8,16 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .animals import (
-        create_animal as create_animal,
-        feed_animal as feed_animal,
-        get_animal as get_animal,
-        list_animals as list_animals,
-    )
-    from .enclosures import (
-        cancel_enclosure_cleaning as cancel_enclosure_cleaning,
-        get_enclosure as get_enclosure,
-        list_enclosure_cleanings as list_enclosure_cleanings,
-        list_enclosure_gates as list_enclosure_gates,
-        replace_enclosure_gates as replace_enclosure_gates,
-        schedule_enclosure_cleaning as schedule_enclosure_cleaning,
-    )
+    from .animals import create_animal as create_animal
+    from .animals import feed_animal as feed_animal
+    from .animals import get_animal as get_animal
+    from .animals import list_animals as list_animals
+    from .enclosures import cancel_enclosure_cleaning as cancel_enclosure_cleaning
+    from .enclosures import get_enclosure as get_enclosure
+    from .enclosures import list_enclosure_cleanings as list_enclosure_cleanings
+    from .enclosures import list_enclosure_gates as list_enclosure_gates
+    from .enclosures import replace_enclosure_gates as replace_enclosure_gates
+    from .enclosures import schedule_enclosure_cleaning as schedule_enclosure_cleaning
     from .health import check_health as check_health
     from .keepers import list_keepers as list_keepers
     from .visitors import sell_ticket as sell_ticket
@@ -42,7 +38,21 @@ _MODULES: dict[str, str] = {
     "sell_ticket": "visitors",
 }
 
-__all__ = sorted(_MODULES)
+__all__ = [
+    "cancel_enclosure_cleaning",
+    "check_health",
+    "create_animal",
+    "feed_animal",
+    "get_animal",
+    "get_enclosure",
+    "list_animals",
+    "list_enclosure_cleanings",
+    "list_enclosure_gates",
+    "list_keepers",
+    "replace_enclosure_gates",
+    "schedule_enclosure_cleaning",
+    "sell_ticket",
+]
 
 
 def __dir__() -> list[str]:

@@ -7,7 +7,6 @@ call with the operations module's function and hands it to the client's transpor
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Mapping
 
 import httpx
