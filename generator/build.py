@@ -495,10 +495,18 @@ def client_resource_imports(resources: tuple[ResourceIR, ...]) -> tuple[str, ...
     return import_block([], members)
 
 
+def _builders_module(parts: Split | None, resource: ResourceIR) -> str:
+    """The module under operations/ with a resource's request builders ("" when not split)."""
+    if parts is None:
+        return ""
+    pointer = next(op.pointer for r in flatten([resource]) for op in r.operations)
+    return parts.operation_home[pointer]
+
+
 def resource_module_imports(classes: tuple[ResourceIR, ...], models: set[str],
-                            homes: Mapping[str, str] | None = None) -> tuple[str, ...]:
+                            homes: Mapping[str, str] | None = None, builders_module: str = "") -> tuple[str, ...]:
     """The imports of a module under resources/ (one level down: `..models`, `.._runtime...`)."""
-    builders = (".operations", f"{classes[0].module} as operations") if homes is not None else (".", "operations")
+    builders = (".operations", f"{builders_module} as operations") if builders_module else (".", "operations")
     members, plain = _method_members((op for r in classes for op in r.operations), models, builders)
     members += [("._runtime", n) for n in ("AsyncTransport", "SyncTransport")]
     members += [("functools", "cached_property")] if any(r.children for r in classes) else []
@@ -580,7 +588,8 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
     grouped = group(doc, operations, model_names | {client_name, "Async" + client_name})
     parts = split_modules(operations, models, builder.deps, grouped, model_names) if grouped.resources else None
     homes = parts.model_home if parts is not None else None
-    modules = tuple(ResourceModuleIR(r.module, resource_module_imports(tuple(flatten([r])), model_names, homes),
+    modules = tuple(ResourceModuleIR(r.module, resource_module_imports(tuple(flatten([r])), model_names, homes,
+                                                                       _builders_module(parts, r)),
                                      tuple(flatten([r]))) for r in grouped.resources)
     exported = init_exports(operations, client_name)
     pkg = PackageIR(

@@ -56,7 +56,9 @@ def split(models: list[ModelIR], deps: Mapping[str, frozenset[str]], client_oper
     home = {n: SHARED if n in shared else next(iter(users[n]), OTHER) for n in sorted(names)}
     if _cyclic(home, deps):  # cannot happen when deps are complete; one module is always safe
         home = dict.fromkeys(home, SHARED)
-    op_home = {op.pointer: root for root, ops in by_root.items() for op in ops}
+    functions = {name for ops in [*by_root.values(), client_ops] for op in ops
+                 for name in (op.python_name, op.builder_name)}
+    op_home = {op.pointer: _free(root, functions) for root, ops in by_root.items() for op in ops}
     op_home.update({op.pointer: CLIENT_OPERATIONS for op in client_ops})
     return Split(home, op_home, model_modules(models, home), ())
 
@@ -81,6 +83,14 @@ def init_imports(index: Iterable[tuple[str, str]]) -> tuple[str, ...]:
         by_module.setdefault(module, []).append(name)
     return tuple(f"from .{module} import {name} as {name}" for module in sorted(by_module)
                  for name in sorted(by_module[module], key=member_key))
+
+
+def _free(module: str, functions: set[str]) -> str:
+    """A module name under operations/ that no builder has (`search` beside a `search` builder:
+    `from ..operations import search` would mean the function to a type checker)."""
+    while module in functions:
+        module += "_ops"
+    return module
 
 
 def _cyclic(home: dict[str, str], deps: Mapping[str, frozenset[str]]) -> bool:

@@ -240,7 +240,8 @@ problems = [*check_version(doc), *check_refs(doc), *check_parameters(doc), *chec
 pkg, dropped = build_package(doc, "synth_client", "SynthClient", "SYNTH")
 texts = render_package(pkg, BUILTIN_TEMPLATES)
 print(json.dumps({"problems": len(problems) + len(dropped), "models": len(pkg.models),
-                  "operations": len(pkg.operations), "classes": texts["models.py"].count("\\nclass "),
+                  "operations": len(pkg.operations), "classes": sum(text.count("\\nclass ") for name, text in texts.items()
+                                 if name == "models.py" or name.startswith("models/")),
                   "max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
