@@ -11,6 +11,7 @@ from typing import Any
 
 from generator import HEADER
 from generator.build_operations import OperationBuilder, pascal_ctx
+from generator.examples import example_call
 from generator.imports import import_block, sort_exports, type_members
 from generator.ir import (
     FieldIR,
@@ -407,6 +408,13 @@ def _split_fields(parts: Split, operations: list[OperationIR], model_names: set[
             "operation_init_imports": split_init_imports(operation_index)}
 
 
+def example_imports(calls: tuple[OperationIR, ...], package: str, models: set[str]) -> tuple[str, ...]:
+    """The README examples' imports besides the client: `datetime`, and the models they build."""
+    used = names_in(op.example for op in calls)
+    lines = ["import datetime"] if "datetime" in used else []
+    return tuple(lines + [f"from {package}.models import {name}" for name in sorted(used & models)])
+
+
 def init_imports(exports: tuple[str, ...]) -> tuple[str, ...]:
     """The __init__'s imports of the runtime names it re-exports (the clients load lazily)."""
     return import_block([], [("._runtime", name) for name in exports if name in runtime_exports()])
@@ -591,6 +599,8 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
     modules = tuple(ResourceModuleIR(r.module, resource_module_imports(tuple(flatten([r])), model_names, homes,
                                                                        _builders_module(parts, r)),
                                      tuple(flatten([r]))) for r in grouped.resources)
+    by_name = {m.python_name: m for m in models}
+    calls = tuple(dataclasses.replace(op, example=example_call(op, by_name)) for op in grouped.calls)
     exported = init_exports(operations, client_name)
     pkg = PackageIR(
         package_name=package_name,
@@ -620,7 +630,10 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
         resources=grouped.resources,
         resource_modules=modules,
         resource_imports=client_resource_imports(grouped.resources),
-        calls=grouped.calls,
+        calls=calls,
+        example_imports=example_imports(calls, package_name, model_names),
+        resource_examples=tuple((r.path, next((op.example for op in calls if op.call_path.startswith(r.path + ".")
+                                               and op.example), "")) for r in grouped.resources),
         **(_split_fields(parts, operations, model_names) if parts is not None else {}),
     )
     return pkg, (builder.operation_builder.dropped + builder.typer.warnings + list(security.warnings)

@@ -109,6 +109,7 @@ class OperationIR:
     form_styles: tuple[tuple[str, str], ...] = ()  # form body: (property, query style code) its encoding gives
     method_name: str = ""  # the method on its client or resource: python_name, or shorter inside a resource
     call_path: str = ""  # how a caller reaches it from the client: "list_files", "files.list"
+    example: str = ""  # the README's example call with the required arguments ("" when none can be written)
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,8 @@ class PackageIR:
     resource_modules: tuple[ResourceModuleIR, ...] = ()
     resource_imports: tuple[str, ...] = ()  # the client's TYPE_CHECKING imports of its resource classes
     calls: tuple[OperationIR, ...] = ()  # every operation as callers reach it (call_path set), in spec order
+    example_imports: tuple[str, ...] = ()  # what the README's examples import besides the client
+    resource_examples: tuple[tuple[str, str], ...] = ()  # (resource path, an example call of it)
     model_modules: tuple[ModuleIR, ...] = ()  # split packages: the modules of models/ (else models.py)
     operation_modules: tuple[ModuleIR, ...] = ()  # split packages: the modules of operations/
     model_index: tuple[tuple[str, str], ...] = ()  # split packages: (model, its module), by name

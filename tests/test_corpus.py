@@ -8,13 +8,14 @@ spec is invalid; then:
   each one left out is named by a located warning;
 - no operation loses its request body: one that declares a body with content (other than an
   empty object schema) has a body argument;
-- the package imports, and `mypy --strict` passes on all of them (one run).
+- the package imports (every module), and `mypy --strict` passes on all of them and on their README examples (one run).
 The folder is beside the project; the tests skip when it is absent. `make corpus` prints the table.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -97,6 +98,9 @@ def test_no_operation_loses_its_body(corpus: tuple[Path, dict[str, Generated]], 
     assert not missing, missing
 
 
+README_BLOCK = re.compile(r"^```python\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+
+
 def test_every_package_imports_and_passes_mypy_strict(corpus: tuple[Path, dict[str, Generated]]) -> None:
     out, runs = corpus
     packages = [g.package for g in runs.values() if g.returncode == 0]
@@ -111,6 +115,14 @@ def test_every_package_imports_and_passes_mypy_strict(corpus: tuple[Path, dict[s
     proc = subprocess.run([sys.executable, "-c", script, *packages], cwd=out, capture_output=True, text=True,
                           check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    proc = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", *packages], cwd=out,
-                          capture_output=True, text=True, check=False)
+    # The README's examples (one per operation) are type-checked in the same run.
+    example_files = []
+    for package in packages:
+        readme = (out / package / "README.md").read_text(encoding="utf-8")
+        calls, examples = readme.count("\n## **"), readme.count("\n### Example\n")
+        assert examples == calls, f"{package}: {examples} examples for {calls} operations"
+        example_files.append(f"{package}_examples.py")
+        (out / example_files[-1]).write_text("\n".join(README_BLOCK.findall(readme)), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", *packages, *example_files],
+                          cwd=out, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout[-5000:]
