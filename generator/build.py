@@ -415,9 +415,19 @@ def example_imports(calls: tuple[OperationIR, ...], package: str, models: set[st
     return tuple(lines + [f"from {package}.models import {name}" for name in sorted(used & models)])
 
 
+LAZY_RUNTIME = ("model", "pagination", "streaming")  # what building a client does not need: loaded on first use
+
+
 def init_imports(exports: tuple[str, ...]) -> tuple[str, ...]:
-    """The __init__'s imports of the runtime names it re-exports (the clients load lazily)."""
-    return import_block([], [("._runtime", name) for name in exports if name in runtime_exports()])
+    """The __init__'s imports of the runtime names it re-exports, but those it loads on first use."""
+    return import_block([], [("._runtime", name) for name in exports
+                             if name in runtime_exports() and runtime_exports()[name] not in LAZY_RUNTIME])
+
+
+def init_lazy(exports: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(name, module) of the runtime names the __init__ loads on first use (model bases, pages, streams)."""
+    return tuple((name, f"._runtime.{runtime_exports()[name]}") for name in exports
+                 if name in runtime_exports() and runtime_exports()[name] in LAZY_RUNTIME)
 
 
 def models_imports(keys: set[str]) -> tuple[str, ...]:
@@ -620,6 +630,8 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
                                       grouped.resources, homes),
         init_exports=exported,
         init_imports=init_imports(exported),
+        init_lazy=init_lazy(exported),
+        init_lazy_imports=import_block([], [("._runtime", name) for name, _ in init_lazy(exported)]),
         default_headers=default_headers,
         optional_headers=optional_headers,
         security_schemes=security.schemes,

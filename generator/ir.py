@@ -195,6 +195,8 @@ class PackageIR:
     client_imports: tuple[str, ...]  # import lines for the client module
     init_exports: tuple[str, ...]  # names the package __init__ re-exports, in __all__ order
     init_imports: tuple[str, ...]  # import lines for those of them that come from the runtime
+    init_lazy: tuple[tuple[str, str], ...] = ()  # (name, runtime module) the __init__ loads on first use
+    init_lazy_imports: tuple[str, ...] = ()  # their imports, for type checkers
     default_headers: tuple[tuple[str, str], ...] = ()  # (name literal, value literal) sent on every call
     optional_headers: tuple[tuple[str, str], ...] = ()  # (constructor argument, header name literal)
     security_schemes: tuple[SchemeIR, ...] = ()  # the credentials the client takes

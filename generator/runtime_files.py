@@ -17,7 +17,7 @@ from pathlib import Path
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
 PACKAGE = "_runtime"  # the runtime's folder inside a generated package
 
-_IMPORTED = re.compile(r"^from \.+(?:_runtime\.(\w+)|_runtime import (\w+))", re.MULTILINE)
+_IMPORTED = re.compile(r"^[ \t]*from \.+(?:_runtime\.(\w+)|_runtime import (\w+))", re.MULTILINE)
 
 
 @functools.cache

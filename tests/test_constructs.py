@@ -100,7 +100,7 @@ def adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
 
 
 def unknown_variant(load: Callable[[str, str], ModuleType], case: str) -> type:
-    return load(case, "_runtime.core").UnknownVariant  # type: ignore[no-any-return]
+    return load(case, "_runtime.model").UnknownVariant  # type: ignore[no-any-return]
 
 
 # ---- quality: mypy --strict and ruff over every expected package ------------------------

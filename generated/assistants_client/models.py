@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import Field
 
-from ._runtime.core import OPEN_ENUM, APIModel, OpenUnion, UnknownVariant
+from ._runtime.model import OPEN_ENUM, APIModel, OpenUnion, UnknownVariant
 
 
 class AssistantObjectToolResourcesCodeInterpreter(APIModel):

@@ -21,7 +21,7 @@ def test_each_name_is_found_in_the_module_that_defines_it() -> None:
     assert module_of("SyncPage") == "._runtime.pagination"
     assert module_of("Stream") == "._runtime.streaming"
     assert module_of("Credentials") == "._runtime.auth"
-    assert module_of("APIModel") == "._runtime.core"
+    assert module_of("APIModel") == "._runtime.model"
     for name, module in exports().items():
         tree = ast.parse((RUNTIME_DIR / f"{module}.py").read_text(encoding="utf-8"))
         defined = {n.name for n in tree.body if isinstance(n, ast.ClassDef | ast.FunctionDef)}
@@ -43,14 +43,14 @@ def test_a_client_without_pages_or_streams_carries_neither() -> None:
 def test_pages_and_streams_bring_their_modules_and_what_those_import() -> None:
     assert modules_used({"client.py": "from ._runtime.pagination import SyncPage\n"}) == sorted(ALWAYS + ["pagination"])
     assert "streaming" in modules_used({"client.py": "from ._runtime.streaming import Stream\n"})
-    assert modules_used({"models.py": "from ._runtime.core import APIModel\n"}) == ["core"]
+    assert modules_used({"models.py": "from ._runtime.model import APIModel\n"}) == ["model"]
 
 
 def test_the_modules_import_each_other_without_cycles() -> None:
     """core and errors import no other runtime module; the rest form a DAG (a cycle would make
     the import order matter, and a module could not be carried without the ones after it)."""
     graph = {m: modules_used({"x.py": f"from ._runtime.{m} import X\n"}) for m in MODULES}
-    assert graph["core"] == ["core"] and graph["errors"] == ["errors"]
+    assert graph["core"] == ["core"] and graph["errors"] == ["errors"] and graph["model"] == ["model"]
     for module, needs in graph.items():
         for other in needs:
             if other != module:

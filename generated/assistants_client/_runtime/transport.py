@@ -13,6 +13,7 @@ import logging
 import os
 import random
 import re
+import threading
 import time
 from collections.abc import (
     Mapping,
@@ -368,7 +369,18 @@ class SyncTransport(BaseTransport):
     ) -> None:
         super().__init__(timeout=choose_timeout(timeout, http_client), **config)
         self._owns_client = http_client is None
-        self.http = http_client or httpx.Client(timeout=self.timeout, follow_redirects=False)
+        self._http = http_client
+        self._lock = threading.Lock()
+
+    @property
+    def http(self) -> httpx.Client:
+        """The httpx.Client: the one passed in, else one made on first use (making it loads the
+        system's certificates, which a client that is built and never used need not pay for)."""
+        if self._http is None:
+            with self._lock:
+                if self._http is None:
+                    self._http = httpx.Client(timeout=self.timeout, follow_redirects=False)
+        return self._http
 
     def send(self, request: Request[T], options: RequestOptions = DEFAULT_OPTIONS) -> T:
         try:
@@ -415,8 +427,8 @@ class SyncTransport(BaseTransport):
             response.close()
 
     def close(self) -> None:
-        if self._owns_client:
-            self.http.close()
+        if self._owns_client and self._http is not None:
+            self._http.close()
 
 
 class AsyncTransport(BaseTransport):
@@ -431,7 +443,14 @@ class AsyncTransport(BaseTransport):
     ) -> None:
         super().__init__(timeout=choose_timeout(timeout, http_client), **config)
         self._owns_client = http_client is None
-        self.http = http_client or httpx.AsyncClient(timeout=self.timeout, follow_redirects=False)
+        self._http = http_client
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The httpx.AsyncClient: the one passed in, else one made on first use (see SyncTransport)."""
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=self.timeout, follow_redirects=False)
+        return self._http
 
     async def send(self, request: Request[T], options: RequestOptions = DEFAULT_OPTIONS) -> T:
         try:
@@ -476,5 +495,5 @@ class AsyncTransport(BaseTransport):
             await response.aclose()
 
     async def close(self) -> None:
-        if self._owns_client:
-            await self.http.aclose()
+        if self._owns_client and self._http is not None:
+            await self._http.aclose()

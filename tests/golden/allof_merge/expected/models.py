@@ -8,7 +8,7 @@ and a program pays only for the models it touches.
 
 from pydantic import Field
 
-from ._runtime.core import APIModel
+from ._runtime.model import APIModel
 
 
 class HeadKeeper(APIModel):

@@ -9,7 +9,7 @@ and a program pays only for the models it touches.
 import datetime
 from typing import Annotated, Literal, TypeAlias
 
-from ._runtime.core import OPEN_ENUM, APIModel
+from ._runtime.model import OPEN_ENUM, APIModel
 
 
 class AdultTicket(APIModel):

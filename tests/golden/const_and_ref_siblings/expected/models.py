@@ -8,7 +8,7 @@ and a program pays only for the models it touches.
 
 from typing import Annotated, Literal, TypeAlias
 
-from ._runtime.core import OPEN_ENUM, APIModel
+from ._runtime.model import OPEN_ENUM, APIModel
 
 Currency: TypeAlias = Annotated[Literal["EUR", "USD"], OPEN_ENUM]
 """The generic currency description."""

@@ -8,7 +8,7 @@ and a program pays only for the models it touches.
 
 from typing import Annotated, Literal, TypeAlias
 
-from ._runtime.core import APIModel, OpenUnion, UnknownVariant
+from ._runtime.model import APIModel, OpenUnion, UnknownVariant
 
 
 class BirdSighting(APIModel):

@@ -11,7 +11,7 @@ from typing import Annotated, Literal, TypeAlias
 
 from pydantic import Field
 
-from ._runtime.core import OPEN_ENUM, APIModel, OpenUnion, UnknownVariant
+from ._runtime.model import OPEN_ENUM, APIModel, OpenUnion, UnknownVariant
 
 
 class Cat(APIModel):

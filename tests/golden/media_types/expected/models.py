@@ -8,7 +8,7 @@ and a program pays only for the models it touches.
 
 from typing import Annotated, Literal
 
-from ._runtime.core import OPEN_ENUM, APIModel
+from ._runtime.model import OPEN_ENUM, APIModel
 
 
 class DocumentMeta(APIModel):

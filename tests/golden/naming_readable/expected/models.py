@@ -8,7 +8,7 @@ and a program pays only for the models it touches.
 
 from typing import Annotated, Literal, TypeAlias
 
-from ._runtime.core import OPEN_ENUM, APIModel
+from ._runtime.model import OPEN_ENUM, APIModel
 
 AccountEnumStatus: TypeAlias = Annotated[Literal["active", "suspended"], OPEN_ENUM]
 

@@ -8,7 +8,7 @@ package stays fast however large the API is.
 from typing import TYPE_CHECKING
 
 from ._runtime.auth import CredentialsError
-from ._runtime.core import NOT_GIVEN, APIModel, NotGiven, UnknownVariant
+from ._runtime.core import NOT_GIVEN, NotGiven
 from ._runtime.encoding import Request, RequestOptions
 from ._runtime.errors import (
     APIConnectionError,
@@ -27,10 +27,19 @@ from ._runtime.errors import (
     StreamError,
     UnprocessableEntityError,
 )
-from ._runtime.pagination import AsyncPage, SyncPage
 
 if TYPE_CHECKING:
+    from ._runtime.model import APIModel, UnknownVariant
+    from ._runtime.pagination import AsyncPage, SyncPage
     from .client import AsyncZooClient, ZooClient
+
+# Loaded on first use: building a client needs none of these.
+_LAZY = {
+    "APIModel": "._runtime.model",
+    "AsyncPage": "._runtime.pagination",
+    "SyncPage": "._runtime.pagination",
+    "UnknownVariant": "._runtime.model",
+}
 
 __all__ = [
     "NOT_GIVEN",
@@ -72,6 +81,10 @@ def __getattr__(name: str) -> object:
         from . import client
 
         return getattr(client, name)
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
     if name in ("client", "models", "operations"):  # submodules, loaded on first use
         import importlib
 

@@ -8,7 +8,7 @@ and a program pays only for the models it touches.
 
 from typing import Any, TypeAlias
 
-from ._runtime.core import APIModel
+from ._runtime.model import APIModel
 
 Keeper: TypeAlias = Any
 """Any JSON value: the spec's schema 'Keeper' was replaced, as it is invalid: -1 is less than the minimum of 0 (at /components/schemas/Keeper/properties/name/minLength)"""

@@ -8,7 +8,7 @@ and a program pays only for the models it touches.
 
 from typing import Any, Literal
 
-from ._runtime.core import APIModel
+from ._runtime.model import APIModel
 
 
 class Animal(APIModel):

@@ -6,7 +6,7 @@ later, and builds its validator on first use, so importing the package costs lit
 and a program pays only for the models it touches.
 """
 
-from ._runtime.core import APIModel
+from ._runtime.model import APIModel
 
 
 class BothKeysResponse(APIModel):
