@@ -495,22 +495,27 @@ def _method_members(ops: Iterable[OperationIR], models: set[str], builders: tupl
 
 
 def client_imports(ops: list[OperationIR], models: set[str], schemes: tuple[SchemeIR, ...],
-                   resources: tuple[ResourceIR, ...], homes: Mapping[str, str] | None = None) -> tuple[str, ...]:
+                   resources: tuple[ResourceIR, ...], homes: Mapping[str, str] | None = None
+                   ) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """(imports, TYPE_CHECKING imports, the module of its request builders) of the client module.
+
+    Models and request builders are for type checkers only: at run time the builders' module
+    (and with it the models) loads with the first call, so building a client creates no model."""
     builders = (".operations", f"{CLIENT_OPERATIONS} as operations") if homes is not None else (".", "operations")
     members, plain = _method_members(ops, models, builders)
+    typed = [m for m in members if m == builders or m[0] == ".models"]
+    members = [m for m in members if m not in typed]
     members += [("._runtime", n) for n in ("NOT_GIVEN", "AsyncTransport", "NotGiven", "SyncTransport",
                                             "resolve_base_url")]
     members += [("._runtime", "auth as _auth")] + ([("collections.abc", "Callable")] if any(s.accepts_callable for s in schemes)
                                                   else [])
     members += [("typing", "Self"), ("collections.abc", "Mapping"), ("types", "TracebackType")]
-    members += [("functools", "cached_property"), ("typing", "TYPE_CHECKING")] if resources else []
-    return import_block(["httpx"] + plain, members, homes=homes)
-
-
-def client_resource_imports(resources: tuple[ResourceIR, ...]) -> tuple[str, ...]:
-    """The client's TYPE_CHECKING imports of its resources' classes (their modules load on first use)."""
-    members = [(f".resources.{r.module}", name) for r in resources for name in (r.class_name, "Async" + r.class_name)]
-    return import_block([], members)
+    members += [("functools", "cached_property")] if resources else []
+    members += [("typing", "TYPE_CHECKING")] if resources or typed else []
+    members += [("._runtime", "LazyModule")] if builders in typed else []
+    typed += [(f".resources.{r.module}", name) for r in resources for name in (r.class_name, "Async" + r.class_name)]
+    lazy = (".operations." + CLIENT_OPERATIONS if homes is not None else ".operations") if builders in typed else ""
+    return import_block(["httpx"] + plain, members, homes=homes), import_block([], typed, homes=homes), lazy
 
 
 def _builders_module(parts: Split | None, resource: ResourceIR) -> str:
@@ -612,6 +617,7 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
     by_name = {m.python_name: m for m in models}
     calls = tuple(dataclasses.replace(op, example=example_call(op, by_name)) for op in grouped.calls)
     exported = init_exports(operations, client_name)
+    client = client_imports(list(grouped.client_operations), model_names, security.schemes, grouped.resources, homes)
     pkg = PackageIR(
         package_name=package_name,
         client_name=client_name,
@@ -626,8 +632,9 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
         model_imports=models_imports(model_keys),
         operations=tuple(operations),
         operation_imports=operations_imports(operations, model_names),
-        client_imports=client_imports(list(grouped.client_operations), model_names, security.schemes,
-                                      grouped.resources, homes),
+        client_imports=client[0],
+        client_type_imports=client[1],
+        client_builders=client[2],
         init_exports=exported,
         init_imports=init_imports(exported),
         init_lazy=init_lazy(exported),
@@ -641,7 +648,6 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
         client_operations=grouped.client_operations,
         resources=grouped.resources,
         resource_modules=modules,
-        resource_imports=client_resource_imports(grouped.resources),
         calls=calls,
         example_imports=example_imports(calls, package_name, model_names),
         resource_examples=tuple((r.path, next((op.example for op in calls if op.call_path.startswith(r.path + ".")

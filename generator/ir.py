@@ -205,7 +205,8 @@ class PackageIR:
     client_operations: tuple[OperationIR, ...] = ()  # the operations that are methods of the client itself
     resources: tuple[ResourceIR, ...] = ()  # the client's resources (empty: a flat client)
     resource_modules: tuple[ResourceModuleIR, ...] = ()
-    resource_imports: tuple[str, ...] = ()  # the client's TYPE_CHECKING imports of its resource classes
+    client_type_imports: tuple[str, ...] = ()  # the client's TYPE_CHECKING imports: models, builders, resources
+    client_builders: str = ""  # the module of the client's request builders, loaded with the first call
     calls: tuple[OperationIR, ...] = ()  # every operation as callers reach it (call_path set), in spec order
     example_imports: tuple[str, ...] = ()  # what the README's examples import besides the client
     resource_examples: tuple[tuple[str, str], ...] = ()  # (resource path, an example call of it)

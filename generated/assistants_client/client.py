@@ -9,54 +9,59 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Literal, Self, overload
+from typing import TYPE_CHECKING, Any, Literal, Self, overload
 
 import httpx
 
-from . import operations
 from ._runtime import auth as _auth
-from ._runtime.core import NOT_GIVEN, NotGiven, SequenceNotStr, deprecated
+from ._runtime.core import NOT_GIVEN, LazyModule, NotGiven, SequenceNotStr, deprecated
 from ._runtime.encoding import RequestOptions
 from ._runtime.pagination import AsyncPage, SyncPage
 from ._runtime.streaming import AsyncStream, Stream
 from ._runtime.transport import AsyncTransport, SyncTransport, resolve_base_url
-from .models import (
-    AssistantObject,
-    AssistantsApiResponseFormatOption,
-    AssistantsApiToolChoiceOption,
-    AssistantStreamEvent,
-    AssistantSupportedModels,
-    AssistantToolsCode,
-    AssistantToolsFileSearch,
-    AssistantToolsFunction,
-    CreateAssistantRequestToolResources,
-    CreateMessageRequest,
-    CreateMessageRequestAttachmentsItem,
-    CreateThreadAndRunRequestToolResources,
-    CreateThreadRequest,
-    CreateThreadRequestToolResources,
-    DeleteAssistantResponse,
-    DeleteMessageResponse,
-    DeleteThreadResponse,
-    ListAssistantsResponse,
-    ListMessagesResponse,
-    ListRunsResponse,
-    ListRunStepsResponse,
-    MessageContentImageFileObject,
-    MessageContentImageUrlObject,
-    MessageObject,
-    MessageRequestContentTextObject,
-    Metadata,
-    ModifyAssistantRequestToolResources,
-    ModifyThreadRequestToolResources,
-    ParallelToolCalls,
-    ReasoningEffort,
-    RunObject,
-    RunStepObject,
-    SubmitToolOutputsRunRequestToolOutputsItem,
-    ThreadObject,
-    TruncationObject,
-)
+
+# The request builders and the models load with the first call; each resource on first use.
+if TYPE_CHECKING:
+    from . import operations
+    from .models import (
+        AssistantObject,
+        AssistantsApiResponseFormatOption,
+        AssistantsApiToolChoiceOption,
+        AssistantStreamEvent,
+        AssistantSupportedModels,
+        AssistantToolsCode,
+        AssistantToolsFileSearch,
+        AssistantToolsFunction,
+        CreateAssistantRequestToolResources,
+        CreateMessageRequest,
+        CreateMessageRequestAttachmentsItem,
+        CreateThreadAndRunRequestToolResources,
+        CreateThreadRequest,
+        CreateThreadRequestToolResources,
+        DeleteAssistantResponse,
+        DeleteMessageResponse,
+        DeleteThreadResponse,
+        ListAssistantsResponse,
+        ListMessagesResponse,
+        ListRunsResponse,
+        ListRunStepsResponse,
+        MessageContentImageFileObject,
+        MessageContentImageUrlObject,
+        MessageObject,
+        MessageRequestContentTextObject,
+        Metadata,
+        ModifyAssistantRequestToolResources,
+        ModifyThreadRequestToolResources,
+        ParallelToolCalls,
+        ReasoningEffort,
+        RunObject,
+        RunStepObject,
+        SubmitToolOutputsRunRequestToolOutputsItem,
+        ThreadObject,
+        TruncationObject,
+    )
+else:
+    operations = LazyModule(".operations", __package__)
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 BASE_URL_ENV = "OPENAI_BASE_URL"

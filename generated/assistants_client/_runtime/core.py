@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import importlib
 import inspect
 import warnings
 from collections.abc import (
@@ -17,6 +18,7 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
+from types import ModuleType
 from typing import IO, TYPE_CHECKING, Any, Protocol, Self, SupportsIndex, TypeVar, overload
 
 import pydantic
@@ -26,6 +28,7 @@ __all__ = [
     "BinaryContent",
     "FileContent",
     "FileTypes",
+    "LazyModule",
     "NotGiven",
     "SequenceNotStr",
     "deprecated",
@@ -125,6 +128,25 @@ class SequenceNotStr(Protocol[T_co]):
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[T_co]: ...
     def __reversed__(self) -> Iterator[T_co]: ...
+
+
+class LazyModule:
+    """Stands for a module imported on first attribute access: the client's request builders,
+    and with them the models, so that building a client creates no model class."""
+
+    def __init__(self, name: str, package: str | None) -> None:
+        self._name = name
+        self._package = package
+        self._module: ModuleType | None = None
+
+    def __getattr__(self, attribute: str) -> Any:
+        module = self._module
+        if module is None:
+            module = self._module = importlib.import_module(self._name, self._package)
+        return getattr(module, attribute)
+
+    def __repr__(self) -> str:
+        return f"LazyModule({self._name!r}, {self._package!r})"
 
 
 def to_jsonable(value: Any) -> Any:

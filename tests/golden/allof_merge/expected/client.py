@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import httpx
 
-from . import operations
 from ._runtime import auth as _auth
-from ._runtime.core import NOT_GIVEN, NotGiven
+from ._runtime.core import NOT_GIVEN, LazyModule, NotGiven
 from ._runtime.encoding import RequestOptions
 from ._runtime.transport import AsyncTransport, SyncTransport, resolve_base_url
-from .models import Keeper
+
+# The request builders and the models load with the first call; each resource on first use.
+if TYPE_CHECKING:
+    from . import operations
+    from .models import Keeper
+else:
+    operations = LazyModule(".operations", __package__)
 
 DEFAULT_BASE_URL = "https://zoo.example.test/v1"
 BASE_URL_ENV = "ZOO_BASE_URL"

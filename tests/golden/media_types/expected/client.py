@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import httpx
 
-from . import operations
 from ._runtime import auth as _auth
-from ._runtime.core import NOT_GIVEN, BinaryContent, FileTypes, NotGiven, SequenceNotStr
+from ._runtime.core import NOT_GIVEN, BinaryContent, FileTypes, LazyModule, NotGiven, SequenceNotStr
 from ._runtime.encoding import RequestOptions
 from ._runtime.streaming import (
     AsyncBinaryStream,
@@ -27,7 +26,13 @@ from ._runtime.streaming import (
     Stream,
 )
 from ._runtime.transport import AsyncTransport, SyncTransport, resolve_base_url
-from .models import DocumentMeta, Event, Job, Label, Report
+
+# The request builders and the models load with the first call; each resource on first use.
+if TYPE_CHECKING:
+    from . import operations
+    from .models import DocumentMeta, Event, Job, Label, Report
+else:
+    operations = LazyModule(".operations", __package__)
 
 DEFAULT_BASE_URL = "https://files.example.test/v1"
 BASE_URL_ENV = "ZOO_BASE_URL"

@@ -18,7 +18,8 @@ from ._runtime import auth as _auth
 from ._runtime.core import NOT_GIVEN, NotGiven
 from ._runtime.transport import AsyncTransport, SyncTransport, resolve_base_url
 
-if TYPE_CHECKING:  # each resource's module loads on first use of the resource
+# The request builders and the models load with the first call; each resource on first use.
+if TYPE_CHECKING:
     from .resources.animals import AnimalsResource, AsyncAnimalsResource
     from .resources.enclosures import AsyncEnclosuresResource, EnclosuresResource
     from .resources.health import AsyncHealthResource, HealthResource

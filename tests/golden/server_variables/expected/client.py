@@ -9,15 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import httpx
 
-from . import operations
 from ._runtime import auth as _auth
-from ._runtime.core import NOT_GIVEN, NotGiven
+from ._runtime.core import NOT_GIVEN, LazyModule, NotGiven
 from ._runtime.encoding import RequestOptions
 from ._runtime.transport import AsyncTransport, SyncTransport, resolve_base_url
+
+# The request builders and the models load with the first call; each resource on first use.
+if TYPE_CHECKING:
+    from . import operations
+else:
+    operations = LazyModule(".operations", __package__)
 
 DEFAULT_BASE_URL = "https://{region}.zoo.example.test/{version}"
 SERVER_VARIABLES: dict[str, str] = {  # the server URL's variables, with the spec's defaults
