@@ -369,16 +369,20 @@ class SyncTransport(BaseTransport):
         super().__init__(timeout=choose_timeout(timeout, http_client), **config)
         self._owns_client = http_client is None
         self._http = http_client
+        self._closed = False
         self._lock = threading.Lock()
 
     @property
     def http(self) -> httpx.Client:
         """The httpx.Client: the one passed in, else one made on first use (making it loads the
-        system's certificates, which a client that is built and never used need not pay for)."""
+        system's certificates, which a client that is built and never used need not pay for).
+        Made after close(), it comes closed: a call then fails as on any closed client."""
         if self._http is None:
             with self._lock:
                 if self._http is None:
                     self._http = httpx.Client(timeout=self.timeout, follow_redirects=False)
+                    if self._closed:
+                        self._http.close()
         return self._http
 
     def send(self, request: Request[T], options: RequestOptions = DEFAULT_OPTIONS) -> T:
@@ -426,6 +430,7 @@ class SyncTransport(BaseTransport):
             response.close()
 
     def close(self) -> None:
+        self._closed = True
         if self._owns_client and self._http is not None:
             self._http.close()
 
@@ -443,11 +448,15 @@ class AsyncTransport(BaseTransport):
         super().__init__(timeout=choose_timeout(timeout, http_client), **config)
         self._owns_client = http_client is None
         self._http = http_client
+        self._closed = False
 
     @property
     def http(self) -> httpx.AsyncClient:
-        """The httpx.AsyncClient: the one passed in, else one made on first use (see SyncTransport)."""
+        """The httpx.AsyncClient: the one passed in, else one made on first use (see SyncTransport).
+        After close(), none is made: a call fails as it does on a closed httpx client."""
         if self._http is None:
+            if self._closed:
+                raise RuntimeError("Cannot send a request, as the client has been closed.")
             self._http = httpx.AsyncClient(timeout=self.timeout, follow_redirects=False)
         return self._http
 
@@ -494,5 +503,6 @@ class AsyncTransport(BaseTransport):
             await response.aclose()
 
     async def close(self) -> None:
+        self._closed = True
         if self._owns_client and self._http is not None:
             await self._http.aclose()
