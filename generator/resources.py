@@ -26,7 +26,6 @@ from generator.spec import iter_operations, pointer
 
 GROUPING_EXTENSION = "x-oapi-pygen-grouping"  # at the root: "tags" (the default), "paths" or "flat"
 RESOURCE_EXTENSION = "x-oapi-pygen-resource"  # on an operation (its dotted place) or a tag (its name)
-GROUPINGS = ("tags", "paths", "flat")
 # What a client or resource class has besides its operations and sub-resources.
 MEMBERS = frozenset({"close", "base_url"})
 # Builtins a method of a resource may be called (its module then qualifies them in type hints).

@@ -33,8 +33,7 @@ CLIENT_OPERATIONS = "_client"  # the builders of the operations left on the clie
 class Split:
     model_home: dict[str, str]  # model name -> its module under models/
     operation_home: dict[str, str]  # operation pointer -> its module under operations/
-    model_modules: tuple[ModuleIR, ...]
-    operation_modules: tuple[ModuleIR, ...]
+    model_modules: tuple[ModuleIR, ...]  # the builders' modules: operation_modules()
 
 
 def split(models: list[ModelIR], deps: Mapping[str, frozenset[str]], client_operations: Iterable[OperationIR],
@@ -60,7 +59,7 @@ def split(models: list[ModelIR], deps: Mapping[str, frozenset[str]], client_oper
                  for name in (op.python_name, op.builder_name)}
     op_home = {op.pointer: _free(root, functions) for root, ops in by_root.items() for op in ops}
     op_home.update({op.pointer: CLIENT_OPERATIONS for op in client_ops})
-    return Split(home, op_home, model_modules(models, home), ())
+    return Split(home, op_home, model_modules(models, home))
 
 
 def operation_modules(operations: list[OperationIR], split_: Split, models: set[str]) -> tuple[ModuleIR, ...]:
