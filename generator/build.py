@@ -50,7 +50,7 @@ from generator.schema_types import (
 )
 from generator.security import security_of
 from generator.spec import iter_operations, non_null_branches, pointer
-from generator.split import CLIENT_OPERATIONS, Split, operation_modules, split
+from generator.split import CLIENT_OPERATIONS, Split, init_names, operation_modules, split
 from generator.split import init_imports as split_init_imports
 from generator.validate import CLIENT_EXTENSION
 
@@ -405,7 +405,8 @@ def _split_fields(parts: Split, operations: list[OperationIR], model_names: set[
             "operation_modules": operation_modules(operations, parts, model_names),
             "model_index": model_index, "operation_index": operation_index,
             "model_init_imports": split_init_imports(model_index),
-            "operation_init_imports": split_init_imports(operation_index)}
+            "operation_init_imports": split_init_imports(operation_index),
+            "model_init_names": init_names(model_index), "operation_init_names": init_names(operation_index)}
 
 
 def example_imports(calls: tuple[OperationIR, ...], package: str, models: set[str]) -> tuple[str, ...]:
@@ -518,24 +519,39 @@ def client_imports(ops: list[OperationIR], models: set[str], schemes: tuple[Sche
     return import_block(["httpx"] + plain, members, homes=homes), import_block([], typed, homes=homes), lazy
 
 
-def _builders_module(parts: Split | None, resource: ResourceIR) -> str:
-    """The module under operations/ with a resource's request builders ("" when not split)."""
+def _resource_parts(parts: Split | None, resources: tuple[ResourceIR, ...]
+                    ) -> tuple[tuple[str, tuple[ResourceIR, ...]], ...]:
+    """The modules under resources/ and their classes: a split package's parts, else one module per
+    top-level resource."""
+    if parts is not None:
+        return parts.resource_parts
+    return tuple((r.module, tuple(flatten([r]))) for r in resources)
+
+
+def _builders_module(parts: Split | None, classes: tuple[ResourceIR, ...]) -> str:
+    """The module under operations/ with the request builders of a resource module's classes ("" when
+    not split, or when its classes have no operations)."""
     if parts is None:
         return ""
-    pointer = next(op.pointer for r in flatten([resource]) for op in r.operations)
-    return parts.operation_home[pointer]
+    return next((parts.operation_home[op.pointer] for r in classes for op in r.operations), "")
 
 
-def resource_module_imports(classes: tuple[ResourceIR, ...], models: set[str],
-                            homes: Mapping[str, str] | None = None, builders_module: str = "") -> tuple[str, ...]:
-    """The imports of a module under resources/ (one level down: `..models`, `.._runtime...`)."""
+def resource_module_imports(module: str, classes: tuple[ResourceIR, ...], models: set[str],
+                            homes: Mapping[str, str] | None = None, builders_module: str = ""
+                            ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(imports, TYPE_CHECKING imports) of a module under resources/ (one level down: `..models`,
+    `.._runtime...`). A nested resource in another part of the module is for type checkers only: its
+    parent's attribute imports it on first use."""
     builders = (".operations", f"{builders_module} as operations") if builders_module else (".", "operations")
     members, plain = _method_members((op for r in classes for op in r.operations), models, builders)
     members += [("._runtime", n) for n in ("AsyncTransport", "SyncTransport")]
     members += [("functools", "cached_property")] if any(r.children for r in classes) else []
     plain += ["builtins"] if "builtins" in names_in(
         text for r in classes for op in r.operations for text in operation_texts(op)) else []
-    return import_block(plain, members, depth=1, homes=homes)
+    elsewhere = [(f".resources.{c.module}", name) for r in classes for c in r.children if c.module != module
+                 for name in (c.class_name, "Async" + c.class_name)]
+    members += [("typing", "TYPE_CHECKING")] if elsewhere else []
+    return import_block(plain, members, depth=1, homes=homes), import_block([], elsewhere, depth=1, homes=homes)
 
 
 CONSTRUCTOR_ARGUMENTS = frozenset({"self", "base_url", "max_retries", "timeout", "default_headers", "http_client"})
@@ -611,9 +627,10 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
     grouped = group(doc, operations, model_names | {client_name, "Async" + client_name})
     parts = split_modules(operations, models, builder.deps, grouped, model_names) if grouped.resources else None
     homes = parts.model_home if parts is not None else None
-    modules = tuple(ResourceModuleIR(r.module, resource_module_imports(tuple(flatten([r])), model_names, homes,
-                                                                       _builders_module(parts, r)),
-                                     tuple(flatten([r]))) for r in grouped.resources)
+    resources = parts.resources if parts is not None else grouped.resources
+    modules = tuple(ResourceModuleIR(module, *resource_module_imports(module, classes, model_names, homes,
+                                                                      _builders_module(parts, classes)), classes)
+                    for module, classes in _resource_parts(parts, resources))
     by_name = {m.python_name: m for m in models}
     calls = tuple(dataclasses.replace(op, example=example_call(op, by_name)) for op in grouped.calls)
     exported = init_exports(operations, client_name)
@@ -646,7 +663,7 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
         server_variables=server[1],
         server_url_doc=doc_text(server[0]),
         client_operations=grouped.client_operations,
-        resources=grouped.resources,
+        resources=resources,
         resource_modules=modules,
         calls=calls,
         example_imports=example_imports(calls, package_name, model_names),

@@ -1,4 +1,4 @@
-"""Stage 6: black, in-process, on every generated Python module.
+"""Stage 6: black, in-process, on every generated Python module (and stub, whole, in black's stub mode).
 
 A module is cut into chunks where black's spacing is known: before top-level
 statements (two blank lines) and, in a long class, between methods (one blank
@@ -36,7 +36,7 @@ def format_source(path: str, source: str) -> str:
     from black.mode import Mode, TargetVersion
     from black.parsing import InvalidInput
 
-    mode = Mode(target_versions={TargetVersion[TARGET]}, line_length=LINE_LENGTH)
+    mode = Mode(target_versions={TargetVersion[TARGET]}, line_length=LINE_LENGTH, is_pyi=path.endswith(".pyi"))
     # black.format_str formats twice when its first pass changed the text, a guard for rare
     # magic-trailing-comma cases; on our output the first pass is already stable (the tests
     # run `black --check` over every generated package), so one pass halves the cost.
@@ -88,22 +88,23 @@ def _format_item(item: tuple[str, Chunk]) -> str:
 
 def format_files(files: dict[str, str], beside_validation: bool = False,
                  progress: Progress = NO_PROGRESS) -> dict[str, str]:
-    """Every `.py` file formatted (cached results reused); other files as they are.
+    """Every `.py` and `.pyi` file formatted (cached results reused); other files as they are.
 
     `beside_validation`: a validation is running in another process; the formatting
     workers then yield the CPU to it (see _yield_to_validation). `progress` counts the
     modules cut into pieces, then the pieces formatted (those not found in the cache).
     """
-    progress.stage("formatting", sum(path.endswith(".py") for path in files), "modules")
+    progress.stage("formatting", sum(path.endswith((".py", ".pyi")) for path in files), "modules")
     out = dict(files)
     pieces: dict[str, tuple[list[Chunk], list[str]]] = {}  # path -> its chunks and their cache keys
     todo: dict[str, tuple[str, Chunk]] = {}  # cache key -> (path, chunk) still to format
     done: dict[str, str] = {}
     for path, text in files.items():
-        if not path.endswith(".py"):
+        if not path.endswith((".py", ".pyi")):
             continue
-        cut = chunks(text)
-        keys = [cache.key(_FORMATTER, str(c.in_class), c.text) for c in cut]
+        cut = chunks(text) if path.endswith(".py") else [Chunk(text)]  # a stub: black's stub rules, whole
+        kind = path.rsplit(".", 1)[1]
+        keys = [cache.key(_FORMATTER, kind, str(c.in_class), c.text) for c in cut]
         pieces[path] = (cut, keys)
         for key, chunk in zip(keys, cut, strict=True):
             if key in done or key in todo:

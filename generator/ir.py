@@ -119,7 +119,7 @@ class ResourceIR:
     attribute: str  # the attribute on its parent (the client or a resource): "jobs"
     path: str  # dotted from the client: "fine_tuning.jobs"
     class_name: str  # the sync class; the async one is "Async" + this
-    module: str  # the module under resources/ that defines it (its top-level resource's)
+    module: str  # the module under resources/ that defines it (its top-level resource's, or a part of it)
     operations: tuple[OperationIR, ...]  # each with its method_name and call_path
     children: tuple[ResourceIR, ...]
     qualifies_builtins: bool = False  # a method is called `list`: hints say `builtins.list[...]`
@@ -137,11 +137,13 @@ class ModuleIR:
 
 @dataclass(frozen=True)
 class ResourceModuleIR:
-    """One module under resources/: a top-level resource and the ones nested in it."""
+    """One module under resources/: a top-level resource and the ones nested in it, or a part of
+    them when they are too many for one module (see `split`)."""
 
     module: str
     imports: tuple[str, ...]
-    classes: tuple[ResourceIR, ...]  # the top-level resource first, then the nested ones
+    type_imports: tuple[str, ...]  # for type checkers only: nested resources defined in another part
+    classes: tuple[ResourceIR, ...]  # parents before their children
 
 
 Requirements = tuple[tuple[str, ...], ...]  # security alternatives, each the schemes sent together
@@ -214,8 +216,11 @@ class PackageIR:
     operation_modules: tuple[ModuleIR, ...] = ()  # split packages: the modules of operations/
     model_index: tuple[tuple[str, str], ...] = ()  # split packages: (model, its module), by name
     operation_index: tuple[tuple[str, str], ...] = ()  # split packages: (builder, its module), by name
-    model_init_imports: tuple[str, ...] = ()  # split packages: models/__init__'s TYPE_CHECKING imports
-    operation_init_imports: tuple[str, ...] = ()  # split packages: operations/__init__'s TYPE_CHECKING imports
+    model_init_imports: tuple[str, ...] = ()  # split packages: models/__init__.pyi's imports
+    operation_init_imports: tuple[str, ...] = ()  # split packages: operations/__init__.pyi's imports
+    # split packages: each __init__'s table of (module, string literals of the names it defines)
+    model_init_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    operation_init_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
     server_url_doc: str = ""  # server_url, escaped for use inside a docstring
 
     @property

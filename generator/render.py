@@ -19,8 +19,9 @@ PACKAGE_TEMPLATES = {
 RESOURCE_TEMPLATE = "resource.py.jinja"  # once per top-level resource: resources/<name>.py
 RESOURCES_INIT_TEMPLATE = "resources_init.py.jinja"  # resources/__init__.py, where there are resources
 LAZY_INIT_TEMPLATE = "lazy_init.py.jinja"  # models/__init__.py and operations/__init__.py of a split package
+LAZY_STUB_TEMPLATE = "lazy_init.pyi.jinja"  # and the __init__.pyi beside each, for type checkers
 MACRO_TEMPLATES = ("methods.jinja",)  # imported by the others, not rendered alone
-TEMPLATES = sorted([*PACKAGE_TEMPLATES, RESOURCE_TEMPLATE, RESOURCES_INIT_TEMPLATE, LAZY_INIT_TEMPLATE,
+TEMPLATES = sorted([*PACKAGE_TEMPLATES, RESOURCE_TEMPLATE, RESOURCES_INIT_TEMPLATE, LAZY_INIT_TEMPLATE, LAZY_STUB_TEMPLATE,
                     *MACRO_TEMPLATES])
 SPLIT_MODULES = {"models.py.jinja": "models", "operations.py.jinja": "operations"}  # a folder each when split
 
@@ -106,10 +107,11 @@ def _split_module(env: Any, pkg: PackageIR, name: str) -> dict[str, str]:
              for part in parts}
     if folder == "models":
         doc = f"Data models of {pkg.title_doc}, one module per resource and one of shared models."
-        index, imports = pkg.model_index, pkg.model_init_imports
+        index, imports, names = pkg.model_index, pkg.model_init_imports, pkg.model_init_names
     else:
         doc = f"Request builders for {pkg.title_doc}, one module per resource: one function per operation."
-        index, imports = pkg.operation_index, pkg.operation_init_imports
+        index, imports, names = pkg.operation_index, pkg.operation_init_imports, pkg.operation_init_names
     texts[f"{folder}/__init__.py"] = env.get_template(LAZY_INIT_TEMPLATE).render(pkg=pkg, doc=doc, index=index,
-                                                                                 imports=imports)
+                                                                                 names=names)
+    texts[f"{folder}/__init__.pyi"] = env.get_template(LAZY_STUB_TEMPLATE).render(pkg=pkg, doc=doc, imports=imports)
     return texts

@@ -11,8 +11,13 @@ call loads only its resource's modules:
   nothing an operation uses refers to an `_other` one, so no two modules import each other.
 - `operations/<resource>.py`: the request builders of that resource's operations;
   `operations/_client.py` those of the operations left on the client.
+- `resources/<resource>.py`: a top-level resource's classes and those nested in it.
 - Each package's `__init__` names every member for type checkers and loads a member's module on
   first attribute access (`pkg.models.Animal`, `from pkg.operations import list_animals`).
+
+A module that would be too long to read continues in `<name>_2.py`, `<name>_3.py`... (see
+`chunk`): models in dependency order, resource classes whole, each resource module's request
+builders in the operations module of the same name.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from generator.chunk import LINE_BUDGET, chunk_models, pack, resource_lines
 from generator.imports import KEY_SOURCES, import_block, member_key
 from generator.ir import ModelIR, ModuleIR, OperationIR, ResourceIR
 
@@ -34,12 +40,15 @@ class Split:
     model_home: dict[str, str]  # model name -> its module under models/
     operation_home: dict[str, str]  # operation pointer -> its module under operations/
     model_modules: tuple[ModuleIR, ...]  # the builders' modules: operation_modules()
+    resources: tuple[ResourceIR, ...]  # the top-level resources, each class's `module` its part's
+    resource_parts: tuple[tuple[str, tuple[ResourceIR, ...]], ...]  # module under resources/ -> its classes
 
 
 def split(models: list[ModelIR], deps: Mapping[str, frozenset[str]], client_operations: Iterable[OperationIR],
-          resources: Iterable[ResourceIR], operation_names: dict[str, set[str]]) -> Split:
-    """Where each model and builder goes. `operation_names`: pointer -> the model names an
-    operation's builder and methods mention."""
+          resources: Iterable[ResourceIR], operation_names: dict[str, set[str]], budget: int = LINE_BUDGET) -> Split:
+    """Where each model, builder and resource class goes. `operation_names`: pointer -> the model
+    names an operation's builder and methods mention; `budget`: the estimated lines of a module."""
+    resources = tuple(resources)
     by_root: dict[str, list[OperationIR]] = {}
     for resource in resources:
         by_root[resource.module] = list(_operations_of(resource))
@@ -55,11 +64,65 @@ def split(models: list[ModelIR], deps: Mapping[str, frozenset[str]], client_oper
     home = {n: SHARED if n in shared else next(iter(users[n]), OTHER) for n in sorted(names)}
     if _cyclic(home, deps):  # cannot happen when deps are complete; one module is always safe
         home = dict.fromkeys(home, SHARED)
+    home = _chunked(models, home, deps, budget)
     functions = {name for ops in [*by_root.values(), client_ops] for op in ops
                  for name in (op.python_name, op.builder_name)}
-    op_home = {op.pointer: _free(root, functions) for root, ops in by_root.items() for op in ops}
+    placed, parts = _resource_parts(resources, budget, {r.module for r in resources})
+    op_home = {op.pointer: _free(module, functions) for module, classes in parts for r in classes
+               for op in r.operations}
     op_home.update({op.pointer: CLIENT_OPERATIONS for op in client_ops})
-    return Split(home, op_home, model_modules(models, home))
+    return Split(home, op_home, model_modules(models, home), placed, parts)
+
+
+def _part_name(module: str, number: int, taken: set[str]) -> str:
+    """The name of a module's `number`th part (the first keeps the module's own)."""
+    name = module if number == 1 else f"{module}_{number}"
+    while number > 1 and name in taken:
+        name += "_"
+    taken.add(name)
+    return name
+
+
+def _chunked(models: list[ModelIR], home: dict[str, str], deps: Mapping[str, frozenset[str]],
+             budget: int) -> dict[str, str]:
+    """`home` with each module over the budget continued in parts (see `chunk`)."""
+    taken = set(home.values())
+    out = dict(home)
+    for module in sorted(taken.copy()):
+        own = [m for m in models if home[m.python_name] == module]
+        for number, part in enumerate(chunk_models(own, deps, budget), start=1):
+            name = _part_name(module, number, taken)
+            out.update(dict.fromkeys((m.python_name for m in part), name))
+    return out
+
+
+def _resource_parts(resources: tuple[ResourceIR, ...], budget: int, taken: set[str]
+                    ) -> tuple[tuple[ResourceIR, ...], tuple[tuple[str, tuple[ResourceIR, ...]], ...]]:
+    """Each top-level resource's classes, parents first, in modules of at most `budget` lines
+    (the first part keeps the resource's own module); the resources with their parts recorded."""
+    module_of: dict[str, str] = {}
+    parts = []
+    for resource in resources:
+        for number, classes in enumerate(pack(_tree(resource), resource_lines, budget), start=1):
+            name = _part_name(resource.module, number, taken)
+            module_of.update(dict.fromkeys((r.path for r in classes), name))
+            parts.append((name, classes))
+    placed = tuple(_placed(r, module_of) for r in resources)
+    by_path = {r.path: r for r in _trees(placed)}
+    return placed, tuple((name, tuple(by_path[r.path] for r in classes)) for name, classes in parts)
+
+
+def _tree(resource: ResourceIR) -> list[ResourceIR]:
+    return [resource, *(r for child in resource.children for r in _tree(child))]
+
+
+def _trees(resources: Iterable[ResourceIR]) -> list[ResourceIR]:
+    return [r for resource in resources for r in _tree(resource)]
+
+
+def _placed(resource: ResourceIR, module_of: dict[str, str]) -> ResourceIR:
+    return dataclasses.replace(resource, module=module_of[resource.path],
+                               children=tuple(_placed(c, module_of) for c in resource.children))
 
 
 def operation_modules(operations: list[OperationIR], split_: Split, models: set[str]) -> tuple[ModuleIR, ...]:
@@ -75,13 +138,32 @@ def operation_modules(operations: list[OperationIR], split_: Split, models: set[
 
 
 def init_imports(index: Iterable[tuple[str, str]]) -> tuple[str, ...]:
-    """A split folder's `__init__` imports for type checkers: each name from its module, as itself
-    (`A as A`: re-exported under mypy --strict), one statement each, as isort writes `as` imports."""
+    """A split folder's `__init__.pyi` imports: each name from its module, as itself (`A as A`:
+    re-exported for type checkers), one statement each, as isort writes `as` imports."""
+    return tuple(f"from .{module} import {name} as {name}" for module, names in _by_module(index) for name in names)
+
+
+def init_names(index: Iterable[tuple[str, str]], width: int = 88) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A split folder's `__init__` table of where each name loads from, compact: (module, string
+    literals that concatenate to its names separated by spaces, each at most `width` long)."""
+    table = []
+    for module, names in _by_module(index):
+        lines: list[list[str]] = [[]]
+        for name in names:
+            if lines[-1] and len(" ".join([*lines[-1], name])) + 3 > width:
+                lines.append([])
+            lines[-1].append(name)
+        texts = [" ".join(line) + " " for line in lines]
+        texts[-1] = texts[-1].rstrip()
+        table.append((module, tuple(f'"{text}"' for text in texts)))
+    return tuple(table)
+
+
+def _by_module(index: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
     by_module: dict[str, list[str]] = {}
     for name, module in index:
         by_module.setdefault(module, []).append(name)
-    return tuple(f"from .{module} import {name} as {name}" for module in sorted(by_module)
-                 for name in sorted(by_module[module], key=member_key))
+    return [(module, sorted(names, key=member_key)) for module, names in sorted(by_module.items())]
 
 
 def _free(module: str, functions: set[str]) -> str:

@@ -5,6 +5,7 @@ tests/live_check.py use it.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -72,3 +73,21 @@ def generate(spec: Path, out: Path) -> Generated:
     if proc.returncode == 2:
         proc, mode = _cli(*args, "--allow-partial", cwd=out.parent), "--allow-partial"
     return Generated(spec, package_name(spec), mode, proc.returncode, proc.stdout, proc.stderr)
+
+
+MODULE_LINES = 5000  # about the most a generated module may have (issue 19), but one of a single class
+
+
+def oversized_modules(package: Path) -> dict[str, int]:
+    """The package's modules over MODULE_LINES lines that hold more than one class (a resource's
+    sync and async twins count as one): {path: lines}."""
+    found = {}
+    for path in sorted(package.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        lines = text.count("\n")
+        if lines > MODULE_LINES:
+            classes = {node.name.removeprefix("Async") for node in ast.parse(text).body
+                       if isinstance(node, ast.ClassDef)}
+            if len(classes) != 1:
+                found[str(path.relative_to(package))] = lines
+    return found

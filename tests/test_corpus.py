@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.corpus_support import CORPUS, SPECS, Generated, generate, package_name
+from tests.corpus_support import CORPUS, SPECS, Generated, generate, oversized_modules, package_name
 
 pytestmark = pytest.mark.skipif(not SPECS, reason=f"the corpus is not present ({CORPUS} is absent)")
 
@@ -46,6 +46,14 @@ def test_the_spec_generates_and_accounts_for_every_operation(corpus: tuple[Path,
     generated, total = int(coverage[1]), int(coverage[2])
     dropped = [line for line in found.stderr.splitlines() if "dropped-operation" in line or "left out" in line]
     assert generated == total or len(dropped) >= total - generated, (found.stdout, found.stderr[-3000:])
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.name for s in SPECS])
+def test_no_module_is_too_long_to_read(corpus: tuple[Path, dict[str, Generated]], spec: Path) -> None:
+    out, runs = corpus
+    if runs[spec.name].returncode != 0:
+        pytest.skip("not generated (the test above says why)")
+    assert oversized_modules(out / runs[spec.name].package) == {}
 
 
 def _load(spec: Path) -> dict[str, Any]:
