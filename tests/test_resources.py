@@ -1,8 +1,11 @@
-"""Resources: the `resources` golden package against a loopback server, and lazy loading.
+"""Resources: the `resources` golden package against a loopback server, lazy loading, and grouping.
 
 Each call goes through its resource (`client.animals.list()`, `client.enclosures.cleanings.cancel(...)`),
 sync and async, and the server sees the operation's method and path. Importing the package and
 building the client loads no resource module; using a resource loads its module only.
+
+Grouping is shown on a small spec: the spec's extensions (`x-oapi-pygen-grouping`,
+`x-oapi-pygen-resource`), which are checked, and the project's settings, which win over them.
 """
 
 from __future__ import annotations
@@ -18,6 +21,11 @@ from typing import Any
 
 import pytest
 
+from generator.build import build_package
+from generator.pipeline import Options, generate
+from generator.problems import SpecError
+from generator.resources import GROUPING_EXTENSION, RESOURCE_EXTENSION
+from generator.validate import validate
 from tests.golden_support import install_case
 from tests.loopback import LoopbackServer, Recorded, Reply
 
@@ -159,3 +167,118 @@ def test_a_spec_with_one_tag_keeps_a_flat_client() -> None:
     client = (Path(__file__).resolve().parents[1] / "generated" / "assistants_client" / "client.py").read_text()
     assert "cached_property" not in client and "    def create_assistant(" in client
     assert not (Path(__file__).resolve().parents[1] / "generated" / "assistants_client" / "resources").exists()
+
+
+# --- grouping on small specs: the spec's extensions ----------------------------------------------
+
+
+def _op(operation_id: str, tags: list[str] | None = None, **extra: Any) -> dict[str, Any]:
+    op: dict[str, Any] = {"operationId": operation_id, "responses": {"204": {"description": "Done."}}, **extra}
+    if tags is not None:
+        op["tags"] = tags
+    return op
+
+
+ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+
+
+def zoo(**root: Any) -> dict[str, Any]:
+    """Animals (three operations), Staff (keepers and their shifts) and an untagged health check,
+    all under /v1: by tags animals, staff and health; by paths animals, keepers and health."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Zoo", "version": "1.0"},
+        "paths": {
+            "/v1/animals": {"get": _op("listAnimals", ["Animals"]), "post": _op("createAnimal", ["Animals"])},
+            "/v1/animals/{id}": {"get": _op("getAnimal", ["Animals"], parameters=ID)},
+            "/v1/keepers": {"get": _op("listKeepers", ["Staff"])},
+            "/v1/keepers/{id}/shifts": {"get": _op("listShifts", ["Staff"], parameters=ID)},
+            "/v1/health": {"get": _op("checkHealth")},
+        },
+        **root,
+    }
+
+
+OPERATIONS = ["listAnimals", "createAnimal", "getAnimal", "listKeepers", "listShifts", "checkHealth"]
+
+
+def calls(doc: dict[str, Any]) -> list[str]:
+    """How each operation is called (`animals.list`), in the order of OPERATIONS."""
+    validate(doc)
+    pkg, problems = build_package(doc, "zoo", "ZooClient", "ZOO")
+    assert problems == []
+    called = {op.operation_id: op.call_path for op in pkg.calls}
+    return [called[name] for name in OPERATIONS]
+
+
+BY_TAGS = ["animals.list", "animals.create", "animals.get", "staff.list_keepers", "staff.list_shifts", "health.check"]
+BY_PATHS = ["animals.list", "animals.create", "animals.get", "keepers.list", "keepers.list_shifts", "health.check"]
+FLAT = ["list_animals", "create_animal", "get_animal", "list_keepers", "list_shifts", "check_health"]
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ({}, BY_TAGS), ({GROUPING_EXTENSION: None}, BY_TAGS), ({GROUPING_EXTENSION: "tags"}, BY_TAGS),
+    ({GROUPING_EXTENSION: "paths"}, BY_PATHS), ({GROUPING_EXTENSION: "flat"}, FLAT),
+])
+def test_the_spec_chooses_the_grouping(written: dict[str, Any], expected: list[str]) -> None:
+    assert calls(zoo(**written)) == expected
+
+
+def test_a_tag_renames_its_resource_or_keeps_its_operations_on_the_client() -> None:
+    tags = [{"name": "Staff", RESOURCE_EXTENSION: "people"}, {"name": "Animals", RESOURCE_EXTENSION: ""}]
+    assert calls(zoo(tags=tags)) == ["list_animals", "create_animal", "get_animal", "people.list_keepers",
+                                     "people.list_shifts", "health.check"]
+
+
+def problems_of(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    with pytest.raises(SpecError) as caught:
+        validate(doc)
+    return [(p.pointer, p.message) for p in caught.value.problems]
+
+
+@pytest.mark.parametrize("value", ["tag", "Tags", "", 5, True, ["tags"]])
+def test_an_unknown_grouping_is_an_error_naming_the_allowed_ones(value: Any) -> None:
+    assert problems_of(zoo(**{GROUPING_EXTENSION: value})) == [
+        ("/x-oapi-pygen-grouping", f"must be one of tags, paths, flat, not {value!r}")]
+
+
+PATH_HINT = 'write dotted Python identifiers such as fine_tuning.jobs (or "" for the client itself)'
+NAME_HINT = 'write a Python identifier such as files (or "" for the client itself)'
+
+
+@pytest.mark.parametrize(("value", "why"), [
+    ("pet-store.pets", f"'pet-store.pets' is not a resource path: {PATH_HINT}"),
+    ("fine_tuning..jobs", f"'fine_tuning..jobs' is not a resource path: {PATH_HINT}"),
+    ("Fine Tuning", f"'Fine Tuning' is not a resource path: {PATH_HINT}"),
+    ("zoo.class", "'zoo.class' is not a resource path: 'class' is a Python keyword"),
+    (5, 'must be a resource path such as fine_tuning.jobs (or "" for the client itself), not 5'),
+])
+def test_an_operation_placed_at_no_resource_path_is_an_error(value: Any, why: str) -> None:
+    doc = zoo()
+    doc["paths"]["/v1/health"]["get"][RESOURCE_EXTENSION] = value
+    assert problems_of(doc) == [("/paths/~1v1~1health/get/x-oapi-pygen-resource", why)]
+
+
+@pytest.mark.parametrize(("value", "why"), [
+    ("fine_tuning.jobs", f"'fine_tuning.jobs' is not a resource name: {NAME_HINT}"),
+    ("Animal Keepers", f"'Animal Keepers' is not a resource name: {NAME_HINT}"),
+    ({"name": "x"}, "must be a resource name such as files (or \"\" for the client itself), not {'name': 'x'}"),
+])
+def test_a_tag_renamed_to_no_resource_name_is_an_error(value: Any, why: str) -> None:
+    doc = zoo(tags=[{"name": "Animals"}, {"name": "Staff", RESOURCE_EXTENSION: value}])
+    assert problems_of(doc) == [("/tags/1/x-oapi-pygen-resource", why)]
+
+
+def test_allow_partial_drops_an_operation_placed_at_no_resource_path(tmp_path: Path) -> None:
+    """A bad place costs its operation; a bad grouping, which concerns them all, stays an error."""
+    doc = zoo()
+    doc["paths"]["/v1/health"]["get"][RESOURCE_EXTENSION] = "the health"
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(doc), encoding="utf-8")
+    result = generate(Options(spec=spec, package="zoo", client_name="ZooClient", allow_partial=True))
+    assert sorted(json.loads(result.files["_surface.json"])["operations"]) == sorted(BY_TAGS[:-1])  # no health
+    assert [(p.pointer, p.kind) for p in result.coverage.warnings] == [
+        ("/paths/~1v1~1health/get/x-oapi-pygen-resource", "dropped-operation")]
+    spec.write_text(json.dumps(zoo(**{GROUPING_EXTENSION: "tag"})), encoding="utf-8")
+    with pytest.raises(SpecError, match="x-oapi-pygen-grouping"):
+        generate(Options(spec=spec, package="zoo", client_name="ZooClient", allow_partial=True))
