@@ -10,6 +10,10 @@ A spec whose operations share one tag (or none) keeps a flat client, as does
 `x-oapi-pygen-grouping: flat`. An operation's `x-oapi-pygen-resource` ("fine_tuning.jobs", or
 "" for the client itself) places it by hand, and a tag's renames the tag's resource ("" puts
 the tag's operations on the client).
+
+The project's settings (`Layout`: `grouping` and `resources` in `[tool.oapi-pygen]`, or
+`--grouping`) come last: their grouping wins over the spec's, and their renames move a resource
+of the client as it would otherwise be (spec extensions and nesting included) to another place.
 """
 
 from __future__ import annotations
@@ -44,12 +48,30 @@ _MIN_NESTED = 2  # a collection under a tag becomes a sub-resource when it has t
 
 
 @dataclass(frozen=True)
+class Layout:
+    """The project's say on resources (`[tool.oapi-pygen]` grouping and resources, or --grouping).
+
+    `grouping`: one of GROUPINGS, over the spec's `x-oapi-pygen-grouping`; None leaves it to the
+    spec. `resources`: (resource, new place) pairs, sorted: a resource of the client as it would
+    be without them (dotted, "fine_tuning.jobs") moves, with what it holds, to the new place
+    (dotted; "" for the client itself). The longest resource that holds an operation decides.
+    """
+
+    grouping: str | None = None
+    resources: tuple[tuple[str, str], ...] = ()
+
+
+NO_LAYOUT = Layout()
+
+
+@dataclass(frozen=True)
 class Grouped:
     """Where every operation went: those left on the client, and the resource tree."""
 
     client_operations: tuple[OperationIR, ...]
     resources: tuple[ResourceIR, ...]
     calls: tuple[OperationIR, ...]  # every operation as placed (method_name, call_path), in the spec's order
+    problems: tuple[Problem, ...] = ()  # renames of resources the client does not have (warnings)
 
 
 def resource_path_problem(text: str, client: bool = True, dotted: bool = True) -> str | None:
@@ -89,12 +111,17 @@ def check_extensions(doc: dict[str, Any]) -> Iterator[Problem]:
             yield Problem(pointer(*tokens), why)
 
 
-def group(doc: dict[str, Any], operations: list[OperationIR], taken: set[str]) -> Grouped:
+def group(doc: dict[str, Any], operations: list[OperationIR], taken: set[str],
+          layout: Layout = NO_LAYOUT) -> Grouped:
     """The operations grouped into resources (see the module docstring); `taken` are the names
     module-level code may not reuse for a class (the models and the clients)."""
-    places = _places(doc, operations, _grouping(doc))
+    places = _places(doc, operations, _grouping(doc, layout))
     if len({p[0] for p in places.values() if p}) < 2 and not _placed_by_hand(doc, operations):
-        return Grouped(tuple(operations), (), tuple(operations))
+        places = {op.pointer: () for op in operations}  # a flat client: renames find no resource
+    problems = tuple(_unused_renames(places, layout))
+    places = _renamed(places, layout)
+    if not any(places.values()):
+        return Grouped(tuple(operations), (), tuple(operations), problems)
     flat = tuple(op for op in operations if not places[op.pointer])
     tree: dict[tuple[str, ...], list[OperationIR]] = {}
     for op in operations:
@@ -104,17 +131,39 @@ def group(doc: dict[str, Any], operations: list[OperationIR], taken: set[str]) -
     roots = sorted({place[0] for place in tree})
     resources = tuple(_resource((root,), tree, taken, names) for root in roots)
     placed = {op.pointer: op for r in flatten(resources) for op in r.operations}
-    return Grouped(flat, resources, tuple(placed.get(op.pointer, op) for op in operations))
+    return Grouped(flat, resources, tuple(placed.get(op.pointer, op) for op in operations), problems)
 
 
-def _grouping(doc: dict[str, Any]) -> str:
-    """The spec's grouping (validation refuses a value not in GROUPINGS), else tags."""
+def _grouping(doc: dict[str, Any], layout: Layout) -> str:
+    """The project's grouping, else the spec's (validation refuses a value not in GROUPINGS), else tags."""
     written = doc.get(GROUPING_EXTENSION)
-    return written if isinstance(written, str) and written in GROUPINGS else "tags"
+    return layout.grouping or (written if isinstance(written, str) and written in GROUPINGS else "tags")
 
 
 def _split_place(text: str) -> tuple[str, ...]:
     return tuple(_attribute(part) for part in text.split(".") if part.strip())
+
+
+def _unused_renames(places: dict[str, tuple[str, ...]], layout: Layout) -> Iterator[Problem]:
+    """A warning for each rename of a resource the client does not have (a changed spec, a filter)."""
+    have = {place[:i] for place in places.values() for i in range(1, len(place) + 1)}
+    listed = ", ".join(sorted(".".join(p) for p in have)) or "none, its operations are all on the client"
+    for old, new in layout.resources:
+        if tuple(old.split(".")) not in have:
+            yield Problem("", f"[tool.oapi-pygen.resources] renames {old!r} (to {new!r}), but the client has "
+                              f"no resource {old!r}; its resources: {listed}", "warning", kind="unused-rename")
+
+
+def _renamed(places: dict[str, tuple[str, ...]], layout: Layout) -> dict[str, tuple[str, ...]]:
+    """Each place with the longest renamed resource that holds it moved to its new place."""
+    if not layout.resources:
+        return places
+    renames = {tuple(old.split(".")): _split_place(new) for old, new in layout.resources}
+    moved = {}
+    for ptr, place in places.items():
+        held = next((place[:i] for i in range(len(place), 0, -1) if place[:i] in renames), None)
+        moved[ptr] = place if held is None else renames[held] + place[len(held):]
+    return moved
 
 
 def _placed_by_hand(doc: dict[str, Any], operations: list[OperationIR]) -> bool:
@@ -128,7 +177,7 @@ def _operation_objects(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _places(doc: dict[str, Any], operations: list[OperationIR], grouping: str) -> dict[str, tuple[str, ...]]:
-    """Each operation's resource path (() for the client itself)."""
+    """Each operation's resource path (() for the client itself), before the project's renames."""
     if grouping == "flat":
         return {op.pointer: () for op in operations}
     found = _operation_objects(doc)

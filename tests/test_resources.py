@@ -5,7 +5,8 @@ sync and async, and the server sees the operation's method and path. Importing t
 building the client loads no resource module; using a resource loads its module only.
 
 Grouping is shown on a small spec: the spec's extensions (`x-oapi-pygen-grouping`,
-`x-oapi-pygen-resource`), which are checked, and the project's settings, which win over them.
+`x-oapi-pygen-resource`), which are checked, and the project's settings (`Layout`), which win
+over them.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+import yaml
 
 from generator.build import build_package
 from generator.pipeline import Options, generate
 from generator.problems import SpecError
-from generator.resources import GROUPING_EXTENSION, RESOURCE_EXTENSION
+from generator.resources import GROUPING_EXTENSION, NO_LAYOUT, RESOURCE_EXTENSION, Layout
 from generator.validate import validate
 from tests.golden_support import install_case
 from tests.loopback import LoopbackServer, Recorded, Reply
@@ -202,12 +204,17 @@ def zoo(**root: Any) -> dict[str, Any]:
 OPERATIONS = ["listAnimals", "createAnimal", "getAnimal", "listKeepers", "listShifts", "checkHealth"]
 
 
-def calls(doc: dict[str, Any]) -> list[str]:
-    """How each operation is called (`animals.list`), in the order of OPERATIONS."""
+def placed(doc: dict[str, Any], layout: Layout = NO_LAYOUT) -> tuple[dict[str, str], list[str]]:
+    """operationId -> how it is called (`animals.list`), and the build's warnings."""
     validate(doc)
-    pkg, problems = build_package(doc, "zoo", "ZooClient", "ZOO")
+    pkg, problems = build_package(doc, "zoo", "ZooClient", "ZOO", layout=layout)
+    return {op.operation_id: op.call_path for op in pkg.calls}, [p.render() for p in problems]
+
+
+def calls(doc: dict[str, Any], layout: Layout = NO_LAYOUT) -> list[str]:
+    """How each operation is called, in the order of OPERATIONS; the build had nothing to say."""
+    called, problems = placed(doc, layout)
     assert problems == []
-    called = {op.operation_id: op.call_path for op in pkg.calls}
     return [called[name] for name in OPERATIONS]
 
 
@@ -282,3 +289,59 @@ def test_allow_partial_drops_an_operation_placed_at_no_resource_path(tmp_path: P
     spec.write_text(json.dumps(zoo(**{GROUPING_EXTENSION: "tag"})), encoding="utf-8")
     with pytest.raises(SpecError, match="x-oapi-pygen-grouping"):
         generate(Options(spec=spec, package="zoo", client_name="ZooClient", allow_partial=True))
+
+
+# --- grouping on small specs: the project's settings -----------------------------------------------
+
+
+@pytest.mark.parametrize(("written", "grouping", "expected"), [
+    ({}, "paths", BY_PATHS), ({}, "flat", FLAT), ({}, "tags", BY_TAGS),
+    ({GROUPING_EXTENSION: "paths"}, "tags", BY_TAGS), ({GROUPING_EXTENSION: "flat"}, "paths", BY_PATHS),
+    ({GROUPING_EXTENSION: "paths"}, None, BY_PATHS),
+])
+def test_the_projects_grouping_wins_over_the_specs(written: dict[str, Any], grouping: str | None,
+                                                   expected: list[str]) -> None:
+    assert calls(zoo(**written), Layout(grouping)) == expected
+
+
+@pytest.mark.parametrize(("renames", "expected"), [
+    ({"staff": "people"}, ["animals.list", "animals.create", "animals.get", "people.list_keepers",
+                           "people.list_shifts", "health.check"]),
+    # into another resource, as a sub-resource; the words of its new place leave its method names
+    ({"health": "animals.health"}, [*BY_TAGS[:5], "animals.health.check"]),
+    ({"animals": ""}, [*FLAT[:3], *BY_TAGS[3:]]),  # onto the client
+    ({"staff": "animals"}, [*BY_TAGS[:3], "animals.list_keepers", "animals.list_shifts", "health.check"]),  # merged
+    # each names a resource as the client would have it without them: no chains
+    ({"staff": "health", "health": "staff"}, [*BY_TAGS[:3], "health.list_keepers", "health.list_shifts",
+                                              "staff.check_health"]),
+])
+def test_the_project_renames_resources(renames: dict[str, str], expected: list[str]) -> None:
+    assert calls(zoo(), Layout(None, tuple(sorted(renames.items())))) == expected
+
+
+def test_a_rename_names_the_resource_after_the_specs_own_rename() -> None:
+    doc = zoo(tags=[{"name": "Staff", RESOURCE_EXTENSION: "people"}])
+    assert calls(doc, Layout(None, (("people", "crew"),)))[3:5] == ["crew.list_keepers", "crew.list_shifts"]
+
+
+def test_the_longest_renamed_resource_decides() -> None:
+    """enclosures.gates leaves enclosures, which takes its other sub-resource along; the methods
+    keep `enclosure`, which their new places no longer say."""
+    doc = yaml.safe_load((GOLDEN.parent / "spec.yaml").read_text(encoding="utf-8"))
+    called, problems = placed(doc, Layout(None, (("enclosures", "pens"), ("enclosures.gates", "gates"))))
+    assert problems == []
+    assert sorted(c for c in called.values() if "pens" in c or "gates" in c) == [
+        "gates.list_enclosure", "gates.replace_enclosure", "pens.cleanings.cancel_enclosure",
+        "pens.cleanings.list_enclosure", "pens.cleanings.schedule_enclosure", "pens.get_enclosure"]
+
+
+def test_a_rename_of_a_resource_the_client_lacks_is_a_warning_naming_those_it_has() -> None:
+    called, problems = placed(zoo(), Layout(None, (("keepers", "people"), ("staff", "crew"))))
+    assert [called[name] for name in OPERATIONS][3:5] == ["crew.list_keepers", "crew.list_shifts"]
+    said = "warning: /: [tool.oapi-pygen.resources] renames"
+    keepers = f"{said} 'keepers' (to 'people'), but the client has no resource 'keepers'"
+    assert problems == [f"{keepers}; its resources: animals, health, staff"]
+    _, problems = placed(zoo(), Layout("flat", (("staff", "crew"),)))
+    staff = f"{said} 'staff' (to 'crew'), but the client has no resource 'staff'"
+    assert problems == [f"{staff}; its resources: none, its operations are all on the client"]
+
