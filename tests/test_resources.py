@@ -5,8 +5,8 @@ sync and async, and the server sees the operation's method and path. Importing t
 building the client loads no resource module; using a resource loads its module only.
 
 Grouping is shown on a small spec: the spec's extensions (`x-oapi-pygen-grouping`,
-`x-oapi-pygen-resource`), which are checked, and the project's settings (`Layout`), which win
-over them.
+`x-oapi-pygen-resource`), which are checked, and the project's settings (`Layout`, in process,
+and `grouping` and `[tool.oapi-pygen.resources]` in pyproject.toml), which win over them.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from generator.pipeline import Options, generate
 from generator.problems import SpecError
 from generator.resources import GROUPING_EXTENSION, NO_LAYOUT, RESOURCE_EXTENSION, Layout
 from generator.validate import validate
+from tests.cli_support import run_cli
 from tests.golden_support import install_case
 from tests.loopback import LoopbackServer, Recorded, Reply
 
@@ -345,3 +346,35 @@ def test_a_rename_of_a_resource_the_client_lacks_is_a_warning_naming_those_it_ha
     staff = f"{said} 'staff' (to 'crew'), but the client has no resource 'staff'"
     assert problems == [f"{staff}; its resources: none, its operations are all on the client"]
 
+
+SETTINGS = """\
+[tool.oapi-pygen]
+spec = "zoo.json"
+package = "zoo"
+client-name = "ZooClient"
+"""
+
+
+@pytest.mark.parametrize(("written", "settings", "args", "expected"), [
+    (None, 'grouping = "paths"\n', (), BY_PATHS),
+    ("paths", 'grouping = "tags"\n', (), BY_TAGS),
+    ("paths", 'grouping = "flat"\n', (), FLAT),
+    ("paths", '[tool.oapi-pygen.resources]\nkeepers = "people"\nhealth = "animals.health"\n', (),
+     [*BY_PATHS[:3], "people.list_keepers", "people.list_shifts", "animals.health.check"]),
+    (None, 'grouping = "paths"\n[tool.oapi-pygen.resources]\nkeepers = "staff"\n', (),
+     [*BY_PATHS[:3], "staff.list_keepers", "staff.list_shifts", "health.check"]),
+    ("paths", 'grouping = "tags"\n', ("--grouping", "flat"), FLAT),
+])
+def test_pyproject_toml_sets_the_grouping_and_renames(tmp_path: Path, written: str | None, settings: str,
+                                                      args: tuple[str, ...], expected: list[str]) -> None:
+    """The settings through the command line, as a project uses them, over the spec's grouping;
+    `check` agrees with what `generate` wrote."""
+    (tmp_path / "zoo.json").write_text(json.dumps(zoo(**{GROUPING_EXTENSION: written})), encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(SETTINGS + settings, encoding="utf-8")
+    proc = run_cli("generate", *args, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    surface = json.loads((tmp_path / "generated" / "zoo" / "_surface.json").read_text(encoding="utf-8"))
+    called = {entry["operation_id"]: call for call, entry in surface["operations"].items()}
+    assert [called[name] for name in OPERATIONS] == expected
+    assert "warning" not in proc.stderr
+    assert run_cli("check", *args, cwd=tmp_path).returncode == 0
