@@ -36,7 +36,7 @@ from generator.naming import (
 from generator.problems import Problem
 from generator.progress import NO_PROGRESS, Progress
 from generator.prose import describe, doc_literal, doc_text, one_line
-from generator.resources import Grouped, flatten, group
+from generator.resources import NO_LAYOUT, Grouped, Layout, flatten, group
 from generator.runtime_files import exports as runtime_exports
 from generator.schema_types import (
     SchemaTyper,
@@ -601,8 +601,9 @@ _NAMING_ROUNDS = 6
 
 
 def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_prefix: str,
-                  progress: Progress = NO_PROGRESS) -> tuple[PackageIR, list[Problem]]:
+                  progress: Progress = NO_PROGRESS, layout: Layout = NO_LAYOUT) -> tuple[PackageIR, list[Problem]]:
     """The IR, and what in the spec could not be generated (as problems with pointers).
+    `layout`: the project's grouping and resource renames (see `resources`).
     `progress` counts the operations built in the first round (a later naming round builds them
     again; the count stays at its total rather than start over)."""
     progress.stage("building", sum(1 for _ in iter_operations(doc)), "operations")
@@ -624,7 +625,7 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
     default_headers, optional_headers = client_headers(doc, CONSTRUCTOR_ARGUMENTS | credentials)
     server = server_of(doc, CONSTRUCTOR_ARGUMENTS | credentials | {a for a, _ in optional_headers})
     operations = [dataclasses.replace(op, method_name=op.python_name, call_path=op.python_name) for op in operations]
-    grouped = group(doc, operations, model_names | {client_name, "Async" + client_name})
+    grouped = group(doc, operations, model_names | {client_name, "Async" + client_name}, layout)
     parts = split_modules(operations, models, builder.deps, grouped, model_names) if grouped.resources else None
     homes = parts.model_home if parts is not None else None
     resources = parts.resources if parts is not None else grouped.resources
@@ -672,4 +673,4 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
         **(_split_fields(parts, operations, model_names) if parts is not None else {}),
     )
     return pkg, (builder.operation_builder.dropped + builder.typer.warnings + list(security.warnings)
-                 + builder.operation_builder.notes)
+                 + builder.operation_builder.notes + list(grouped.problems))

@@ -37,6 +37,7 @@ from generator.pipeline import (
 )
 from generator.problems import Problem, SpecError
 from generator.progress import NO_PROGRESS, Progress, for_terminal
+from generator.resources import GROUPINGS, Layout
 from generator.scope import Filters
 from generator.spec import pointer
 from generator.surface import SURFACE_FILE, Surface
@@ -83,6 +84,10 @@ def _package_options(func: F) -> F:
                      help="Folder that holds the generated package, or a generated package folder itself "
                           "(one with a _manifest.json, e.g. a vendored copy under another name). "
                           "[default: generated]"),
+        click.option("--grouping", type=click.Choice(GROUPINGS), default=None,
+                     help="Group the operations into resources by first tag, by first path segment, or not "
+                          "at all (a flat client); wins over the spec's x-oapi-pygen-grouping. "
+                          "[default: from pyproject.toml, else the spec's, else tags]"),
     ]
     for decorate in reversed(decorators):
         func = decorate(func)
@@ -110,8 +115,9 @@ class SpecArgs:
 
 
 def _options(args: SpecArgs, package: str | None = None, client_name: str | None = None,
-             env_prefix: str | None = None) -> Options:
-    """CLI values over pyproject.toml values; configured overlays and filters go with the configured spec."""
+             env_prefix: str | None = None, grouping: str | None = None) -> Options:
+    """CLI values over pyproject.toml values; configured overlays, filters and resource renames go
+    with the configured spec (the renames name its resources)."""
     cfg = _settings()
     own_spec = args.spec is None
     filters = Filters(args.tags, args.operation_ids) if (args.tags or args.operation_ids) else (
@@ -126,6 +132,7 @@ def _options(args: SpecArgs, package: str | None = None, client_name: str | None
         or env_prefix_of(package or cfg.package),
         templates=cfg.templates,
         filters=filters,
+        layout=Layout(grouping or cfg.layout.grouping, cfg.layout.resources if own_spec else ()),
         strict=args.strict,
         allow_partial=args.allow_partial,
     )
@@ -290,11 +297,12 @@ def _in_this_repository() -> bool:
               help="No progress line. (On a terminal, outside CI, a run longer than a second shows its "
                    "stage and count on stderr; the lines printed at the end are the same either way.)")
 def generate_cmd(package: str | None, client_name: str | None, env_prefix: str | None, out: Path | None,
-                 quiet: bool, **spec_args: Any) -> None:
+                 grouping: str | None, quiet: bool, **spec_args: Any) -> None:
     """Generate the client package into OUT (atomically); say what changed for callers."""
     started = time.perf_counter()
     given = {"package": package, "client_name": client_name, "env_prefix": env_prefix}
-    target, options = _target(out, _options(SpecArgs(**spec_args), package, client_name, env_prefix), given)
+    target, options = _target(out, _options(SpecArgs(**spec_args), package, client_name, env_prefix, grouping),
+                              given)
     where = _shown(target.path)
     try:
         check_destination(target.out_dir, target.folder)  # before any work: a file in the way is refused
@@ -327,7 +335,7 @@ def generate_cmd(package: str | None, client_name: str | None, env_prefix: str |
 @_spec_options
 @_package_options
 def check_cmd(package: str | None, client_name: str | None, env_prefix: str | None, out: Path | None,
-              **spec_args: Any) -> None:
+              grouping: str | None, **spec_args: Any) -> None:
     """Exit 1 with a diff when OUT differs from what `generate` would write.
 
     The comparison is of bytes: the files on disk against a fresh generation (from the
@@ -337,7 +345,8 @@ def check_cmd(package: str | None, client_name: str | None, env_prefix: str | No
     """
     started = time.perf_counter()
     given = {"package": package, "client_name": client_name, "env_prefix": env_prefix}
-    target, options = _target(out, _options(SpecArgs(**spec_args), package, client_name, env_prefix), given)
+    target, options = _target(out, _options(SpecArgs(**spec_args), package, client_name, env_prefix, grouping),
+                              given)
     where = _shown(target.path)
     recorded = _recorded(target.path)
     mismatches = [f"{where} was {line}" for line in _mismatches(options, recorded)]
@@ -457,7 +466,7 @@ def diff_cmd(old_spec: Path, new_spec: Path, overlays: tuple[Path, ...], tags: t
              operation_ids: tuple[str, ...], allow_partial: bool, fmt: str, fail_on_breaking: bool) -> None:
     """Report what changes for callers of the generated client from OLD_SPEC to NEW_SPEC.
 
-    Both specs go through the same overlays, filters and build as `generate` (those
+    Both specs go through the same overlays, filters, grouping and build as `generate` (those
     pyproject.toml configures, unless --overlay, --tag or --operation are given); the
     two clients' public surfaces (operations, arguments, models, fields, enum
     values, deprecations) are compared, and each change is classed as breaking
@@ -471,7 +480,7 @@ def diff_cmd(old_spec: Path, new_spec: Path, overlays: tuple[Path, ...], tags: t
     for spec in (old_spec, new_spec):
         options = Options(spec=spec, overlays=overlays, package=cfg.package, client_name=cfg.client_name,
                           env_prefix=cfg.env_prefix, templates=cfg.templates, filters=filters,
-                          allow_partial=allow_partial)
+                          layout=cfg.layout, allow_partial=allow_partial)
         try:
             surfaces.append(api_surface(options))
         except SpecError as exc:

@@ -10,6 +10,11 @@ compares bytes; see `pipeline.generate_cached`). It serves to:
 - tell which options a package (a vendored copy too) was generated with (`options_of`),
   and say so when a run's options differ (`option_mismatches`);
 - say which inputs changed since the package was generated (`changed_inputs`).
+
+The project's grouping and resource renames are recorded with the options only when set, so a
+package generated without them has the manifest it had before they existed. They shape the
+package as an overlay setting the same extensions would: a change to them is drift (named by
+`changed_inputs`), not another set of options.
 """
 
 from __future__ import annotations
@@ -36,6 +41,11 @@ NAMED_OPTIONS = ("package", "client_name", "env_prefix")  # what a package folde
 def inputs(options: Options, spec_raw: bytes, overlays: Sequence[tuple[Path, bytes]],
            templates_sha256: str) -> dict[str, Any]:
     """The recorded inputs of a run: equal inputs give equal bytes."""
+    layout: dict[str, Any] = {}
+    if options.layout.grouping is not None:
+        layout["grouping"] = options.layout.grouping
+    if options.layout.resources:
+        layout["resources"] = dict(options.layout.resources)
     return {
         "generator": {"name": TOOL_NAME, "version": __version__},
         "spec": {"file": options.spec.name, "sha256": _sha256(spec_raw)},
@@ -44,7 +54,8 @@ def inputs(options: Options, spec_raw: bytes, overlays: Sequence[tuple[Path, byt
         "formatter": {FORMATTER: metadata.version(FORMATTER)},
         "options": {"package": options.package, "client_name": options.client_name,
                     "env_prefix": options.env_prefix, "tags": list(options.filters.tags),
-                    "operations": list(options.filters.operations), "allow_partial": options.allow_partial},
+                    "operations": list(options.filters.operations), "allow_partial": options.allow_partial,
+                    **layout},
     }
 
 
@@ -105,7 +116,8 @@ def option_mismatches(recorded: Recorded, current: Mapping[str, Any]) -> list[st
     """How a run's options differ from those the package was generated with, one sentence each.
 
     Only what the user chooses is compared (spec file, overlays, filters, names, partial
-    output); a changed spec or template content is drift, not another set of options.
+    output); a changed spec or template content is drift, not another set of options, and so is
+    a changed grouping or resource rename (see the module docstring).
     """
     said: list[str] = []
     old_spec, new_spec = _file(recorded.inputs.get("spec")), _file(current["spec"])
@@ -139,11 +151,28 @@ def changed_inputs(recorded: Recorded, current: Mapping[str, Any]) -> list[str]:
                 if _file(o) in old_overlays and old_overlays[_file(o)] != o]
     if recorded.inputs.get("templates") != current["templates"]:
         changed.append("the templates")
+    old_options, new_options = recorded.options, current["options"]
+    if old_options.get("grouping") != new_options.get("grouping"):
+        changed.append(f"the grouping setting ({_setting(old_options.get('grouping'))} -> "
+                       f"{_setting(new_options.get('grouping'))})")
+    old_renames, new_renames = _renames(old_options), _renames(new_options)
+    if old_renames != new_renames:
+        which = sorted(k for k in old_renames.keys() | new_renames.keys() if old_renames.get(k) != new_renames.get(k))
+        changed.append(f"the resource renames ({', '.join(which)})")
     for key, what in (("generator", "the generator"), ("formatter", "the formatter")):
         old, new = recorded.inputs.get(key), current[key]
         if old != new:
             changed.append(f"{what} ({_version(old)} -> {_version(new)})")
     return changed
+
+
+def _renames(options: Mapping[str, Any]) -> dict[str, Any]:
+    found = options.get("resources")
+    return {str(k): v for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def _setting(value: object) -> str:
+    return "not set" if value is None else str(value)
 
 
 def _file(entry: object) -> str:

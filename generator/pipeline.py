@@ -25,6 +25,7 @@ from generator.problems import Problem, SpecError, sort_problems
 from generator.progress import NO_PROGRESS, Progress
 from generator.render import BUILTIN_TEMPLATES, render_package, template_sources
 from generator.repair import repair
+from generator.resources import NO_LAYOUT, Layout
 from generator.runtime_files import runtime_files
 from generator.scope import NO_FILTERS, Filters, operation_count, select
 from generator.surface import SURFACE_FILE, Surface, surface_of
@@ -47,6 +48,7 @@ class Options:
     env_prefix: str = "OPENAI"
     templates: Path = DEFAULT_TEMPLATES
     filters: Filters = NO_FILTERS
+    layout: Layout = NO_LAYOUT  # the project's grouping and resource renames (over the spec's extensions)
     strict: bool = False  # warnings are fatal
     allow_partial: bool = False  # something in scope that cannot be generated is a warning, not an error
 
@@ -202,7 +204,8 @@ def build(options: Options, prepared: Prepared) -> tuple[PackageIR, Coverage]:
     from generator.build import build_package
 
     try:
-        pkg, problems = build_package(prepared.doc, options.package, options.client_name, options.env_prefix)
+        pkg, problems = build_package(prepared.doc, options.package, options.client_name, options.env_prefix,
+                                      layout=options.layout)
     except RecursionError:
         raise too_deep() from None
     return pkg, coverage_of(options, prepared, pkg, problems)
@@ -292,7 +295,8 @@ def _built(options: Options, doc: dict[str, Any], clock: _Clock, beside_validati
     from generator.format import format_files
 
     try:
-        pkg, problems = build_package(doc, options.package, options.client_name, options.env_prefix, progress)
+        pkg, problems = build_package(doc, options.package, options.client_name, options.env_prefix, progress,
+                                      options.layout)
         clock.lap("build")
         texts = render_package(pkg, options.templates, progress)
         clock.lap("render")

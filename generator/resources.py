@@ -8,24 +8,32 @@ path segment), nested one level where the paths under a tag split into collectio
 
 A spec whose operations share one tag (or none) keeps a flat client, as does
 `x-oapi-pygen-grouping: flat`. An operation's `x-oapi-pygen-resource` ("fine_tuning.jobs", or
-"" for the client itself) places it by hand, and a tag's renames the tag's resource.
+"" for the client itself) places it by hand, and a tag's renames the tag's resource ("" puts
+the tag's operations on the client).
+
+The project's settings (`Layout`: `grouping` and `resources` in `[tool.oapi-pygen]`, or
+`--grouping`) come last: their grouping wins over the spec's, and their renames move a resource
+of the client as it would otherwise be (spec extensions and nesting included) to another place.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import keyword
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from generator.ir import OperationIR, ResourceIR
 from generator.naming import GENERATED_MODULE_NAMES, KEYWORDS, pascal, snake
-from generator.spec import iter_operations, pointer
+from generator.problems import Problem
+from generator.spec import iter_operations, iter_operations_written, pointer
 
 GROUPING_EXTENSION = "x-oapi-pygen-grouping"  # at the root: "tags" (the default), "paths" or "flat"
 RESOURCE_EXTENSION = "x-oapi-pygen-resource"  # on an operation (its dotted place) or a tag (its name)
+GROUPINGS = ("tags", "paths", "flat")
 # What a client or resource class has besides its operations and sub-resources.
 MEMBERS = frozenset({"close", "base_url"})
 # Builtins a method of a resource may be called (its module then qualifies them in type hints).
@@ -40,20 +48,80 @@ _MIN_NESTED = 2  # a collection under a tag becomes a sub-resource when it has t
 
 
 @dataclass(frozen=True)
+class Layout:
+    """The project's say on resources (`[tool.oapi-pygen]` grouping and resources, or --grouping).
+
+    `grouping`: one of GROUPINGS, over the spec's `x-oapi-pygen-grouping`; None leaves it to the
+    spec. `resources`: (resource, new place) pairs, sorted: a resource of the client as it would
+    be without them (dotted, "fine_tuning.jobs") moves, with what it holds, to the new place
+    (dotted; "" for the client itself). The longest resource that holds an operation decides.
+    """
+
+    grouping: str | None = None
+    resources: tuple[tuple[str, str], ...] = ()
+
+
+NO_LAYOUT = Layout()
+
+
+@dataclass(frozen=True)
 class Grouped:
     """Where every operation went: those left on the client, and the resource tree."""
 
     client_operations: tuple[OperationIR, ...]
     resources: tuple[ResourceIR, ...]
     calls: tuple[OperationIR, ...]  # every operation as placed (method_name, call_path), in the spec's order
+    problems: tuple[Problem, ...] = ()  # renames of resources the client does not have (warnings)
 
 
-def group(doc: dict[str, Any], operations: list[OperationIR], taken: set[str]) -> Grouped:
+def resource_path_problem(text: str, client: bool = True, dotted: bool = True) -> str | None:
+    """Why `text` is not a resource's place: Python identifiers (dotted, if `dotted`), or (if
+    `client`) "" for the client itself. None when it is one."""
+    if text == "" and client:
+        return None
+    what = "resource path" if dotted else "resource name"
+    example = "dotted Python identifiers such as fine_tuning.jobs" if dotted else "a Python identifier such as files"
+    for part in text.split(".") if dotted else [text]:
+        if part.isidentifier() and keyword.iskeyword(part):
+            return f"{text!r} is not a {what}: {part!r} is a Python keyword"
+        if not part.isidentifier():
+            return f"{text!r} is not a {what}: write {example}" + (' (or "" for the client itself)' if client else "")
+    return None
+
+
+def check_extensions(doc: dict[str, Any]) -> Iterator[Problem]:
+    """`x-oapi-pygen-grouping` at the root is one of GROUPINGS, an operation's `x-oapi-pygen-resource`
+    a resource path and a tag's a resource name ("" for the client itself, either); null counts as
+    not written."""
+    grouping = doc.get(GROUPING_EXTENSION)
+    if grouping is not None and (not isinstance(grouping, str) or grouping not in GROUPINGS):
+        yield Problem(pointer(GROUPING_EXTENSION), f"must be one of {', '.join(GROUPINGS)}, not {grouping!r}")
+    places = [((*tokens, RESOURCE_EXTENSION), op.get(RESOURCE_EXTENSION), True)
+              for tokens, op in iter_operations_written(doc)]
+    tags = doc.get("tags")
+    places += [(("tags", i, RESOURCE_EXTENSION), tag.get(RESOURCE_EXTENSION), False)
+               for i, tag in enumerate(tags if isinstance(tags, list) else []) if isinstance(tag, dict)]
+    for tokens, value, dotted in places:
+        if value is None:
+            continue
+        example = "a resource path such as fine_tuning.jobs" if dotted else "a resource name such as files"
+        why = resource_path_problem(value, dotted=dotted) if isinstance(value, str) else (
+            f'must be {example} (or "" for the client itself), not {value!r}')
+        if why:
+            yield Problem(pointer(*tokens), why)
+
+
+def group(doc: dict[str, Any], operations: list[OperationIR], taken: set[str],
+          layout: Layout = NO_LAYOUT) -> Grouped:
     """The operations grouped into resources (see the module docstring); `taken` are the names
     module-level code may not reuse for a class (the models and the clients)."""
-    places = _places(doc, operations)
+    places = _places(doc, operations, _grouping(doc, layout))
     if len({p[0] for p in places.values() if p}) < 2 and not _placed_by_hand(doc, operations):
-        return Grouped(tuple(operations), (), tuple(operations))
+        places = {op.pointer: () for op in operations}  # a flat client: renames find no resource
+    problems = tuple(_unused_renames(places, layout))
+    places = _renamed(places, layout)
+    if not any(places.values()):
+        return Grouped(tuple(operations), (), tuple(operations), problems)
     flat = tuple(op for op in operations if not places[op.pointer])
     tree: dict[tuple[str, ...], list[OperationIR]] = {}
     for op in operations:
@@ -63,7 +131,39 @@ def group(doc: dict[str, Any], operations: list[OperationIR], taken: set[str]) -
     roots = sorted({place[0] for place in tree})
     resources = tuple(_resource((root,), tree, taken, names) for root in roots)
     placed = {op.pointer: op for r in flatten(resources) for op in r.operations}
-    return Grouped(flat, resources, tuple(placed.get(op.pointer, op) for op in operations))
+    return Grouped(flat, resources, tuple(placed.get(op.pointer, op) for op in operations), problems)
+
+
+def _grouping(doc: dict[str, Any], layout: Layout) -> str:
+    """The project's grouping, else the spec's (validation refuses a value not in GROUPINGS), else tags."""
+    written = doc.get(GROUPING_EXTENSION)
+    return layout.grouping or (written if isinstance(written, str) and written in GROUPINGS else "tags")
+
+
+def _split_place(text: str) -> tuple[str, ...]:
+    return tuple(_attribute(part) for part in text.split(".") if part.strip())
+
+
+def _unused_renames(places: dict[str, tuple[str, ...]], layout: Layout) -> Iterator[Problem]:
+    """A warning for each rename of a resource the client does not have (a changed spec, a filter)."""
+    have = {place[:i] for place in places.values() for i in range(1, len(place) + 1)}
+    listed = ", ".join(sorted(".".join(p) for p in have)) or "none, its operations are all on the client"
+    for old, new in layout.resources:
+        if tuple(old.split(".")) not in have:
+            yield Problem("", f"[tool.oapi-pygen.resources] renames {old!r} (to {new!r}), but the client has "
+                              f"no resource {old!r}; its resources: {listed}", "warning", kind="unused-rename")
+
+
+def _renamed(places: dict[str, tuple[str, ...]], layout: Layout) -> dict[str, tuple[str, ...]]:
+    """Each place with the longest renamed resource that holds it moved to its new place."""
+    if not layout.resources:
+        return places
+    renames = {tuple(old.split(".")): _split_place(new) for old, new in layout.resources}
+    moved = {}
+    for ptr, place in places.items():
+        held = next((place[:i] for i in range(len(place), 0, -1) if place[:i] in renames), None)
+        moved[ptr] = place if held is None else renames[held] + place[len(held):]
+    return moved
 
 
 def _placed_by_hand(doc: dict[str, Any], operations: list[OperationIR]) -> bool:
@@ -76,9 +176,8 @@ def _operation_objects(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {pointer("paths", path, method): op for path, method, op, _ in iter_operations(doc)}
 
 
-def _places(doc: dict[str, Any], operations: list[OperationIR]) -> dict[str, tuple[str, ...]]:
-    """Each operation's resource path (() for the client itself)."""
-    grouping = doc.get(GROUPING_EXTENSION, "tags")
+def _places(doc: dict[str, Any], operations: list[OperationIR], grouping: str) -> dict[str, tuple[str, ...]]:
+    """Each operation's resource path (() for the client itself), before the project's renames."""
     if grouping == "flat":
         return {op.pointer: () for op in operations}
     found = _operation_objects(doc)
@@ -104,16 +203,18 @@ def _places(doc: dict[str, Any], operations: list[OperationIR]) -> dict[str, tup
     for op in operations:  # placed by hand
         chosen = found.get(op.pointer, {}).get(RESOURCE_EXTENSION)
         if isinstance(chosen, str):
-            places[op.pointer] = tuple(_attribute(part) for part in chosen.split(".") if part.strip())
+            places[op.pointer] = _split_place(chosen)
     return places
 
 
 def _tag_names(doc: dict[str, Any]) -> dict[str, str]:
-    """Tag -> resource name, where a tag object renames its resource."""
+    """Tag -> resource name, where a tag object renames its resource ("": the client itself)."""
     found = {}
-    for tag in doc.get("tags") or []:
+    tags = doc.get("tags")
+    for tag in tags if isinstance(tags, list) else []:
         if isinstance(tag, dict) and isinstance(tag.get("name"), str) and isinstance(tag.get(RESOURCE_EXTENSION), str):
-            found[tag["name"]] = _attribute(tag[RESOURCE_EXTENSION])
+            written = tag[RESOURCE_EXTENSION]
+            found[tag["name"]] = _attribute(written) if written.strip() else ""
     return found
 
 

@@ -3,7 +3,8 @@
 openapi-spec-validator is the validator of record. Around it we add the checks
 it cannot make safely: every local `$ref` must resolve (the validator raises on a
 dangling one), references may not leave the document, operationIds are unique,
-and every `{name}` in a path is declared as a path parameter.
+every `{name}` in a path is declared as a path parameter, and the generator's own
+extensions have values it understands.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from generator.problems import Level, Problem, SpecError
+from generator.resources import check_extensions
 from generator.spec import (
     HTTP_METHODS,
     MISSING,
@@ -58,6 +60,7 @@ def validate(doc: dict[str, Any], strict: bool = False) -> list[Problem]:
     problems = list(run_validator(doc))
     problems += check_operation_ids(doc)
     problems += check_path_params(doc)
+    problems += check_extensions(doc)
     errors = [p for p in problems if p.level == "error"]
     if errors or (strict and problems):
         raise SpecError(errors if not strict else [as_error(p) for p in problems])

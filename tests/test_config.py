@@ -22,9 +22,12 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.config import load_settings
 from generator.overlay import apply_overlays
 from generator.pipeline import Options, generate, sources_hash
+from generator.problems import SpecError
 from generator.render import BUILTIN_TEMPLATES, template_sources
+from generator.resources import NO_LAYOUT, Layout
 from generator.scope import Filters
 from generator.write import read_tree
 
@@ -370,6 +373,118 @@ def test_empty_config_falls_back_to_the_defaults(tmp_path: Path, pyproject: str)
     assert "class AssistantsClient:" in client and 'BASE_URL_ENV = "OPENAI_BASE_URL"' in client
     assert operations_all(tmp_path / "generated", "assistants_client") == ALL_OPERATIONS
     assert run_cli("check", cwd=tmp_path).returncode == 0
+
+
+# --- grouping and resource renames -----------------------------------------------------------
+
+
+def layout_of(tmp_path: Path, text: str) -> Layout:
+    (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
+    return load_settings(tmp_path / "pyproject.toml").layout
+
+
+def config_errors(tmp_path: Path, text: str) -> list[str]:
+    (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        load_settings(tmp_path / "pyproject.toml")
+    return [p.message.replace(str(tmp_path / "pyproject.toml"), "pyproject.toml") for p in caught.value.problems]
+
+
+@pytest.mark.parametrize("grouping", ["tags", "paths", "flat"])
+def test_the_grouping_is_read(tmp_path: Path, grouping: str) -> None:
+    assert layout_of(tmp_path, f'[tool.oapi-pygen]\ngrouping = "{grouping}"\n') == Layout(grouping)
+
+
+def test_no_grouping_and_no_renames_leave_the_spec_to_say(tmp_path: Path) -> None:
+    assert layout_of(tmp_path, '[tool.oapi-pygen]\npackage = "p"\n') == NO_LAYOUT
+    assert layout_of(tmp_path, '[tool.oapi-pygen]\n[tool.oapi-pygen.resources]\n') == NO_LAYOUT
+
+
+def test_renames_are_read_with_dotted_keys_written_either_way(tmp_path: Path) -> None:
+    """TOML reads `vector_stores.files` unquoted as a table in a table: both spellings name the
+    resource vector_stores.files."""
+    text = ('[tool.oapi-pygen]\n[tool.oapi-pygen.resources]\nfiles = "documents"\n'
+            '"fine_tuning.jobs" = "jobs"\nvector_stores.files = "store_files"\nassistants = ""\n')
+    assert layout_of(tmp_path, text) == Layout(None, (
+        ("assistants", ""), ("files", "documents"), ("fine_tuning.jobs", "jobs"),
+        ("vector_stores.files", "store_files")))
+    inline = '[tool.oapi-pygen]\ngrouping = "paths"\nresources = {threads = "conversations.threads"}\n'
+    assert layout_of(tmp_path, inline) == Layout("paths", (("threads", "conversations.threads"),))
+
+
+RENAMES = "pyproject.toml [tool.oapi-pygen.resources]"
+DOTTED = "write dotted Python identifiers such as fine_tuning.jobs"
+ON_CLIENT = '(or "" for the client itself)'
+KEY_HINT = "a key names a resource as the client has it (client.fine_tuning.jobs: fine_tuning.jobs)"
+BAD_LAYOUT = {
+    "grouping-tag": ('grouping = "tag"',
+                     "pyproject.toml [tool.oapi-pygen] grouping: expected one of tags, paths, flat, got 'tag'"),
+    "grouping-number": ("grouping = 5",
+                        "pyproject.toml [tool.oapi-pygen] grouping: expected one of tags, paths, flat, got 5"),
+    "resources-list": ('resources = ["files"]',
+                       f"{RENAMES}: expected a table of resource = \"new.place\", got ['files']"),
+    "value-not-text": ("resources = {files = 5}", f"{RENAMES} files: expected a resource path (a string), got 5"),
+    "value-not-dotted": ('resources = {files = "my files"}',
+                         f"{RENAMES} files: 'my files' is not a resource path: {DOTTED} {ON_CLIENT}"),
+    "value-empty-part": ('resources = {files = "docs..files"}',
+                         f"{RENAMES} files: 'docs..files' is not a resource path: {DOTTED} {ON_CLIENT}"),
+    "value-keyword": ('resources = {files = "import.files"}',
+                      f"{RENAMES} files: 'import.files' is not a resource path: 'import' is a Python keyword"),
+    "key-a-tag-name": ('resources = {"Fine Tuning" = "tuning"}',
+                       f"{RENAMES}: 'Fine Tuning' is not a resource path: {DOTTED}; {KEY_HINT}"),
+    "key-empty": ('resources = {"" = "tuning"}', f"{RENAMES}: '' is not a resource path: {DOTTED}; {KEY_HINT}"),
+}
+
+
+@pytest.mark.parametrize(("line", "message"), BAD_LAYOUT.values(), ids=BAD_LAYOUT.keys())
+def test_bad_grouping_or_renames_are_refused_with_what_is_allowed(tmp_path: Path, line: str, message: str) -> None:
+    assert config_errors(tmp_path, f"[tool.oapi-pygen]\n{line}\n") == [message]
+
+
+def test_an_unknown_key_names_grouping_and_resources_among_the_known(tmp_path: Path) -> None:
+    [message] = config_errors(tmp_path, '[tool.oapi-pygen]\ngroupping = "paths"\n')
+    assert message.startswith("pyproject.toml [tool.oapi-pygen] has no setting 'groupping'; known: ")
+    assert "grouping" in message.split("known: ")[1] and "resources" in message.split("known: ")[1]
+
+
+def test_a_bad_grouping_exits_2_before_anything_is_written(tmp_path: Path) -> None:
+    project = make_project(tmp_path, FULL_SECTION | {"grouping": "by-tag"})
+    proc = run_cli("generate", cwd=project)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "grouping: expected one of tags, paths, flat, got 'by-tag'" in proc.stderr
+    assert not (project / OUT).exists()
+
+
+def test_grouping_and_renames_reach_the_package_and_its_manifest(tmp_path: Path) -> None:
+    """Configured: the overlay's tags make the resources pets and toys; pets is renamed. --grouping
+    wins over the file; --spec leaves the renames (they name the configured spec's resources)
+    but keeps the grouping."""
+    project = make_project(tmp_path, FULL_SECTION | {"grouping": "tags"})
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as fh:
+        fh.write('[tool.oapi-pygen.resources]\npets = "animals"\n')
+
+    def surface() -> list[str]:
+        data = json.loads((project / OUT / PACKAGE / "_surface.json").read_text(encoding="utf-8"))
+        return sorted(data["operations"])
+
+    proc = run_cli("generate", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    assert surface() == ["animals.list_pets", "toys.delete"]
+    options = manifest(project / OUT / PACKAGE)["options"]
+    assert options["grouping"] == "tags" and options["resources"] == {"pets": "animals"}
+
+    proc = run_cli("generate", "--grouping", "flat", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    assert surface() == ["delete_toy", "list_pets"]
+    assert manifest(project / OUT / PACKAGE)["options"]["grouping"] == "flat"
+    assert ("warning: /: [tool.oapi-pygen.resources] renames 'pets' (to 'animals'), but the client has no "
+            "resource 'pets'; its resources: none, its operations are all on the client") in proc.stderr
+
+    proc = run_cli("generate", "--spec", "api/spec.yaml", "--overlay", "api/overlays/tags.yaml", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    assert surface() == ["admin.create_pet", "pets.list", "toys.delete"]
+    options = manifest(project / OUT / PACKAGE)["options"]
+    assert options["grouping"] == "tags" and "resources" not in options
 
 
 # --- the pre-commit hook and the installed command -----------------------------------------

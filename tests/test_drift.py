@@ -217,6 +217,40 @@ def test_diff_applies_the_configured_overlays_and_filters(project: Path, tmp_pat
     assert changes() == []
 
 
+def test_a_changed_grouping_or_rename_is_drift_and_an_unchanged_one_is_not(project: Path, tmp_path: Path) -> None:
+    """The settings shape the package: `check` after changing them reports drift and names them;
+    after `generate`, the same settings are up to date. (Grouped by paths, the Assistants client
+    has resources: assistants, threads, ...)"""
+    cache = tmp_path / "cache"
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as fh:
+        fh.write('grouping = "paths"\n')
+    proc = _cli(project, "check", cache=cache)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "+    def create_assistant(" not in proc.stdout and "-    def create_assistant(" in proc.stdout
+    assert "(changed since it was generated: the grouping setting (not set -> paths))" in proc.stderr
+    assert _cli(project, "generate", cache=cache).returncode == 0
+    proc = _cli(project, "check", cache=cache)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    manifest = json.loads((project / "generated" / PKG / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["inputs"]["options"]["grouping"] == "paths"
+    assert (project / "generated" / PKG / "resources" / "threads.py").is_file()
+
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as fh:
+        fh.write('\n[tool.oapi-pygen.resources]\nthreads = "conversations"\n')
+    proc = _cli(project, "check", cache=cache)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "(changed since it was generated: the resource renames (threads))" in proc.stderr
+    assert _cli(project, "generate", cache=cache).returncode == 0
+    assert _cli(project, "check", cache=cache).returncode == 0
+    assert (project / "generated" / PKG / "resources" / "conversations.py").is_file()
+    assert not (project / "generated" / PKG / "resources" / "threads.py").exists()
+
+    proc = _cli(project, "check", "--grouping", "flat", cache=cache)  # a one-off grouping is drift too
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "the grouping setting (paths -> flat)" in proc.stderr
+    assert proc.stderr.rstrip().endswith("regenerate with `python -m generator generate --grouping flat`.")
+
+
 def test_the_committed_manifest_names_no_unpinned_tool() -> None:
     """Only inputs that decide the bytes: no versions of PyYAML, Jinja2, the validator (a new patch
     release of any of them must not make a fresh machine's `generate` rewrite the manifest)."""

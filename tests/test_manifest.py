@@ -13,6 +13,7 @@ import pytest
 from generator import HEADER, __version__, manifest
 from generator.pipeline import Coverage, Options
 from generator.problems import Problem
+from generator.resources import Layout
 from generator.scope import Filters
 
 
@@ -103,3 +104,21 @@ def test_changed_inputs_name_the_spec_an_overlay_the_templates_and_tools() -> No
         f"the generator (oapi-pygen {__version__} -> oapi-pygen 9.9.9)",
         f"the formatter (black {metadata.version('black')} -> black 99.0)",
     ]
+
+
+def test_grouping_and_renames_are_recorded_when_set_and_a_change_to_them_is_drift() -> None:
+    """Not set, they leave the manifest as it was before they existed. Set, they shape the package
+    as an overlay setting the extensions would: a change is an input that changed, not other options."""
+    plain = _inputs()
+    assert list(plain["options"]) == ["package", "client_name", "env_prefix", "tags", "operations", "allow_partial"]
+    paths = _inputs(_options(layout=Layout("paths", (("files", "documents"),))))
+    assert paths["options"]["grouping"] == "paths" and paths["options"]["resources"] == {"files": "documents"}
+    assert manifest.option_mismatches(manifest.Recorded(plain), paths) == []
+    assert manifest.changed_inputs(manifest.Recorded(plain), paths) == [
+        "the grouping setting (not set -> paths)", "the resource renames (files)"]
+    assert manifest.changed_inputs(manifest.Recorded(paths), paths) == []
+    flat = _inputs(_options(layout=Layout("flat", (("files", "docs"), ("models", "")))))
+    assert manifest.changed_inputs(manifest.Recorded(paths), flat) == [
+        "the grouping setting (paths -> flat)", "the resource renames (files, models)"]
+    assert manifest.changed_inputs(manifest.Recorded(flat), plain) == [
+        "the grouping setting (flat -> not set)", "the resource renames (files, models)"]
