@@ -31,7 +31,8 @@ generate: $(BASE_STAMP)
 check: $(BASE_STAMP)
 	$(PY) -m generator check
 
-# Node tools for the tests (Stoplight Prism, for tests/test_prism.py), exactly as locked.
+# Node tools for the tests (Stoplight Prism, for tests/test_prism.py; pyright, for
+# tests/test_pyright.py), exactly as locked.
 # SCARF_ANALYTICS=false: a dependency's install script would otherwise try to report usage.
 NODE_STAMP := node_modules/.installed
 

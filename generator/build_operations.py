@@ -113,7 +113,7 @@ class OperationBuilder:
             response_type=result.expr.code, response_kind="sse" if stream and stream[2] else result.kind,
             summary=one_line(op.get("summary") or ""),
             doc_literal=doc_literal(operation_doc(op)), deprecated=bool(op.get("deprecated")),
-            builder_name=f"_{name}" if op.get("deprecated") else name,
+            builder_name=deprecated_builder(name) if op.get("deprecated") else name,
             deprecation_literal=repr(f"{op.get('operationId') or name} is deprecated by the API")
             if op.get("deprecated") else "",
             has_body=bool(body.media), keyword_args=tuple(argument_text(p) for p in keyword),
@@ -559,6 +559,14 @@ def wire_fields(body: Body, result: Result, media_params: tuple[ParamIR, ...]) -
         "response_item": result.item,
         "twin_kind": result.twin,
     }
+
+
+def deprecated_builder(name: str) -> str:
+    """The name of a deprecated operation's builder without the warning, which the client's methods
+    call (so a call warns once). No leading `_`: pyright --strict reports a module's `_name` used in
+    another module. No operation is named so: a `__` in their names comes only before claim's `2`,
+    `v2`... suffixes."""
+    return f"{name}__unwarned"
 
 
 def name_twins(ops: list[OperationIR]) -> list[OperationIR]:

@@ -82,7 +82,7 @@ class OperationIR:
     doc_literal: str
     deprecated: bool
     deprecation_literal: str  # the @deprecated message as a literal, or ""
-    builder_name: str  # the function that builds the Request: python_name, or a private one when deprecated
+    builder_name: str  # the function that builds the Request: python_name, or its unwarned twin when deprecated
     has_body: bool  # a body is sent: its arguments, or `{}` for a required JSON body with no properties
     keyword_args: tuple[str, ...]  # "name: hint = default" for every query and body argument
     page_item: str = ""  # item type of a paginated list operation, else ""

@@ -203,7 +203,7 @@ class AssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AssistantObject:
         """Create an assistant"""
-        request = operations._create_assistant(
+        request = operations.create_assistant__unwarned(
             model=model,
             name=name,
             description=description,
@@ -856,7 +856,7 @@ class AssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> DeleteAssistantResponse:
         """Delete an assistant"""
-        request = operations._delete_assistant(
+        request = operations.delete_assistant__unwarned(
             assistant_id,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
@@ -910,7 +910,7 @@ class AssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AssistantObject:
         """Get an assistant"""
-        request = operations._get_assistant(
+        request = operations.get_assistant__unwarned(
             assistant_id,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
@@ -1012,7 +1012,7 @@ class AssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncPage[AssistantObject, ListAssistantsResponse]:
         """List assistants"""
-        request = operations._list_assistants(
+        request = operations.list_assistants__unwarned(
             limit=limit,
             order=order,
             after=after,
@@ -1140,7 +1140,7 @@ class AssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AssistantObject:
         """Update an assistant"""
-        request = operations._modify_assistant(
+        request = operations.modify_assistant__unwarned(
             assistant_id,
             model=model,
             reasoning_effort=reasoning_effort,
@@ -1407,7 +1407,7 @@ class AsyncAssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AssistantObject:
         """Create an assistant"""
-        request = operations._create_assistant(
+        request = operations.create_assistant__unwarned(
             model=model,
             name=name,
             description=description,
@@ -2060,7 +2060,7 @@ class AsyncAssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> DeleteAssistantResponse:
         """Delete an assistant"""
-        request = operations._delete_assistant(
+        request = operations.delete_assistant__unwarned(
             assistant_id,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
@@ -2114,7 +2114,7 @@ class AsyncAssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AssistantObject:
         """Get an assistant"""
-        request = operations._get_assistant(
+        request = operations.get_assistant__unwarned(
             assistant_id,
         )
         options = RequestOptions(extra_headers, extra_query, extra_body, timeout, max_retries)
@@ -2216,7 +2216,7 @@ class AsyncAssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPage[AssistantObject, ListAssistantsResponse]:
         """List assistants"""
-        request = operations._list_assistants(
+        request = operations.list_assistants__unwarned(
             limit=limit,
             order=order,
             after=after,
@@ -2344,7 +2344,7 @@ class AsyncAssistantsClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AssistantObject:
         """Update an assistant"""
-        request = operations._modify_assistant(
+        request = operations.modify_assistant__unwarned(
             assistant_id,
             model=model,
             reasoning_effort=reasoning_effort,

@@ -119,7 +119,7 @@ def create_assistant(
     ) = NOT_GIVEN,
 ) -> Request[AssistantObject]:
     """Create an assistant"""
-    return _create_assistant(
+    return create_assistant__unwarned(
         model=model,
         name=name,
         description=description,
@@ -134,7 +134,7 @@ def create_assistant(
     )
 
 
-def _create_assistant(
+def create_assistant__unwarned(
     *,
     model: str | AssistantSupportedModels,
     name: str | None | NotGiven = NOT_GIVEN,
@@ -414,12 +414,12 @@ def delete_assistant(
     assistant_id: str,
 ) -> Request[DeleteAssistantResponse]:
     """Delete an assistant"""
-    return _delete_assistant(
+    return delete_assistant__unwarned(
         assistant_id,
     )
 
 
-def _delete_assistant(
+def delete_assistant__unwarned(
     assistant_id: str,
 ) -> Request[DeleteAssistantResponse]:
     """The request of `delete_assistant`, without its deprecation warning (the client warns once)."""
@@ -474,12 +474,12 @@ def get_assistant(
     assistant_id: str,
 ) -> Request[AssistantObject]:
     """Get an assistant"""
-    return _get_assistant(
+    return get_assistant__unwarned(
         assistant_id,
     )
 
 
-def _get_assistant(
+def get_assistant__unwarned(
     assistant_id: str,
 ) -> Request[AssistantObject]:
     """The request of `get_assistant`, without its deprecation warning (the client warns once)."""
@@ -584,7 +584,7 @@ def list_assistants(
     before: str | NotGiven = NOT_GIVEN,
 ) -> Request[ListAssistantsResponse]:
     """List assistants"""
-    return _list_assistants(
+    return list_assistants__unwarned(
         limit=limit,
         order=order,
         after=after,
@@ -592,7 +592,7 @@ def list_assistants(
     )
 
 
-def _list_assistants(
+def list_assistants__unwarned(
     *,
     limit: int | NotGiven = NOT_GIVEN,
     order: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
@@ -733,7 +733,7 @@ def modify_assistant(
     ) = NOT_GIVEN,
 ) -> Request[AssistantObject]:
     """Update an assistant"""
-    return _modify_assistant(
+    return modify_assistant__unwarned(
         assistant_id,
         model=model,
         reasoning_effort=reasoning_effort,
@@ -749,7 +749,7 @@ def modify_assistant(
     )
 
 
-def _modify_assistant(
+def modify_assistant__unwarned(
     assistant_id: str,
     *,
     model: str | AssistantSupportedModels | NotGiven = NOT_GIVEN,

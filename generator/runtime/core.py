@@ -18,7 +18,7 @@ from collections.abc import (
     Sequence,
 )
 from types import ModuleType
-from typing import IO, TYPE_CHECKING, Any, Protocol, Self, SupportsIndex, TypeVar, overload
+from typing import IO, TYPE_CHECKING, Any, Protocol, Self, SupportsIndex, TypeVar, cast, overload
 
 import pydantic
 
@@ -153,9 +153,10 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, pydantic.BaseModel):  # looked up here: pydantic loads it on first use
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items() if v is not NOT_GIVEN}
+        mapping = cast("Mapping[object, object]", value)
+        return {str(k): to_jsonable(v) for k, v in mapping.items() if v is not NOT_GIVEN}
     if isinstance(value, Sequence) and not isinstance(value, (str, bytes, bytearray)):
-        return [to_jsonable(v) for v in value]
+        return [to_jsonable(v) for v in cast("Sequence[object]", value)]
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     if isinstance(value, bytes):

@@ -90,7 +90,7 @@ class OpenUnion:
             }
         )
         paths: list[list[str | int]] = [[self.prop]]
-        paths += ([name] for name in attributes)
+        paths.extend([name] for name in attributes)
         known = core_schema.tagged_union_schema(choices, paths if attributes else self.prop)
         unknown = core_schema.no_info_after_validator_function(
             self._unknown_only, handler.generate_schema(UnknownVariant)

@@ -7,8 +7,9 @@ from collections.abc import (
     AsyncIterator,
     Iterator,
     Mapping,
+    Sequence,
 )
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import httpx
 import typing_extensions
@@ -33,7 +34,10 @@ ResponseT = typing_extensions.TypeVar("ResponseT", default=Any)
 def _field(value: Any, path: str) -> Any:
     """`a.b` of a model or a mapping; None where a step is missing."""
     for step in path.split(".") if path else []:
-        value = value.get(step) if isinstance(value, Mapping) else getattr(value, step, None)
+        if isinstance(value, Mapping):
+            value = cast("Mapping[str, Any]", value).get(step)
+        else:
+            value = getattr(value, step, None)
         if value is None:
             return None
     return value
@@ -56,7 +60,9 @@ class _PageBase(Generic[ItemT, ResponseT]):
         info = request.page or PageInfo("after", "last_id")
         self._info = info
         items = _field(response, info.items_field) if info.items_field else response
-        self.data: list[ItemT] = list(items or []) if isinstance(items, (list, tuple)) else []
+        self.data: list[ItemT] = (
+            list(cast("Sequence[ItemT]", items)) if isinstance(items, (list, tuple)) else []
+        )
         more = _field(response, info.has_more_field) if info.has_more_field else None
         self.has_more: bool = bool(more) if more is not None else bool(self.data)
 

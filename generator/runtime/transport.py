@@ -295,7 +295,8 @@ class BaseTransport:
             return None, None, parts or None
         body = request.json_body()
         if extra:
-            body = {**(body or {}), **extra}
+            fields: Mapping[str, Any] = body or {}  # a JSON body that extra_body joins is an object
+            body = {**fields, **extra}
         if body is None:
             return None, None, None
         headers["Content-Type"] = media or "application/json"

@@ -16,7 +16,7 @@ from collections.abc import (
     Sequence,
 )
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 from urllib.parse import quote
 
 import httpx
@@ -27,7 +27,6 @@ from .errors import (
     APIResponseValidationError,
     APIStatusError,
     StreamError,
-    _RedactedCause,
 )
 
 __all__ = [
@@ -133,7 +132,7 @@ class Credentials:
         )
 
     def _needed(self, alternative: tuple[str, ...]) -> str:
-        parts = []
+        parts: list[str] = []
         for key in alternative:
             s = self._schemes[key]
             missing = [
@@ -315,7 +314,7 @@ def _has_escapes(text: str) -> bool:
 def _escaped_key(key: str) -> re.Pattern[str]:
     """The key as JSON text may spell it, and a repr of that text show it: any character
     as `\\u` and four hex digits of either case, a `/` as `\\/`, the backslash doubled or not."""
-    parts = []
+    parts: list[str] = []
     for char in key:
         forms = [re.escape(char)]
         if ord(char) < 0x10000:
@@ -332,18 +331,21 @@ def _redacted_json(value: Any, key: str) -> Any:
     keeping their order; two dict keys that become one keep the later value."""
     if isinstance(value, str):
         return _redact(value, key)
-    todo, seen = [value], set()
+    todo: list[Any] = [value]
+    seen: set[int] = set()
     while todo:
         node = todo.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
         if isinstance(node, dict):
-            items = list(node.items())
-            node.clear()
-            node.update((_leaf(k, key, todo), _leaf(v, key, todo)) for k, v in items)
+            obj = cast("dict[str, Any]", node)  # as json.loads made it
+            items = list(obj.items())
+            obj.clear()
+            obj.update((_leaf(k, key, todo), _leaf(v, key, todo)) for k, v in items)
         elif isinstance(node, list):
-            node[:] = [_leaf(item, key, todo) for item in node]
+            array = cast("list[object]", node)
+            array[:] = [_leaf(item, key, todo) for item in array]
     return value
 
 
@@ -353,7 +355,14 @@ def _leaf(value: Any, key: str, todo: list[Any]) -> Any:
         return _redact(value, key)
     if isinstance(value, (dict, list)):
         todo.append(value)
+        return cast("dict[str, Any] | list[object]", value)  # as json.loads made it
     return value
+
+
+class _RedactedCause(Exception):
+    """Stands in, in an error's cause chain, for an exception whose text would show the API
+    key (a server echoed it): that exception's type name and text, the key redacted (for a
+    pydantic ValidationError, its errors without their input values)."""
 
 
 def _stand_in(link: BaseException, key: str, mentioned: bool) -> _RedactedCause | None:

@@ -18,13 +18,13 @@ from collections.abc import (
     Sequence,
 )
 from dataclasses import dataclass, field
-from typing import IO, Any, Generic
+from typing import IO, Any, Generic, cast
 from urllib.parse import parse_qsl, quote
 
 import httpx
 
 from .auth import Requirements
-from .core import NOT_GIVEN, NotGiven, T, to_jsonable
+from .core import NOT_GIVEN, FileTypes, NotGiven, T, to_jsonable
 from .errors import PathParameterError
 
 __all__ = [
@@ -74,7 +74,7 @@ class Request(Generic[T]):
 
     method: str
     path: str
-    query: Mapping[str, Any] = field(default_factory=dict)
+    query: Mapping[str, Any] = field(default_factory=dict[str, Any])
     body: Mapping[str, Any] | None = None  # the body's properties, one per keyword argument
     body_value: Any = (
         NOT_GIVEN  # or the whole body, when its schema is not an object with properties
@@ -83,20 +83,20 @@ class Request(Generic[T]):
     page: PageInfo | None = None
     stream_type: Any = None  # the event type when the call streams
     stream_envelope: bool = False  # events are `{event, data}` objects rather than bare data
-    headers: Mapping[str, Any] = field(default_factory=dict)  # header parameters
-    cookies: Mapping[str, Any] = field(default_factory=dict)  # cookie parameters
+    headers: Mapping[str, Any] = field(default_factory=dict[str, Any])  # header parameters
+    cookies: Mapping[str, Any] = field(default_factory=dict[str, Any])  # cookie parameters
     query_styles: Mapping[str, str] = field(
-        default_factory=dict
+        default_factory=dict[str, str]
     )  # "csv", "deepObject" or "json"; default: repeat (lists) or spread (mappings)
     body_encoding: str = "json"  # "json", "multipart", "form", "text" or "binary"
     response_kind: str = "json"  # "json", "jsonl", "text", "bytes" or "none"
     body_media: str = ""  # the body's media type as the spec declares it ("" is application/json)
     content_type: Any = NOT_GIVEN  # the caller's choice among the media types the operation takes
     media_encodings: Mapping[str, str] = field(
-        default_factory=dict
+        default_factory=dict[str, str]
     )  # the encoding of each media type the caller may choose, where it is not body_encoding's
     part_types: Mapping[str, str] = field(
-        default_factory=dict
+        default_factory=dict[str, str]
     )  # multipart: the content type the spec's `encoding` gives a part
     allow_empty: bool = False  # a 2xx without a body (a declared 204, say) returns None
     url: str = ""  # a whole URL to send to instead of base_url + path + query (a next-page link)
@@ -171,17 +171,25 @@ class Request(Generic[T]):
             if v is not NOT_GIVEN and v is not None
         }
 
-    def form_parts(self) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
+    def _properties(self) -> Mapping[str, Any]:
+        """The body's properties: its keyword arguments, else the whole body if it is an object."""
+        if self.body is not None:
+            return self.body
+        value = self.body_value
+        return cast("Mapping[str, Any]", value) if isinstance(value, Mapping) else {}
+
+    def form_parts(self) -> tuple[dict[str, str | list[Any]], list[tuple[str, FileTypes]]]:
         """(fields, files) of a multipart or form body: file-like values go to files."""
-        data: dict[str, Any] = {}
-        files: list[tuple[str, Any]] = []
-        whole = self.body_value if isinstance(self.body_value, Mapping) else {}
-        for key, value in (self.body if self.body is not None else whole).items():
+        data: dict[str, str | list[Any]] = {}
+        files: list[tuple[str, FileTypes]] = []
+        for key, value in self._properties().items():
             if value is NOT_GIVEN or value is None:
                 continue
-            items = (
-                value if isinstance(value, list) and any(_is_file(v) for v in value) else [value]
-            )
+            items: list[Any] = [value]
+            if isinstance(value, list):
+                listed = cast("list[FileTypes]", value)
+                if any(_is_file(v) for v in listed):  # a list of files: a part for each
+                    items = listed
             if any(_is_file(v) for v in items):
                 files += [(key, v) for v in items]
             else:
@@ -193,8 +201,7 @@ class Request(Generic[T]):
         style are written in it, like query parameters; the others as in form_parts (a list
         repeats the name, an object is JSON text), then `extra`."""
         styles = dict(self.form_styles)
-        whole = self.body_value if isinstance(self.body_value, Mapping) else {}
-        fields = {**(self.body if self.body is not None else whole), **extra}
+        fields = {**self._properties(), **extra}
         found: list[str] = []
         for key, value in fields.items():
             if value is NOT_GIVEN or value is None:
@@ -269,7 +276,7 @@ def binary_content(value: Any, headers: httpx.Headers, is_async: bool) -> Any:
     from there on a retry; any other file or iterator is read once, in chunks.
     """
     if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value)
+        return bytes(cast("bytes | bytearray | memoryview[int]", value))
     if isinstance(value, str):
         raise TypeError("a binary body takes bytes, a binary file or an iterator of bytes, not str")
     if hasattr(value, "read"):
@@ -280,13 +287,15 @@ def binary_content(value: Any, headers: httpx.Headers, is_async: bool) -> Any:
             return _AsyncFileChunks(value, start) if is_async else _FileChunks(value, start)
         value = _file_chunks(value)
     if is_async:
-        return value if isinstance(value, AsyncIterable) else _as_async(value)
+        if isinstance(value, AsyncIterable):
+            return cast("AsyncIterable[bytes]", value)
+        return _as_async(value)
     if not isinstance(value, Iterable):
         raise TypeError(
             f"a binary body for the sync client takes bytes, a file or an iterator of bytes, "
             f"not {type(value).__name__}"
         )
-    return value
+    return cast("Iterable[bytes]", value)
 
 
 def raw_body(request: Request[Any], headers: httpx.Headers, is_async: bool) -> Any:
@@ -309,7 +318,9 @@ def raw_body(request: Request[Any], headers: httpx.Headers, is_async: bool) -> A
 
 
 def multipart_parts(
-    data: Mapping[str, Any], files: list[tuple[str, Any]], part_types: Mapping[str, str]
+    data: Mapping[str, str | list[Any]],
+    files: list[tuple[str, FileTypes]],
+    part_types: Mapping[str, str],
 ) -> list[tuple[str, Any]]:
     """Every part of a multipart body as httpx `files` entries, so that a body without a file is
     multipart too: fields as parts without a file name (objects as JSON, or the type the spec's
@@ -320,29 +331,31 @@ def multipart_parts(
             parts.append((name, (None, item.encode("utf-8"), part_types.get(name))))
     for name, file in files:
         declared = part_types.get(name)
-        if declared and not isinstance(file, tuple):
-            file = (
-                os.path.basename(str(getattr(file, "name", "") or "")) or "upload",
-                file,
-                declared,
-            )
-        elif declared and len(file) == 2:
-            file = (*file, declared)
+        if declared:
+            if not isinstance(file, tuple):
+                file = (
+                    os.path.basename(str(getattr(file, "name", "") or "")) or "upload",
+                    file,
+                    declared,
+                )
+            elif len(file) == 2:
+                file = (*file, declared)
         parts.append((name, file))
     return parts
 
 
 def _is_file(value: Any) -> bool:
-    return (
-        isinstance(value, (bytes, bytearray))
-        or hasattr(value, "read")
-        or (isinstance(value, tuple) and len(value) >= 2 and _is_file(value[1]))
-    )
+    if isinstance(value, (bytes, bytearray)) or hasattr(value, "read"):
+        return True
+    if isinstance(value, tuple):  # (file name, file, ...)
+        entry = cast("tuple[object, ...]", value)
+        return len(entry) >= 2 and _is_file(entry[1])
+    return False
 
 
-def form_value(value: Any) -> Any:
+def form_value(value: Any) -> str | list[Any]:
     if isinstance(value, list):
-        return [form_value(v) for v in value]
+        return [form_value(v) for v in cast("list[object]", value)]
     if isinstance(value, (dict, bool)) or value is None:
         return json.dumps(value)
     return str(value)
@@ -370,13 +383,14 @@ def _enc(text: str, reserved: bool = False) -> str:
 def _items(value: Any) -> list[tuple[str, str]] | None:
     """An object's (key, text) pairs, None for anything that is not an object."""
     if isinstance(value, Mapping):
-        return [(str(k), _scalar(v)) for k, v in value.items() if v is not None]
+        mapping = cast("Mapping[object, object]", value)
+        return [(str(k), _scalar(v)) for k, v in mapping.items() if v is not None]
     return None
 
 
 def _list(value: Any) -> list[str] | None:
     if isinstance(value, (list, tuple)):
-        return [_scalar(v) for v in value if v is not None]
+        return [_scalar(v) for v in cast("Sequence[object]", value) if v is not None]
     return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pydantic
@@ -118,12 +118,6 @@ class APIStatusError(APIError):
         self.request_id = response.headers.get("x-request-id")
 
 
-class _RedactedCause(Exception):
-    """Stands in, in an error's cause chain, for an exception whose text would show the API
-    key (a server echoed it): that exception's type name and text, the key redacted (for a
-    pydantic ValidationError, its errors without their input values)."""
-
-
 class BadRequestError(APIStatusError):
     """400."""
 
@@ -175,8 +169,9 @@ def status_error(response: httpx.Response) -> APIStatusError:
         body = response.text or None
     except httpx.ResponseNotRead:  # its body could not be decoded
         body = None
-    detail = body.get("error") if isinstance(body, dict) else None
-    message = detail.get("message") if isinstance(detail, dict) else None
+    error = json_object(body)
+    detail = json_object(error.get("error")) if error is not None else None
+    message = detail.get("message") if detail is not None else None
     text = f"HTTP {response.status_code}: {message or response.reason_phrase}"
     if 300 <= response.status_code < 400:
         location = response.headers.get("location")
@@ -195,6 +190,11 @@ def try_json(text: str | bytes) -> tuple[bool, Any]:
         return False, None
 
 
+def json_object(value: object) -> dict[str, Any] | None:
+    """value when it is a JSON object (a dict, as json.loads makes it), else None."""
+    return cast("dict[str, Any]", value) if isinstance(value, dict) else None
+
+
 # A word that may be a credential (letters, digits and base64/URL-safe punctuation).
 _CUT_WORD = re.compile(r"[\w\-.~+/=]+\Z")
 
@@ -209,8 +209,9 @@ def snippet(text: str, limit: int = 200) -> str:
 
 def _error_detail(body: Any) -> str | None:
     """The message of an OpenAI-style `{"error": {...}}` object, or None when body is not one."""
-    detail = body.get("error") if isinstance(body, dict) else None
-    if not isinstance(detail, dict):
+    error = json_object(body)
+    detail = json_object(error.get("error")) if error is not None else None
+    if detail is None:
         return None
     return str(detail.get("message") or detail.get("code") or detail.get("type") or "no message")
 

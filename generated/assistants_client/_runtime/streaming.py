@@ -28,6 +28,7 @@ from .errors import (
     StreamError,
     describe_problems,
     is_event_stream,
+    json_object,
     not_a_stream,
     read_failure,
     snippet,
@@ -192,8 +193,10 @@ class _StreamBase(Generic[T]):
             return False, sse  # type: ignore[return-value]
         if sse.event == "error":
             body = _json_or_text(sse.data)
-            detail = body.get("error", body) if isinstance(body, dict) else body
-            message = detail.get("message") if isinstance(detail, dict) else str(detail)
+            error = json_object(body)
+            detail = error.get("error", body) if error is not None else body
+            fields = json_object(detail)
+            message = fields.get("message") if fields is not None else str(detail)
             raise StreamError(
                 f"the server reported an error in the stream: {message}", body, sse.data
             )

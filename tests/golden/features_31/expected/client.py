@@ -124,7 +124,7 @@ class ZooClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
         """Remove a toy"""
-        request = operations._delete_toy(
+        request = operations.delete_toy__unwarned(
             pet_id,
             toy_id,
         )
@@ -241,7 +241,7 @@ class AsyncZooClient:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
         """Remove a toy"""
-        request = operations._delete_toy(
+        request = operations.delete_toy__unwarned(
             pet_id,
             toy_id,
         )

@@ -48,13 +48,13 @@ def delete_toy(
     toy_id: str,
 ) -> Request[None]:
     """Remove a toy"""
-    return _delete_toy(
+    return delete_toy__unwarned(
         pet_id,
         toy_id,
     )
 
 
-def _delete_toy(
+def delete_toy__unwarned(
     pet_id: str,
     toy_id: str,
 ) -> Request[None]:
