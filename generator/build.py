@@ -403,7 +403,6 @@ def _split_fields(parts: Split, operations: list[OperationIR], model_names: set[
     operation_index = tuple(sorted((op.python_name, parts.operation_home[op.pointer]) for op in operations))
     return {"model_modules": parts.model_modules,
             "operation_modules": operation_modules(operations, parts, model_names),
-            "model_index": model_index, "operation_index": operation_index,
             "model_init_imports": split_init_imports(model_index),
             "operation_init_imports": split_init_imports(operation_index),
             "model_init_names": init_names(model_index), "operation_init_names": init_names(operation_index)}

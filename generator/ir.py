@@ -214,8 +214,6 @@ class PackageIR:
     resource_examples: tuple[tuple[str, str], ...] = ()  # (resource path, an example call of it)
     model_modules: tuple[ModuleIR, ...] = ()  # split packages: the modules of models/ (else models.py)
     operation_modules: tuple[ModuleIR, ...] = ()  # split packages: the modules of operations/
-    model_index: tuple[tuple[str, str], ...] = ()  # split packages: (model, its module), by name
-    operation_index: tuple[tuple[str, str], ...] = ()  # split packages: (builder, its module), by name
     model_init_imports: tuple[str, ...] = ()  # split packages: models/__init__.pyi's imports
     operation_init_imports: tuple[str, ...] = ()  # split packages: operations/__init__.pyi's imports
     # split packages: each __init__'s table of (module, string literals of the names it defines)

@@ -107,11 +107,10 @@ def _split_module(env: Any, pkg: PackageIR, name: str) -> dict[str, str]:
              for part in parts}
     if folder == "models":
         doc = f"Data models of {pkg.title_doc}, one module per resource and one of shared models."
-        index, imports, names = pkg.model_index, pkg.model_init_imports, pkg.model_init_names
+        imports, names = pkg.model_init_imports, pkg.model_init_names
     else:
         doc = f"Request builders for {pkg.title_doc}, one module per resource: one function per operation."
-        index, imports, names = pkg.operation_index, pkg.operation_init_imports, pkg.operation_init_names
-    texts[f"{folder}/__init__.py"] = env.get_template(LAZY_INIT_TEMPLATE).render(pkg=pkg, doc=doc, index=index,
-                                                                                 names=names)
+        imports, names = pkg.operation_init_imports, pkg.operation_init_names
+    texts[f"{folder}/__init__.py"] = env.get_template(LAZY_INIT_TEMPLATE).render(pkg=pkg, doc=doc, names=names)
     texts[f"{folder}/__init__.pyi"] = env.get_template(LAZY_STUB_TEMPLATE).render(pkg=pkg, doc=doc, imports=imports)
     return texts

@@ -165,6 +165,21 @@ def test_modules_load_on_first_use(root: Path) -> None:
                      "'zr_resources.resources.animals'] ['Animal', 'AnimalList']")
 
 
+def test_lazy_folders_star_import_and_list_every_name(root: Path) -> None:
+    """`from pkg.models import *` gets every model (the lazy __init__ answers `__all__`), `dir()`
+    lists them, and `__init__.pyi` names the same ones for type checkers."""
+    code = ("import zr_resources.models as m, zr_resources.operations as o\n"
+            "ns = {}\n"
+            "exec('from zr_resources.models import *', ns)\n"
+            "print(sorted(k for k in ns if not k.startswith('__')) == m.__all__ == dir(m), len(m.__all__))\n"
+            "print(o.__all__ == dir(o) and callable(o.list_animals))\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    stub = (root / "zr_resources" / "models" / "__init__.pyi").read_text(encoding="utf-8")
+    named = sorted(line.split()[-1] for line in stub.splitlines() if line.startswith("from ."))
+    assert result.stdout.splitlines() == [f"True {len(named)}", "True"]
+
+
 def test_a_spec_with_one_tag_keeps_a_flat_client() -> None:
     """The Assistants spec tags every operation `Assistants`: no resources, the methods as before."""
     client = (Path(__file__).resolve().parents[1] / "generated" / "assistants_client" / "client.py").read_text()

@@ -16,20 +16,14 @@ _NAMES: dict[str, str] = {
 }
 _MODULES = {name: module for module, names in _NAMES.items() for name in names.split()}
 
-__all__ = [
-    "Animal",
-    "AnimalList",
-    "GetEnclosureResponse",
-    "Keeper",
-    "Souvenir",
-]
-
 
 def __dir__() -> list[str]:
     return sorted(_MODULES)
 
 
 def __getattr__(name: str) -> object:
+    if name == "__all__":  # `from ... import *`
+        return sorted(_MODULES)
     module = _MODULES.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

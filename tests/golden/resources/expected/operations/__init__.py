@@ -19,28 +19,14 @@ _NAMES: dict[str, str] = {
 }
 _MODULES = {name: module for module, names in _NAMES.items() for name in names.split()}
 
-__all__ = [
-    "cancel_enclosure_cleaning",
-    "check_health",
-    "create_animal",
-    "feed_animal",
-    "get_animal",
-    "get_enclosure",
-    "list_animals",
-    "list_enclosure_cleanings",
-    "list_enclosure_gates",
-    "list_keepers",
-    "replace_enclosure_gates",
-    "schedule_enclosure_cleaning",
-    "sell_ticket",
-]
-
 
 def __dir__() -> list[str]:
     return sorted(_MODULES)
 
 
 def __getattr__(name: str) -> object:
+    if name == "__all__":  # `from ... import *`
+        return sorted(_MODULES)
     module = _MODULES.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
