@@ -7,7 +7,8 @@ path segment), nested one level where the paths under a tag split into collectio
 (`list_files` -> `files.list`) when the shorter name stays unique and safe.
 
 A spec whose operations share one tag (or none) keeps a flat client, as does
-`x-oapi-pygen-grouping: flat`. An operation's `x-oapi-pygen-resource` ("fine_tuning.jobs", or
+`x-oapi-pygen-grouping: flat`, unless it has more than FLAT_LIMIT operations: then, unless a
+grouping is chosen, they are grouped by path (a flat client of 242 methods is a wall). An operation's `x-oapi-pygen-resource` ("fine_tuning.jobs", or
 "" for the client itself) places it by hand, and a tag's renames the tag's resource ("" puts
 the tag's operations on the client).
 
@@ -45,6 +46,9 @@ _HINT_NAMES = frozenset({"bool", "bytes", "dict", "float", "frozenset", "int", "
 _NAME_RESERVED = (KEYWORDS | _HINT_NAMES | {n for n in GENERATED_MODULE_NAMES if n.islower()} | MEMBERS
                   ) - _SHADOWABLE - {"models", "runtime"}
 _MIN_NESTED = 2  # a collection under a tag becomes a sub-resource when it has this many operations
+# A spec whose tags make no two resources keeps a flat client up to this many operations (the
+# Assistants subset has 23); beyond, unless a grouping is chosen, its operations go by path.
+FLAT_LIMIT = 40
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,9 @@ def group(doc: dict[str, Any], operations: list[OperationIR], taken: set[str],
     """The operations grouped into resources (see the module docstring); `taken` are the names
     module-level code may not reuse for a class (the models and the clients)."""
     places = _places(doc, operations, _grouping(doc, layout))
-    if len({p[0] for p in places.values() if p}) < 2 and not _placed_by_hand(doc, operations):
+    if _roots(places) < 2 and _chosen_grouping(doc, layout) is None and len(operations) > FLAT_LIMIT:
+        places = _places(doc, operations, "paths")  # too many for a flat client, no tags to group by
+    if _roots(places) < 2 and not _placed_by_hand(doc, operations):
         places = {op.pointer: () for op in operations}  # a flat client: renames find no resource
     problems = tuple(_unused_renames(places, layout))
     places = _renamed(places, layout)
@@ -135,9 +141,20 @@ def group(doc: dict[str, Any], operations: list[OperationIR], taken: set[str],
 
 
 def _grouping(doc: dict[str, Any], layout: Layout) -> str:
-    """The project's grouping, else the spec's (validation refuses a value not in GROUPINGS), else tags."""
+    """The project's grouping, else the spec's, else tags."""
+    return _chosen_grouping(doc, layout) or "tags"
+
+
+def _chosen_grouping(doc: dict[str, Any], layout: Layout) -> str | None:
+    """The project's grouping, else the spec's (validation refuses a value not in GROUPINGS); None
+    when neither chose one."""
     written = doc.get(GROUPING_EXTENSION)
-    return layout.grouping or (written if isinstance(written, str) and written in GROUPINGS else "tags")
+    return layout.grouping or (written if isinstance(written, str) and written in GROUPINGS else None)
+
+
+def _roots(places: dict[str, tuple[str, ...]]) -> int:
+    """How many top-level resources the places make."""
+    return len({place[0] for place in places.values() if place})
 
 
 def _split_place(text: str) -> tuple[str, ...]:

@@ -26,7 +26,13 @@ import yaml
 from generator.build import build_package
 from generator.pipeline import Options, generate
 from generator.problems import SpecError
-from generator.resources import GROUPING_EXTENSION, NO_LAYOUT, RESOURCE_EXTENSION, Layout
+from generator.resources import (
+    FLAT_LIMIT,
+    GROUPING_EXTENSION,
+    NO_LAYOUT,
+    RESOURCE_EXTENSION,
+    Layout,
+)
 from generator.validate import validate
 from tests.cli_support import run_cli
 from tests.golden_support import install_case
@@ -245,6 +251,26 @@ FLAT = ["list_animals", "create_animal", "get_animal", "list_keepers", "list_shi
 ])
 def test_the_spec_chooses_the_grouping(written: dict[str, Any], expected: list[str]) -> None:
     assert calls(zoo(**written)) == expected
+
+
+def untagged(count: int, **root: Any) -> dict[str, Any]:
+    """`count` untagged operations, alternately under /v1/users and /v1/orders."""
+    paths = {f"/v1/{'users' if i % 2 else 'orders'}/{i}": {"get": _op(f"getThing{i}")} for i in range(count)}
+    return {"openapi": "3.1.0", "info": {"title": "Shop", "version": "1"}, "paths": paths, **root}
+
+
+@pytest.mark.parametrize(("count", "written", "roots"), [
+    (FLAT_LIMIT, {}, set()),  # small enough for a flat client
+    (FLAT_LIMIT + 1, {}, {"orders", "users"}),  # too many: by path
+    (FLAT_LIMIT + 1, {GROUPING_EXTENSION: "flat"}, set()),  # unless the spec says otherwise
+    (FLAT_LIMIT + 1, {GROUPING_EXTENSION: "tags"}, set()),
+])
+def test_a_big_spec_without_tags_goes_by_path(count: int, written: dict[str, Any], roots: set[str]) -> None:
+    called, problems = placed(untagged(count, **written))
+    assert problems == [] and len(called) == count
+    assert {call.split(".")[0] for call in called.values() if "." in call} == roots
+    called, _ = placed(untagged(FLAT_LIMIT + 1), Layout(grouping="flat"))  # or the project does
+    assert not any("." in call for call in called.values())
 
 
 def test_a_tag_renames_its_resource_or_keeps_its_operations_on_the_client() -> None:
