@@ -605,34 +605,18 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
     `layout`: the project's grouping and resource renames (see `resources`).
     `progress` counts the operations built in the first round (a later naming round builds them
     again; the count stays at its total rather than start over)."""
-    progress.stage("building", sum(1 for _ in iter_operations(doc)), "operations")
-    decided: dict[str, str] | None = {}
-    for round_ in range(_NAMING_ROUNDS):  # build, name, and build again with the names if they differ
-        builder = Builder(doc, (client_name, "Async" + client_name), decided,
-                          progress if round_ == 0 else NO_PROGRESS)
-        operations = builder.operations()
-        models = builder.models()
-        decided = builder.settled()
-        if decided is None:
-            break
-    model_keys = builder.model_keys
+    builder, operations, models = _named(doc, client_name, progress)
     info = doc.get("info") or {}
     model_names = {m.python_name for m in models}
     security = security_of(doc, env_prefix, CONSTRUCTOR_ARGUMENTS)
-    operations = [dataclasses.replace(op, security=security.per_operation.get(op.pointer)) for op in operations]
+    operations = [dataclasses.replace(op, security=security.per_operation.get(op.pointer), method_name=op.python_name,
+                                      call_path=op.python_name) for op in operations]
     credentials = {a for s in security.schemes for a in s.arguments}
     default_headers, optional_headers = client_headers(doc, CONSTRUCTOR_ARGUMENTS | credentials)
     server = server_of(doc, CONSTRUCTOR_ARGUMENTS | credentials | {a for a, _ in optional_headers})
-    operations = [dataclasses.replace(op, method_name=op.python_name, call_path=op.python_name) for op in operations]
     grouped = group(doc, operations, model_names | {client_name, "Async" + client_name}, layout)
     parts = split_modules(operations, models, builder.deps, grouped, model_names) if grouped.resources else None
     homes = parts.model_home if parts is not None else None
-    resources = parts.resources if parts is not None else grouped.resources
-    modules = tuple(ResourceModuleIR(module, *resource_module_imports(module, classes, model_names, homes,
-                                                                      _builders_module(parts, classes)), classes)
-                    for module, classes in _resource_parts(parts, resources))
-    by_name = {m.python_name: m for m in models}
-    calls = tuple(dataclasses.replace(op, example=example_call(op, by_name)) for op in grouped.calls)
     exported = init_exports(operations, client_name)
     client = client_imports(list(grouped.client_operations), model_names, security.schemes, grouped.resources, homes)
     pkg = PackageIR(
@@ -646,7 +630,7 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
         server_url=server[0],
         header_comment=HEADER,
         models=tuple(models),
-        model_imports=models_imports(model_keys),
+        model_imports=models_imports(builder.model_keys),
         operations=tuple(operations),
         operation_imports=operations_imports(operations, model_names),
         client_imports=client[0],
@@ -662,14 +646,43 @@ def build_package(doc: dict[str, Any], package_name: str, client_name: str, env_
         default_security=security.default,
         server_variables=server[1],
         server_url_doc=doc_text(server[0]),
-        client_operations=grouped.client_operations,
-        resources=resources,
-        resource_modules=modules,
-        calls=calls,
-        example_imports=example_imports(calls, package_name, model_names),
-        resource_examples=tuple((r.path, next((op.example for op in calls if op.call_path.startswith(r.path + ".")
-                                               and op.example), "")) for r in grouped.resources),
+        **_resource_fields(grouped, parts, models, package_name),
         **(_split_fields(parts, operations, model_names) if parts is not None else {}),
     )
     return pkg, (builder.operation_builder.dropped + builder.typer.warnings + list(security.warnings)
                  + builder.operation_builder.notes + list(grouped.problems))
+
+
+def _named(doc: dict[str, Any], client_name: str, progress: Progress
+           ) -> tuple[Builder, list[OperationIR], list[ModelIR]]:
+    """The operations and models, built, named, and built again with the names if they differ."""
+    progress.stage("building", sum(1 for _ in iter_operations(doc)), "operations")
+    decided: dict[str, str] | None = {}
+    for round_ in range(_NAMING_ROUNDS):
+        builder = Builder(doc, (client_name, "Async" + client_name), decided,
+                          progress if round_ == 0 else NO_PROGRESS)
+        operations = builder.operations()
+        models = builder.models()
+        decided = builder.settled()
+        if decided is None:
+            break
+    return builder, operations, models
+
+
+def _resource_fields(grouped: Grouped, parts: Split | None, models: list[ModelIR], package_name: str
+                     ) -> dict[str, Any]:
+    """The PackageIR fields of where the operations are called: the client's own, the resources and
+    their modules, every call with its README example."""
+    model_names = {m.python_name for m in models}
+    homes = parts.model_home if parts is not None else None
+    resources = parts.resources if parts is not None else grouped.resources
+    modules = tuple(ResourceModuleIR(module, *resource_module_imports(module, classes, model_names, homes,
+                                                                      _builders_module(parts, classes)), classes)
+                    for module, classes in _resource_parts(parts, resources))
+    by_name = {m.python_name: m for m in models}
+    calls = tuple(dataclasses.replace(op, example=example_call(op, by_name)) for op in grouped.calls)
+    examples = tuple((r.path, next((op.example for op in calls if op.call_path.startswith(r.path + ".") and op.example),
+                                   "")) for r in grouped.resources)
+    return {"client_operations": grouped.client_operations, "resources": resources, "resource_modules": modules,
+            "calls": calls, "example_imports": example_imports(calls, package_name, model_names),
+            "resource_examples": examples}

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -229,6 +229,31 @@ def yaml_lines(raw: bytes, pointers: list[str]) -> dict[str, int]:
 _NOT_A_KEY = "\x00"  # stands for a key that is not plain text (an alias): matches no pointer token
 
 
+@dataclass
+class _Seen:
+    """What one pass over the parser's events found on the way to the wanted pointers."""
+
+    lines: dict[str, int] = field(default_factory=dict)  # the nodes on the way, and their lines
+    indirect: set[str] = field(default_factory=set)  # mappings with a `$ref`, a merge or an alias as key
+    aliases: set[str] = field(default_factory=set)  # composed, an alias is the node it names (its line)
+    sequences: set[str] = field(default_factory=set)
+
+    def settle(self, pointers: list[str]) -> tuple[dict[str, int], list[str]]:
+        """The pointers' lines where the way to them is direct, and the pointers where it is not."""
+        found: dict[str, int] = {}
+        unsure: list[str] = []
+        for ptr in pointers:
+            at = ptr
+            while at and at not in self.lines:
+                at = at.rpartition("/")[0]
+            if (at not in self.lines or at in self.aliases
+                    or (at != ptr and (at in self.indirect or at in self.sequences))):
+                unsure.append(ptr)  # the way goes on through a $ref, an alias or a merge (or an index like "01")
+            else:
+                found[ptr] = self.lines[at]
+        return found, unsure
+
+
 def _lines_from_events(text: str, pointers: list[str]) -> tuple[dict[str, int], list[str]]:
     """The lines of the pointers whose nodes are reached without indirection, and the other pointers.
 
@@ -236,10 +261,8 @@ def _lines_from_events(text: str, pointers: list[str]) -> tuple[dict[str, int], 
     way to a wanted pointer; every other subtree is skipped by counting its brackets.
     """
     on_way = on_the_way(pointers)
-    lines: dict[str, int] = {}
-    indirect: set[str] = set()  # a mapping with a `$ref`, a merge or an alias as key: children may be elsewhere
-    aliases: set[str] = set()  # composed, an alias is the node it names, with that node's line
-    sequences: set[str] = set()
+    seen = _Seen()
+    lines, indirect = seen.lines, seen.indirect  # local names: this loop is hot
     stack: list[list[Any]] = []  # per open node on the way: [pointer, is a mapping, its pending key or None, next index]
     skip = 0  # depth inside a subtree off the way
     loader = _Loader(text)
@@ -283,24 +306,14 @@ def _lines_from_events(text: str, pointers: list[str]) -> tuple[dict[str, int], 
                 continue
             lines[at] = event.start_mark.line + 1
             if kind is AliasEvent:
-                aliases.add(at)
+                seen.aliases.add(at)
             elif opens:
                 stack.append([at, kind is MappingStartEvent, None, 0])
                 if kind is SequenceStartEvent:
-                    sequences.add(at)
+                    seen.sequences.add(at)
     finally:
         loader.dispose()
-    found: dict[str, int] = {}
-    unsure: list[str] = []
-    for ptr in pointers:
-        at = ptr
-        while at and at not in lines:
-            at = at.rpartition("/")[0]
-        if at not in lines or at in aliases or (at != ptr and (at in indirect or at in sequences)):
-            unsure.append(ptr)  # the way goes on through a $ref, an alias or a merge (or an index like "01")
-        else:
-            found[ptr] = lines[at]
-    return found, unsure
+    return seen.settle(pointers)
 
 
 def _lines_from_nodes(text: str, pointers: list[str]) -> dict[str, int]:
