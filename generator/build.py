@@ -12,10 +12,11 @@ from typing import Any
 from generator import HEADER
 from generator.build_operations import OperationBuilder, pascal_ctx
 from generator.examples import example_call
-from generator.imports import import_block, sort_exports, type_members
+from generator.imports import import_block, names_in, sort_exports, type_members
 from generator.ir import (
     FieldIR,
     ModelIR,
+    ModuleIR,
     OperationIR,
     PackageIR,
     ResourceIR,
@@ -50,7 +51,7 @@ from generator.schema_types import (
 )
 from generator.security import security_of
 from generator.spec import iter_operations, non_null_branches, pointer
-from generator.split import CLIENT_OPERATIONS, Split, init_names, operation_modules, split
+from generator.split import CLIENT_OPERATIONS, Split, init_names, split
 from generator.split import init_imports as split_init_imports
 from generator.validate import CLIENT_EXTENSION
 
@@ -397,6 +398,16 @@ def split_modules(operations: list[OperationIR], models: list[ModelIR], deps: Ma
     return split(models, deps, grouped.client_operations, grouped.resources, mentioned)
 
 
+def operation_modules(operations: list[OperationIR], split_: Split, models: set[str]) -> tuple[ModuleIR, ...]:
+    """The operations/ modules: each one's builders, in the spec's order, and its imports."""
+    modules = []
+    for module in sorted(set(split_.operation_home.values())):
+        ops = [op for op in operations if split_.operation_home[op.pointer] == module]
+        modules.append(ModuleIR(module, operations_imports(ops, models, split_.model_home, depth=1),
+                                operations=tuple(ops)))
+    return tuple(modules)
+
+
 def _split_fields(parts: Split, operations: list[OperationIR], model_names: set[str]) -> dict[str, Any]:
     """The PackageIR fields of a split package: its models/ and operations/ modules and indexes."""
     model_index = tuple(sorted(parts.model_home.items()))
@@ -433,14 +444,6 @@ def init_lazy(exports: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 def models_imports(keys: set[str]) -> tuple[str, ...]:
     plain = ["datetime"] if "datetime" in keys else []
     return import_block(plain, type_members(keys))
-
-
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def names_in(texts: Iterable[str]) -> set[str]:
-    """Every identifier the given pieces of generated source mention."""
-    return {name for text in texts for name in _IDENTIFIER.findall(text)}
 
 
 def operation_texts(op: OperationIR) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from generator.runtime_files import exports, module_of
@@ -73,3 +74,11 @@ def type_members(keys: Iterable[str]) -> list[tuple[str, str]]:
 def sort_exports(names: Iterable[str]) -> tuple[str, ...]:
     """`__all__` in the order ruff's RUF022 expects."""
     return tuple(sorted(set(names), key=lambda n: (member_key(n)[0], n)))
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def names_in(texts: Iterable[str]) -> set[str]:
+    """Every identifier the given pieces of generated source mention."""
+    return {name for text in texts for name in _IDENTIFIER.findall(text)}

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from generator.chunk import LINE_BUDGET, chunk_models, pack, resource_lines
-from generator.imports import KEY_SOURCES, import_block, member_key
+from generator.imports import KEY_SOURCES, import_block, member_key, names_in
 from generator.ir import ModelIR, ModuleIR, OperationIR, ResourceIR
 
 SHARED = "_shared"  # models used by more than one resource, or by operations on the client
@@ -39,7 +39,7 @@ CLIENT_OPERATIONS = "_client"  # the builders of the operations left on the clie
 class Split:
     model_home: dict[str, str]  # model name -> its module under models/
     operation_home: dict[str, str]  # operation pointer -> its module under operations/
-    model_modules: tuple[ModuleIR, ...]  # the builders' modules: operation_modules()
+    model_modules: tuple[ModuleIR, ...]  # (the builders' modules: build.operation_modules)
     resources: tuple[ResourceIR, ...]  # the top-level resources, each class's `module` its part's
     resource_parts: tuple[tuple[str, tuple[ResourceIR, ...]], ...]  # module under resources/ -> its classes
 
@@ -125,18 +125,6 @@ def _placed(resource: ResourceIR, module_of: dict[str, str]) -> ResourceIR:
                                children=tuple(_placed(c, module_of) for c in resource.children))
 
 
-def operation_modules(operations: list[OperationIR], split_: Split, models: set[str]) -> tuple[ModuleIR, ...]:
-    """The operations/ modules: each one's builders, in the spec's order, and its imports."""
-    from generator.build import operations_imports
-
-    modules = []
-    for module in sorted(set(split_.operation_home.values())):
-        ops = [op for op in operations if split_.operation_home[op.pointer] == module]
-        modules.append(ModuleIR(module, operations_imports(ops, models, split_.model_home, depth=1),
-                                operations=tuple(ops)))
-    return tuple(modules)
-
-
 def init_imports(index: Iterable[tuple[str, str]]) -> tuple[str, ...]:
     """A split folder's `__init__.pyi` imports: each name from its module, as itself (`A as A`:
     re-exported for type checkers), one statement each, as isort writes `as` imports."""
@@ -194,8 +182,6 @@ def _cyclic(home: dict[str, str], deps: Mapping[str, frozenset[str]]) -> bool:
 
 def _references(models: list[ModelIR], names: set[str]) -> dict[str, frozenset[str]]:
     """The models each model's generated code names (hints, defaults, aliases, union members)."""
-    from generator.build import names_in
-
     return {m.python_name: frozenset(names_in(_texts(m)) & names) for m in models}
 
 
@@ -236,8 +222,6 @@ def model_modules(models: list[ModelIR], home: dict[str, str]) -> tuple[ModuleIR
 def _mark_forward(models: list[ModelIR], local: set[str]) -> list[ModelIR]:
     """Mark the fields whose hints name a model of this module not yet defined (those of other
     modules are imported before any class body runs)."""
-    from generator.build import names_in
-
     defined: set[str] = set()
     out = []
     for model in models:
@@ -251,8 +235,6 @@ def _mark_forward(models: list[ModelIR], local: set[str]) -> list[ModelIR]:
 
 
 def _model_imports(models: list[ModelIR], others: set[str], home: dict[str, str]) -> tuple[str, ...]:
-    from generator.build import names_in
-
     used = names_in([text for m in models for text in _texts(m)])
     keys = {k for k in used if k in KEY_SOURCES}
     keys |= {"APIModel"} if any(m.is_class for m in models) else set()
