@@ -72,3 +72,14 @@ def test_the_sync_example_runs(tmp_path: Path) -> None:
     assert all(re.fullmatch(r"thread\.[a-z_.]+|done", e) for e in events), lines
     assert lines[-len(message_ids) - 1:-1] == message_ids
     assert lines[-1].startswith("404 None {'error': {'message': \"No thread found"), lines
+
+
+def test_the_tests_readme_names_every_test_module() -> None:
+    """tests/README.md maps the suite: every test module (and support module) is in it."""
+    tests = Path(__file__).resolve().parent
+    text = (tests / "README.md").read_text(encoding="utf-8")
+    modules = [p for p in [*tests.glob("*.py"), *(tests / "unit").glob("*.py")]
+               if p.name not in ("__init__.py", "conftest.py")]
+    missing = [p.relative_to(tests).as_posix() for p in modules
+               if p.name not in text and not p.name.startswith(("live_", "spec_contract"))]
+    assert not missing, f"tests/README.md does not say where these belong: {missing}"
