@@ -75,8 +75,8 @@ SAME_AS_BUILTIN = ("__init__.py", "client.py", "py.typed")  # and the _runtime/ 
 # The overlay's tags group the two operations left into the resources `pets` and `toys`, with
 # their models and request builders split the same way.
 RESOURCE_FILES = ("resources/__init__.py", "resources/pets.py", "resources/toys.py", "models/__init__.py",
-                  "models/_other.py", "models/pets.py", "operations/__init__.py", "operations/pets.py",
-                  "operations/toys.py")
+                  "models/__init__.pyi", "models/_other.py", "models/pets.py", "operations/__init__.py",
+                  "operations/__init__.pyi", "operations/pets.py", "operations/toys.py")
 
 
 # --- helpers -----------------------------------------------------------------------------
