@@ -1,4 +1,4 @@
-"""One in-process `generate()` run, for its per-phase timings (run by bench/run.py in a fresh process).
+"""One in-process `generate()` run, for its per-phase timings (run by bench/generation.py in a fresh process).
 
     python bench/phases.py --project                       # the [tool.oapi-pygen] settings of ./pyproject.toml
     python bench/phases.py --spec X [--overlay O] [--tag T] [--package P] [--client-name C]

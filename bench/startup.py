@@ -36,7 +36,7 @@ targets (import + construct in the child: whole OpenAI spec and vault <= 0.15 s,
 <= 0.13 s; peak RSS: whole OpenAI spec and vault <= 60 MB) are reported as met / NOT MET,
 never enforced.
 
-run.py calls measure() and turns report()'s tuples into its rows.
+run.py calls measure(); report.py turns report()'s tuples into rows of its table.
 """
 
 from __future__ import annotations
@@ -256,6 +256,29 @@ def measure(*, python: str, generator_python: str, repeats: int, workdir: Path, 
     results JSON (with "notes" and "loads" for run.py to move into the report)."""
     notes: list[str] = []
     python = str(Path(python).absolute())  # the children run in other folders (not resolved: a venv's link)
+    targets = make_targets(workdir, notes, log)
+    env = measure_env()
+    for target in targets:
+        if target.spec is not None:
+            generate(target, generator_python, generator_env, timeout, log)
+        if target.status == "ok":
+            prepare(target, python, env)
+        if target.status != "ok":
+            notes.append(f"startup: {target.label}: {target.status}")
+            log(notes[-1])
+    active = [t for t in targets if t.status == "ok"]
+    log(f"startup: {repeats} rounds of fresh processes with {python}")
+    rounds = measure_rounds(active, python, env, repeats, log)
+    out: dict[str, Any] = {"python": python, "repeats": repeats, "base_url": BASE_URL, "targets": {},
+                           "notes": notes, "loads": rounds.loads}
+    for target in targets:
+        out["targets"][target.key] = target_entry(target, rounds, notes)
+    add_differences(out["targets"], log)
+    return out
+
+
+def make_targets(workdir: Path, notes: list[str], log: Callable[[str], None]) -> list[Target]:
+    """`pass`, the floor, Assistants, and the two large specs whose file is present (a note for each absent)."""
     scratch = workdir / "cwd"  # an empty working directory for `pass` and the floor
     scratch.mkdir(parents=True, exist_ok=True)
     targets = [
@@ -273,70 +296,83 @@ def measure(*, python: str, generator_python: str, repeats: int, workdir: Path, 
         else:
             notes.append(f"startup: {label} skipped: {spec} is absent")
             log(notes[-1])
-    env = measure_env()
-    for target in targets:
-        if target.spec is not None:
-            generate(target, generator_python, generator_env, timeout, log)
-        if target.status == "ok":
-            prepare(target, python, env)
-        if target.status != "ok":
-            notes.append(f"startup: {target.label}: {target.status}")
-            log(notes[-1])
-    active = [t for t in targets if t.status == "ok"]
-    walls: dict[str, list[float]] = {t.key: [] for t in active}
-    inside: dict[str, list[dict[str, Any]]] = {t.key: [] for t in active}
-    failures: dict[str, str] = {}
-    loads: list[float] = []
-    log(f"startup: {repeats} rounds of fresh processes with {python}")
+    return targets
+
+
+@dataclass
+class Rounds:
+    """What the rounds gathered, per target key."""
+
+    walls: dict[str, list[float]]  # the plain runs' whole-process times
+    inside: dict[str, list[dict[str, Any]]]  # what the instrumented runs reported
+    failures: dict[str, str] = field(default_factory=dict)  # the first failure of a target
+    loads: list[float] = field(default_factory=list)  # the 1-minute load average at the start of each round
+
+
+def measure_rounds(active: list[Target], python: str, env: dict[str, str], repeats: int,
+                   log: Callable[[str], None]) -> Rounds:
+    """`repeats` rounds, each a plain and an instrumented run of every target in turn."""
+    rounds = Rounds({t.key: [] for t in active}, {t.key: [] for t in active})
+    walls, inside = rounds.walls, rounds.inside
     for r in range(repeats):
-        loads.append(os.getloadavg()[0])
+        rounds.loads.append(os.getloadavg()[0])
         for target in active:
-            plain = run(python, target.statement(), target.folder, env)
-            probe = run(python, instrumented_code(target), target.folder, env)
-            try:
-                if plain.rc != 0 or probe.rc != 0:
-                    raise ValueError(f"exit {plain.rc}/{probe.rc}")
-                found = json.loads(probe.stdout.strip().splitlines()[-1])
-            except (IndexError, ValueError) as exc:
-                failures.setdefault(target.key, f"{exc}: {tail(plain.stderr + probe.stderr, 3)}")
-                continue
-            walls[target.key].append(plain.wall_s)
-            inside[target.key].append(found)
+            measure_once(target, python, env, rounds)
         log(f"startup: round {r + 1}/{repeats}, in the child: " + ", ".join(
             f"{key} {runs[-1]['seconds']:.3f}s" for key, runs in inside.items() if runs and key != PASS)
             + (f"; `python -c pass` {walls[PASS][-1]:.3f}s whole" if walls.get(PASS) else ""))
-    out: dict[str, Any] = {"python": python, "repeats": repeats, "base_url": BASE_URL, "targets": {},
-                           "notes": notes, "loads": loads}
-    for target in targets:
-        entry: dict[str, Any] = {
-            "label": target.label, "call": target.call(), "statement": target.statement(),
-            "package": target.package, "client": target.client, "folder": str(target.folder),
-            "spec": str(target.spec) if target.spec else None, "credentials": target.credentials,
-            "models_defined": target.models_defined, "time_target_s": target.time_target_s,
-            "rss_target_mb": target.rss_target_mb}
-        samples = inside.get(target.key, [])
-        if target.status != "ok" or target.key in failures or not samples:
-            entry["status"] = target.status if target.status != "ok" else f"failed: {failures.get(target.key)}"
-            if target.status == "ok":
-                notes.append(f"startup: {target.label}: {entry['status']}")
-            out["targets"][target.key] = entry
-            continue
-        rss = [s["peak_rss_kb"] / 1024 for s in samples]
-        entry.update({
-            "status": "ok",
-            "in_child_s": summary([s["seconds"] for s in samples]),
-            "process_s": summary(walls[target.key]),
-            "peak_rss_mb": summary(rss),
-            "peak_rss_source": samples[-1]["peak_rss_source"],
-            **{k: int(statistics.median(s[k] for s in samples))
-               for k in ("model_classes", "package_model_classes", "runtime_model_classes", "modules")},
-            "samples": {"in_child_s": [s["seconds"] for s in samples], "process_s": walls[target.key],
-                        "peak_rss_mb": rss},
-        })
-        out["targets"][target.key] = entry
-    base = out["targets"].get(PASS, {})
-    floor = out["targets"].get(FLOOR, {})
-    for key, entry in out["targets"].items():
+    return rounds
+
+
+def measure_once(target: Target, python: str, env: dict[str, str], rounds: Rounds) -> None:
+    """One plain and one instrumented run of the target; a failure is kept instead of the samples."""
+    plain = run(python, target.statement(), target.folder, env)
+    probe = run(python, instrumented_code(target), target.folder, env)
+    try:
+        if plain.rc != 0 or probe.rc != 0:
+            raise ValueError(f"exit {plain.rc}/{probe.rc}")
+        found = json.loads(probe.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError) as exc:
+        rounds.failures.setdefault(target.key, f"{exc}: {tail(plain.stderr + probe.stderr, 3)}")
+        return
+    rounds.walls[target.key].append(plain.wall_s)
+    rounds.inside[target.key].append(found)
+
+
+def target_entry(target: Target, rounds: Rounds, notes: list[str]) -> dict[str, Any]:
+    """One target in the results JSON: what was run, and its medians (or why there are none)."""
+    entry: dict[str, Any] = {
+        "label": target.label, "call": target.call(), "statement": target.statement(),
+        "package": target.package, "client": target.client, "folder": str(target.folder),
+        "spec": str(target.spec) if target.spec else None, "credentials": target.credentials,
+        "models_defined": target.models_defined, "time_target_s": target.time_target_s,
+        "rss_target_mb": target.rss_target_mb}
+    samples = rounds.inside.get(target.key, [])
+    if target.status != "ok" or target.key in rounds.failures or not samples:
+        entry["status"] = target.status if target.status != "ok" else f"failed: {rounds.failures.get(target.key)}"
+        if target.status == "ok":
+            notes.append(f"startup: {target.label}: {entry['status']}")
+        return entry
+    walls = rounds.walls[target.key]
+    rss = [s["peak_rss_kb"] / 1024 for s in samples]
+    entry.update({
+        "status": "ok",
+        "in_child_s": summary([s["seconds"] for s in samples]),
+        "process_s": summary(walls),
+        "peak_rss_mb": summary(rss),
+        "peak_rss_source": samples[-1]["peak_rss_source"],
+        **{k: int(statistics.median(s[k] for s in samples))
+           for k in ("model_classes", "package_model_classes", "runtime_model_classes", "modules")},
+        "samples": {"in_child_s": [s["seconds"] for s in samples], "process_s": walls, "peak_rss_mb": rss},
+    })
+    return entry
+
+
+def add_differences(targets: dict[str, dict[str, Any]], log: Callable[[str], None]) -> None:
+    """Each measured target's whole-process time minus `python -c pass`'s, and its figures minus the floor's."""
+    base = targets.get(PASS, {})
+    floor = targets.get(FLOOR, {})
+    for key, entry in targets.items():
         if entry.get("status") != "ok" or key == PASS:
             continue
         if base.get("status") == "ok":
@@ -350,7 +386,6 @@ def measure(*, python: str, generator_python: str, repeats: int, workdir: Path, 
             }
         log(f"startup: {key}: {entry['in_child_s']['median']:.3f}s in the child, peak RSS "
             f"{entry['peak_rss_mb']['max']:.0f}MB, {entry['model_classes']} model classes")
-    return out
 
 
 # -- the report ---------------------------------------------------------------------------------------
@@ -368,7 +403,7 @@ def _check(value: float | None, limit: float | None) -> bool | None:
 
 
 def report(result: dict[str, Any] | None) -> list[tuple[str, str, str, str, bool | None]]:
-    """Rows for run.py's table: (section, metric, value, target, met), met None when not judged."""
+    """Rows for the table (bench/report.py): (section, metric, value, target, met), met None when not judged."""
     if not result:
         return []
     rows: list[tuple[str, str, str, str, bool | None]] = []

@@ -55,6 +55,28 @@ def make_spec(n: int, seed: int = 0) -> dict[str, Any]:
     if n < 10:
         raise ValueError("n must be at least 10")
     rng = random.Random(seed * 1_000_003 + n)
+    schemas, objects, enums = _schemas(n, rng)
+    paths: dict[str, Any] = {}
+    for j in range(n // 5):
+        target = objects[(j * 7) % len(objects)]
+        enum = enums[j % len(enums)] if enums else None
+        word = WORDS[j % len(WORDS)]
+        if j % 2 == 0:
+            paths[f"/{word}s{j}/{{{word}_id}}/items"] = {"get": _list_operation(j, word, target, enum)}
+        else:
+            body = objects[(j * 13 + 3) % len(objects)]
+            paths[f"/{word}s{j}/{{{word}_id}}"] = {"post": _update_operation(j, word, target, body)}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": f"Synthetic API {n}", "version": "1.0.0", "description": f"{n} schemas, seed {seed}."},
+        "servers": [{"url": "http://127.0.0.1:8000/v1"}],
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
+
+
+def _schemas(n: int, rng: random.Random) -> tuple[dict[str, Any], list[str], list[str]]:
+    """The n component schemas, with the names of the objects (what operations use) and of the enums."""
     names = [schema_name(i, KINDS[i % len(KINDS)]) for i in range(n)]
     objects: list[str] = []  # every object schema defined so far (what operations use)
     local: list[str] = []  # the object schemas defined so far in this block (usable as refs and union members)
@@ -65,81 +87,86 @@ def make_spec(n: int, seed: int = 0) -> dict[str, Any]:
         if i % BLOCK == 0:
             local = []
         if kind == ENUM:
-            count = rng.randint(2, 6)
-            schemas[name] = {"type": "string", "description": f"Enum {i}.",
-                             "enum": [f"{rng.choice(WORDS)}_{k}" for k in range(count)]}
+            schemas[name] = _enum(i, rng)
             enums.append(name)
         elif kind == UNION and len(local) >= 3:
-            members = rng.sample(local, rng.randint(2, 3))
-            schemas[name] = {
-                "description": f"Union {i}.",
-                "oneOf": [ref(m) for m in members],
-                "discriminator": {"propertyName": "kind", "mapping": {m: f"#/components/schemas/{m}" for m in members}},
-            }
+            schemas[name] = _union(i, rng, local)
         elif kind == ALL_OF and local:
-            base = rng.choice(local)
-            schemas[name] = {
-                "description": f"Extends {base}.",
-                "allOf": [ref(base), {"type": "object", "required": [f"extra_{i}"], "properties": {
-                    f"extra_{i}": {"type": "string"},
-                    "extra_count": {"type": "integer", "format": "int64"},
-                    "extra_note": {"type": "string", "nullable": True},
-                }}],
-            }
+            schemas[name] = _all_of(i, rng, local)
         else:
             schemas[name] = _object(i, name, rng, local, enums)
             objects.append(name)
             local.append(name)
-    paths: dict[str, Any] = {}
-    for j in range(n // 5):
-        target = objects[(j * 7) % len(objects)]
-        body = objects[(j * 13 + 3) % len(objects)]
-        enum = enums[j % len(enums)] if enums else None
-        word = WORDS[j % len(WORDS)]
-        tag = f"group{j % 10}"
-        if j % 2 == 0:
-            paths[f"/{word}s{j}/{{{word}_id}}/items"] = {"get": {
-                "operationId": f"list{word.title()}Items{j}",
-                "summary": f"List items {j}",
-                "tags": [tag],
-                "parameters": [
-                    {"name": f"{word}_id", "in": "path", "required": True, "schema": {"type": "string"}},
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
-                    {"name": "order", "in": "query", "schema": {"type": "string", "enum": ["asc", "desc"]}},
-                    {"name": "include_deleted", "in": "query", "schema": {"type": "boolean"}},
-                    *([{"name": "color", "in": "query", "schema": ref(enum)}] if enum else []),
-                ],
-                "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
-                    "type": "object",
-                    "required": ["data", "has_more"],
-                    "properties": {
-                        "data": {"type": "array", "items": ref(target)},
-                        "has_more": {"type": "boolean"},
-                        "next_cursor": {"type": "string", "nullable": True},
-                    },
-                }}}}},
-            }}
-        else:
-            paths[f"/{word}s{j}/{{{word}_id}}"] = {"post": {
-                "operationId": f"update{word.title()}{j}",
-                "summary": f"Update {j}",
-                "tags": [tag],
-                "parameters": [
-                    {"name": f"{word}_id", "in": "path", "required": True, "schema": {"type": "string"}},
-                    {"name": "dry_run", "in": "query", "schema": {"type": "boolean"}},
-                ],
-                "requestBody": {"required": True, "content": {"application/json": {"schema": ref(body)}}},
-                "responses": {
-                    "200": {"description": "OK", "content": {"application/json": {"schema": ref(target)}}},
-                    "404": {"description": "Not found"},
-                },
-            }}
+    return schemas, objects, enums
+
+
+def _enum(i: int, rng: random.Random) -> dict[str, Any]:
+    count = rng.randint(2, 6)
+    return {"type": "string", "description": f"Enum {i}.",
+            "enum": [f"{rng.choice(WORDS)}_{k}" for k in range(count)]}
+
+
+def _union(i: int, rng: random.Random, local: list[str]) -> dict[str, Any]:
+    members = rng.sample(local, rng.randint(2, 3))
     return {
-        "openapi": "3.0.3",
-        "info": {"title": f"Synthetic API {n}", "version": "1.0.0", "description": f"{n} schemas, seed {seed}."},
-        "servers": [{"url": "http://127.0.0.1:8000/v1"}],
-        "paths": paths,
-        "components": {"schemas": schemas},
+        "description": f"Union {i}.",
+        "oneOf": [ref(m) for m in members],
+        "discriminator": {"propertyName": "kind", "mapping": {m: f"#/components/schemas/{m}" for m in members}},
+    }
+
+
+def _all_of(i: int, rng: random.Random, local: list[str]) -> dict[str, Any]:
+    base = rng.choice(local)
+    return {
+        "description": f"Extends {base}.",
+        "allOf": [ref(base), {"type": "object", "required": [f"extra_{i}"], "properties": {
+            f"extra_{i}": {"type": "string"},
+            "extra_count": {"type": "integer", "format": "int64"},
+            "extra_note": {"type": "string", "nullable": True},
+        }}],
+    }
+
+
+def _list_operation(j: int, word: str, target: str, enum: str | None) -> dict[str, Any]:
+    """GET with a path parameter and query parameters, returning a list wrapper of `target`."""
+    return {
+        "operationId": f"list{word.title()}Items{j}",
+        "summary": f"List items {j}",
+        "tags": [f"group{j % 10}"],
+        "parameters": [
+            {"name": f"{word}_id", "in": "path", "required": True, "schema": {"type": "string"}},
+            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+            {"name": "order", "in": "query", "schema": {"type": "string", "enum": ["asc", "desc"]}},
+            {"name": "include_deleted", "in": "query", "schema": {"type": "boolean"}},
+            *([{"name": "color", "in": "query", "schema": ref(enum)}] if enum else []),
+        ],
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+            "type": "object",
+            "required": ["data", "has_more"],
+            "properties": {
+                "data": {"type": "array", "items": ref(target)},
+                "has_more": {"type": "boolean"},
+                "next_cursor": {"type": "string", "nullable": True},
+            },
+        }}}}},
+    }
+
+
+def _update_operation(j: int, word: str, target: str, body: str) -> dict[str, Any]:
+    """POST with a path parameter, a query parameter and a JSON body of `body`, returning `target`."""
+    return {
+        "operationId": f"update{word.title()}{j}",
+        "summary": f"Update {j}",
+        "tags": [f"group{j % 10}"],
+        "parameters": [
+            {"name": f"{word}_id", "in": "path", "required": True, "schema": {"type": "string"}},
+            {"name": "dry_run", "in": "query", "schema": {"type": "boolean"}},
+        ],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": ref(body)}}},
+        "responses": {
+            "200": {"description": "OK", "content": {"application/json": {"schema": ref(target)}}},
+            "404": {"description": "Not found"},
+        },
     }
 
 
