@@ -81,14 +81,17 @@ bench: $(BENCH_STAMP) $(CLIENT_STAMP)
 	$(BENCH_VENV)/bin/python bench/run.py
 
 # Lock files: every release the project's environments install, with hashes. `make lock`
-# re-resolves them all to the newest releases pyproject.toml (and bench/requirements.txt) allow.
+# re-resolves them all to the newest releases pyproject.toml (and bench/requirements.txt) allow;
+# `make lock LOCK_UPGRADE=` keeps every release already locked and only adds (or moves) what
+# pyproject.toml now asks for differently, e.g. a new dependency.
 # Users of the generator do not get them: `pip install oapi-pygen` takes any allowed release.
 LOCK_VENV := .venv-lock
 PIP_TOOLS := pip-tools==7.7.0
-COMPILE = $(LOCK_VENV)/bin/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --strip-extras \
+LOCK_UPGRADE ?= --upgrade
+COMPILE = $(LOCK_VENV)/bin/pip-compile --quiet $(LOCK_UPGRADE) --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
 
-## lock: update requirements/*.txt to the newest releases the project's ranges allow
+## lock: update requirements/*.txt to the newest releases the project's ranges allow (LOCK_UPGRADE= keeps them)
 lock:
 	$(PYTHON) -m venv $(LOCK_VENV)
 	$(LOCK_VENV)/bin/python $(PIP_INSTALL) $(PIP_TOOLS)

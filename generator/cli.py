@@ -94,6 +94,20 @@ def _package_options(func: F) -> F:
     return func
 
 
+def _verbose_option(func: F) -> F:
+    return click.option("--verbose", "-v", is_flag=True,
+                        help="Also say which backend the validator checks the spec's shape with: the compiled "
+                             "jsonschema-rs or, where it is missing, pure Python (and why).")(func)
+
+
+def _say_backend(verbose: bool) -> None:
+    """Under --verbose, once per command: the validator's backend (it never changes what is reported)."""
+    if verbose:
+        from generator.validate import schema_backend
+
+        click.echo(f"note: {schema_backend().describe()}", err=True)
+
+
 def _settings() -> Settings:
     try:
         return load_settings(PROJECT_FILE)
@@ -296,10 +310,12 @@ def _in_this_repository() -> bool:
 @click.option("--quiet", "-q", is_flag=True,
               help="No progress line. (On a terminal, outside CI, a run longer than a second shows its "
                    "stage and count on stderr; the lines printed at the end are the same either way.)")
+@_verbose_option
 def generate_cmd(package: str | None, client_name: str | None, env_prefix: str | None, out: Path | None,
-                 grouping: str | None, quiet: bool, **spec_args: Any) -> None:
+                 grouping: str | None, quiet: bool, verbose: bool, **spec_args: Any) -> None:
     """Generate the client package into OUT (atomically); say what changed for callers."""
     started = time.perf_counter()
+    _say_backend(verbose)
     given = {"package": package, "client_name": client_name, "env_prefix": env_prefix}
     target, options = _target(out, _options(SpecArgs(**spec_args), package, client_name, env_prefix, grouping),
                               given)
@@ -334,8 +350,9 @@ def generate_cmd(package: str | None, client_name: str | None, env_prefix: str |
 @main.command("check")
 @_spec_options
 @_package_options
+@_verbose_option
 def check_cmd(package: str | None, client_name: str | None, env_prefix: str | None, out: Path | None,
-              grouping: str | None, **spec_args: Any) -> None:
+              grouping: str | None, verbose: bool, **spec_args: Any) -> None:
     """Exit 1 with a diff when OUT differs from what `generate` would write.
 
     The comparison is of bytes: the files on disk against a fresh generation (from the
@@ -344,6 +361,7 @@ def check_cmd(package: str | None, client_name: str | None, env_prefix: str | No
     it says which and exits 2, without reporting drift.
     """
     started = time.perf_counter()
+    _say_backend(verbose)
     given = {"package": package, "client_name": client_name, "env_prefix": env_prefix}
     target, options = _target(out, _options(SpecArgs(**spec_args), package, client_name, env_prefix, grouping),
                               given)
@@ -384,9 +402,11 @@ def _why(recorded: manifest.Recorded | None, result: Result) -> str:
 
 @main.command("validate")
 @_spec_options
-def validate_cmd(**spec_args: Any) -> None:
+@_verbose_option
+def validate_cmd(verbose: bool, **spec_args: Any) -> None:
     """Validate the spec (with its overlays and filters) and check that everything in scope can be generated."""
     started = time.perf_counter()
+    _say_backend(verbose)
     try:
         coverage = check_spec(_options(SpecArgs(**spec_args)))
     except SpecError as exc:
@@ -400,9 +420,11 @@ def validate_cmd(**spec_args: Any) -> None:
 @main.command("resolve")
 @_spec_options
 @click.option("--output", type=click.Path(path_type=Path), required=True, help="Where to write the JSON.")
-def resolve_cmd(output: Path, **spec_args: Any) -> None:
+@_verbose_option
+def resolve_cmd(output: Path, verbose: bool, **spec_args: Any) -> None:
     """Write the effective spec (overlays and filters applied, validated) as JSON, e.g. for a mock server."""
     started = time.perf_counter()
+    _say_backend(verbose)
     try:
         loaded, doc, _ = effective_spec(_options(SpecArgs(**spec_args)))
     except SpecError as exc:
@@ -462,8 +484,10 @@ def _json_key(key: Any) -> Any:
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True,
               help="Markdown (for a pull-request description) or JSON.")
 @click.option("--fail-on-breaking", is_flag=True, help="Exit 1 when any change breaks callers.")
+@_verbose_option
 def diff_cmd(old_spec: Path, new_spec: Path, overlays: tuple[Path, ...], tags: tuple[str, ...],
-             operation_ids: tuple[str, ...], allow_partial: bool, fmt: str, fail_on_breaking: bool) -> None:
+             operation_ids: tuple[str, ...], allow_partial: bool, fmt: str, fail_on_breaking: bool,
+             verbose: bool) -> None:
     """Report what changes for callers of the generated client from OLD_SPEC to NEW_SPEC.
 
     Both specs go through the same overlays, filters, grouping and build as `generate` (those
@@ -472,6 +496,7 @@ def diff_cmd(old_spec: Path, new_spec: Path, overlays: tuple[Path, ...], tags: t
     values, deprecations) are compared, and each change is classed as breaking
     or not from the caller's side.
     """
+    _say_backend(verbose)
     cfg = _settings()
     # As `generate` does: the configured overlays and filters, unless the command line gives its own.
     filters = Filters(tags, operation_ids) if (tags or operation_ids) else cfg.filters
