@@ -24,9 +24,8 @@ from click.core import ParameterSource
 from generator import TOOL_NAME, manifest
 from generator.config import Settings, env_prefix_of, load_settings
 from generator.naming import BUILTINS, GENERATED_MODULE_NAMES
+from generator.options import Coverage, Options
 from generator.pipeline import (
-    Coverage,
-    Options,
     Result,
     api_surface,
     check_spec,

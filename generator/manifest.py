@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from generator import HEADER, TOOL_NAME, __version__
 
 if TYPE_CHECKING:
-    from generator.pipeline import Coverage, Options
+    from generator.options import Coverage, Options
 
 MANIFEST = "_manifest.json"
 FORMATTER = "black"  # pinned in pyproject.toml: its version decides the bytes, so it is recorded

@@ -9,7 +9,6 @@ import pickle
 import sys
 import time
 import zlib
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,14 +19,14 @@ from generator.ir import PackageIR
 from generator.isolate import Check, isolate
 from generator.json_lines import json_lines
 from generator.load import LoadedSpec, check_tree, load_spec, yaml_lines
+from generator.options import Coverage, Options
 from generator.overlay import apply_overlays
 from generator.problems import Problem, SpecError, sort_problems
 from generator.progress import NO_PROGRESS, Progress
 from generator.render import BUILTIN_TEMPLATES, render_package, template_sources
 from generator.repair import repair
-from generator.resources import NO_LAYOUT, Layout
 from generator.runtime_files import runtime_files
-from generator.scope import NO_FILTERS, Filters, operation_count, select
+from generator.scope import operation_count, select
 from generator.surface import SURFACE_FILE, Surface, surface_of
 from generator.validate import as_error, validate
 
@@ -37,38 +36,6 @@ if TYPE_CHECKING:
 GENERATOR_DIR = Path(__file__).resolve().parent
 DEFAULT_TEMPLATES = BUILTIN_TEMPLATES
 MANIFEST = manifest.MANIFEST
-
-
-@dataclass(frozen=True)
-class Options:
-    spec: Path
-    overlays: tuple[Path, ...] = ()
-    package: str = "assistants_client"
-    client_name: str = "AssistantsClient"
-    env_prefix: str = "OPENAI"
-    templates: Path = DEFAULT_TEMPLATES
-    filters: Filters = NO_FILTERS
-    layout: Layout = NO_LAYOUT  # the project's grouping and resource renames (over the spec's extensions)
-    strict: bool = False  # warnings are fatal
-    allow_partial: bool = False  # something in scope that cannot be generated is a warning, not an error
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """What a run generated out of what the spec has, and what it had to say about it."""
-
-    spec_operations: int
-    scope_operations: int
-    operations: int
-    models: int
-    warnings: tuple[Problem, ...]
-
-    def summary(self) -> str:
-        scope = "" if self.scope_operations == self.spec_operations else f" ({self.scope_operations} in scope)"
-        kinds = Counter(p.kind for p in self.warnings if p.level != "info")
-        said = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) or "none"
-        return (f"coverage: {self.operations}/{self.spec_operations} operations{scope}, "
-                f"{self.models} models; warnings: {said}")
 
 
 @dataclass
