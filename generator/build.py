@@ -6,11 +6,12 @@ import dataclasses
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from generator import HEADER
 from generator.build_operations import OperationBuilder, pascal_ctx
+from generator.chunk import components
 from generator.examples import example_call
 from generator.imports import import_block, names_in, sort_exports, type_members
 from generator.ir import (
@@ -286,45 +287,10 @@ def unwrap_single_branch(schema: Any) -> Any:
 
 
 def on_cycles(deps: dict[str, frozenset[str]]) -> set[str]:
-    """The names that can reach themselves through `deps` (Tarjan's strongly connected components)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: set[str] = set()
-    for root in sorted(deps):
-        if root in index:
-            continue
-        work: list[tuple[str, Iterator[str]]] = [(root, iter(sorted(deps.get(root, ()))))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            name, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(deps.get(child, ())))))
-                elif child in on_stack:
-                    low[name] = min(low[name], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[name])
-            if low[name] == index[name]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == name:
-                        break
-                if len(component) > 1 or name in deps.get(name, ()):
-                    found.update(component)
-    return found
+    """The names that can reach themselves through `deps` (in a strongly connected component of
+    more than one name, or naming itself)."""
+    return {name for component in components(sorted(deps), deps) for name in component
+            if len(component) > 1 or name in deps.get(name, ())}
 
 
 def order_models(models: list[ModelIR], deps: dict[str, frozenset[str]]) -> list[ModelIR]:
