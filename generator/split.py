@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from generator.chunk import LINE_BUDGET, chunk_models, pack, resource_lines
 from generator.imports import KEY_SOURCES, import_block, member_key, names_in
 from generator.ir import ModelIR, ModuleIR, OperationIR, ResourceIR
+from generator.resources import flatten
 
 SHARED = "_shared"  # models used by more than one resource, or by operations on the client
 OTHER = "_other"  # models no operation uses (the spec's other component schemas)
@@ -51,7 +52,7 @@ def split(models: list[ModelIR], deps: Mapping[str, frozenset[str]], client_oper
     resources = tuple(resources)
     by_root: dict[str, list[OperationIR]] = {}
     for resource in resources:
-        by_root[resource.module] = list(_operations_of(resource))
+        by_root[resource.module] = [op for r in flatten([resource]) for op in r.operations]
     client_ops = list(client_operations)
     names = {m.python_name for m in models}
     refs = _references(models, names)  # what each model's code names: what its module imports
@@ -103,21 +104,13 @@ def _resource_parts(resources: tuple[ResourceIR, ...], budget: int, taken: set[s
     module_of: dict[str, str] = {}
     parts = []
     for resource in resources:
-        for number, classes in enumerate(pack(_tree(resource), resource_lines, budget), start=1):
+        for number, classes in enumerate(pack(flatten([resource]), resource_lines, budget), start=1):
             name = _part_name(resource.module, number, taken)
             module_of.update(dict.fromkeys((r.path for r in classes), name))
             parts.append((name, classes))
     placed = tuple(_placed(r, module_of) for r in resources)
-    by_path = {r.path: r for r in _trees(placed)}
+    by_path = {r.path: r for r in flatten(placed)}
     return placed, tuple((name, tuple(by_path[r.path] for r in classes)) for name, classes in parts)
-
-
-def _tree(resource: ResourceIR) -> list[ResourceIR]:
-    return [resource, *(r for child in resource.children for r in _tree(child))]
-
-
-def _trees(resources: Iterable[ResourceIR]) -> list[ResourceIR]:
-    return [r for resource in resources for r in _tree(resource)]
 
 
 def _placed(resource: ResourceIR, module_of: dict[str, str]) -> ResourceIR:
@@ -187,12 +180,6 @@ def _references(models: list[ModelIR], names: set[str]) -> dict[str, frozenset[s
 
 def _texts(model: ModelIR) -> list[str]:
     return [f"{f.annotation} {f.assignment}" for f in model.fields] + [f"{model.alias_of} {model.config}"]
-
-
-def _operations_of(resource: ResourceIR) -> Iterable[OperationIR]:
-    yield from resource.operations
-    for child in resource.children:
-        yield from _operations_of(child)
 
 
 def _closure(start: set[str], deps: Mapping[str, frozenset[str]]) -> set[str]:
