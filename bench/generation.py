@@ -23,7 +23,7 @@ from process import (
     tail,
     tree_size,
 )
-from tools import describe_output, tool_cmd
+from tools import run_cold, tool_cmd
 
 
 @dataclass
@@ -83,16 +83,10 @@ def measure_case(case: Case, cfg: Config, ws: Workspace) -> dict[str, Any]:
     for r in range(case.repeats):  # interleaved, so drift in machine load hits every tool alike
         for tool in tools:
             out = ws.fresh(f"{case.key}-{tool}")
-            done = run_child(tool_cmd(tool, case.ours_args, case.peer_spec, out), env=ws.cold_env(),
-                             timeout=cfg.timeout)
-            samples[tool].append(done.sample)
-            if r == 0 or not done.sample.ok:
-                outputs[tool] = describe_output(tool, done, out)
-                logs[tool] = tail(done.stdout + "\n" + done.stderr, 20)
-            s = done.sample
+            s = run_cold(tool, tool_cmd(tool, case.ours_args, case.peer_spec, out), out, cfg, ws, r == 0,
+                         samples[tool], outputs, logs, 20)
             log(f"  {tool:4} cold {r + 1}/{case.repeats}: {s.wall_s:6.2f}s "
                 f"{(s.rss_mb or 0):6.0f}MB {'timeout' if s.timed_out else f'exit {s.rc}'}")
-            shutil.rmtree(out, ignore_errors=True)
     result: dict[str, Any] = {"label": case.label, "peer_spec": str(case.peer_spec) if case.peer_spec else None,
                               "peer_note": case.peer_note, "cold": {}}
     for tool in TOOLS:

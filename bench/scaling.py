@@ -4,15 +4,14 @@ a timeout per run, and the plot of time and peak memory against schema count."""
 from __future__ import annotations
 
 import os
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import synth
 from config import TOOL_LABEL, TOOLS, Config, log
-from process import Sample, Workspace, run_child, summarize, tail
-from tools import describe_output, tool_cmd
+from process import Sample, Workspace, summarize
+from tools import run_cold, tool_cmd
 
 
 def measure_scaling(cfg: Config, ws: Workspace) -> dict[str, Any]:
@@ -70,15 +69,9 @@ def measure_size(n: int, spec: Path, active: list[str], repeats: int, cfg: Confi
             if samples[tool] and samples[tool][-1].timed_out:
                 continue  # one timeout is the answer
             out = ws.fresh(f"synth-{n}-{tool}")
-            done = run_child(tool_cmd(tool, args, spec, out), env=ws.cold_env(), timeout=cfg.timeout)
-            samples[tool].append(done.sample)
-            if r == 0 or not done.sample.ok:
-                outputs[tool] = describe_output(tool, done, out)
-                logs[tool] = tail(done.stdout + "\n" + done.stderr, 12)
-            s = done.sample
+            s = run_cold(tool, tool_cmd(tool, args, spec, out), out, cfg, ws, r == 0, samples[tool], outputs, logs, 12)
             log(f"  {tool:4} {r + 1}/{repeats}: {s.wall_s:7.2f}s {(s.rss_mb or 0):6.0f}MB "
                 f"{'timeout' if s.timed_out else f'exit {s.rc}'}")
-            shutil.rmtree(out, ignore_errors=True)
     summaries = {}
     for tool in active:
         summary = {**summarize(samples[tool]), "output": outputs.get(tool, {})}

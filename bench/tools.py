@@ -4,13 +4,14 @@ the command line that runs each, and what each produced (operations, models)."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from config import BIN, PY
-from process import Finished, child_env
+from config import BIN, PY, Config
+from process import Finished, Sample, Workspace, child_env, run_child, tail
 
 COVERAGE_RE = re.compile(r"coverage: (\d+)/(\d+) operations(?: \((\d+) in scope\))?, (\d+) models")
 OPC_META: list[str] = []  # ["--meta", "none"] when this openapi-python-client has the option
@@ -71,3 +72,16 @@ def describe_output(tool: str, done: Finished, out: Path) -> dict[str, Any]:
     classes = sum(len(re.findall(r"^class ", f.read_text(errors="replace"), re.MULTILINE)) for f in files)
     return {"summary": f"{classes} model classes (models only)", "models": classes}
 
+
+
+def run_cold(tool: str, cmd: list[str], out: Path, cfg: Config, ws: Workspace, record: bool, samples: list[Sample],
+             outputs: dict[str, dict[str, Any]], logs: dict[str, str], tail_lines: int) -> Sample:
+    """One cold run of a tool into `out` (removed afterwards): its sample joins `samples`; on a
+    `record` run, or a failed one, what it wrote and its log's tail are kept under its name."""
+    done = run_child(cmd, env=ws.cold_env(), timeout=cfg.timeout)
+    samples.append(done.sample)
+    if record or not done.sample.ok:
+        outputs[tool] = describe_output(tool, done, out)
+        logs[tool] = tail(done.stdout + "\n" + done.stderr, tail_lines)
+    shutil.rmtree(out, ignore_errors=True)
+    return done.sample
